@@ -3,7 +3,7 @@ module github.com/regapi/regapi
 go 1.22
 
 require (
-	github.com/distribution/reference v0.6.0 // indirect
-	github.com/gorilla/mux v1.8.1 // indirect
-	github.com/opencontainers/go-digest v1.0.0 // indirect
+	github.com/distribution/reference v0.6.0
+	github.com/gorilla/mux v1.8.1
+	github.com/opencontainers/go-digest v1.0.0
 )
