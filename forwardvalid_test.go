@@ -1,0 +1,90 @@
+package regapi
+
+import "testing"
+
+func TestValidForwardedHost(t *testing.T) {
+	tests := []struct {
+		host string
+		want bool
+	}{
+		{"registry.example.com", true},
+		{"registry.example.com:5000", true},
+		{"REGISTRY.Example.COM:443", true},
+		{"localhost", true},
+		{"localhost:1", true},
+		{"localhost:65535", true},
+		{"192.0.2.7", true},
+		{"192.0.2.7:8080", true},
+		{"[2001:db8::1]", true},
+		{"[2001:db8::1]:5000", true},
+		{"[::1]:443", true},
+		{"xn--bcher-kva.example", true},
+		{"a", true},
+
+		{"", false},
+		{`a"b.example.com`, false},
+		{"a b.example.com", false},
+		{"a\tb", false},
+		{"a\x00b", false},
+		{"evil.example.com/path", false},
+		{"evil.example.com?q=1", false},
+		{"evil.example.com#frag", false},
+		{"user@evil.example.com", false},
+		{"user:pass@evil.example.com", false},
+		{"http://evil.example.com", false},
+		{"example.com:", false},
+		{"example.com:0", false},
+		{"example.com:65536", false},
+		{"example.com:+80", false},
+		{"example.com:80:80", false},
+		{"-bad.example.com", false},
+		{"bad-.example.com", false},
+		{"bad..example.com", false},
+		{".example.com", false},
+		{"example.com.", false},
+		{"under_score.example.com", false},
+		{"300.1.1.1", false},
+		{"1.2.3", false},
+		{"2001:db8::1", false},
+		{"[2001:db8::1", false},
+		{"[2001:db8::1]x", false},
+		{"[fe80::1%25eth0]", false},
+		{"[192.0.2.7]", false},
+		{"exämple.com", false},
+		{"example.com,other.example.com", false},
+		{"example.com;proto=http", false},
+		{string(make([]byte, 300)), false},
+		{"a23456789012345678901234567890123456789012345678901234567890123.com", true},
+		{"a234567890123456789012345678901234567890123456789012345678901234.com", false},
+	}
+	for _, tt := range tests {
+		if got := validForwardedHost(tt.host); got != tt.want {
+			t.Errorf("validForwardedHost(%q) = %v, want %v", tt.host, got, tt.want)
+		}
+	}
+}
+
+func TestForwardedScheme(t *testing.T) {
+	tests := []struct {
+		proto, want string
+		ok          bool
+	}{
+		{"http", "http", true},
+		{"https", "https", true},
+		{"HTTPS", "https", true},
+		{"Http", "http", true},
+		{"", "", false},
+		{"ftp", "", false},
+		{"javascript", "", false},
+		{"https:", "", false},
+		{"https://evil.example.com", "", false},
+		{" https", "", false},
+		{`"https"`, "", false},
+	}
+	for _, tt := range tests {
+		got, ok := forwardedScheme(tt.proto)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("forwardedScheme(%q) = %q, %v; want %q, %v", tt.proto, got, ok, tt.want, tt.ok)
+		}
+	}
+}
