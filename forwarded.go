@@ -48,8 +48,10 @@ func parseForwardedHeader(header string) (map[string]string, string, error) {
 		if name == "" {
 			return nil, rest, fmt.Errorf("failed to parse token at position %d", pos())
 		}
-		name = strings.ToLower(name)
 		rest = trimSpace(rest[len(name):])
+		// Lower-case only after slicing: ToLower may change the length of
+		// bytes that are not valid UTF-8.
+		name = strings.ToLower(name)
 		if rest == "" {
 			return nil, rest, fmt.Errorf("unexpected end of input")
 		}
