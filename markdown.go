@@ -1,0 +1,523 @@
+package regapi
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/regapi/regapi/errcode"
+)
+
+// Markdown returns the reference of the registry API in Markdown: an
+// overview, the table of OCI endpoint IDs with links to where each is
+// described, every route with its methods and request variants (parameters,
+// headers, example requests and responses, statuses and error codes) and the
+// table of error codes with their HTTP statuses.
+//
+// Like OpenAPI it is generated from the route descriptors the router is
+// built from and from the error codes registered with package errcode when
+// it is called, and it is the same, byte for byte, on every call with the
+// same registered codes.
+func Markdown() ([]byte, error) {
+	var buf bytes.Buffer
+	if err := writeMarkdown(&buf, routeDescriptors, errcode.GetErrorAllDescriptors()); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// WriteMarkdown writes the document Markdown returns to w.
+func WriteMarkdown(w io.Writer) error {
+	b, err := Markdown()
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(b)
+	return err
+}
+
+// mdWriter accumulates a Markdown document.
+type mdWriter struct {
+	buf *bytes.Buffer
+}
+
+func (w mdWriter) line(s ...string) {
+	for _, p := range s {
+		w.buf.WriteString(p)
+	}
+	w.buf.WriteByte('\n')
+}
+
+func (w mdWriter) linef(format string, args ...any) {
+	fmt.Fprintf(w.buf, format, args...)
+	w.buf.WriteByte('\n')
+}
+
+// para writes a paragraph followed by a blank line; empty text writes
+// nothing.
+func (w mdWriter) para(text string) {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return
+	}
+	w.line(text)
+	w.line()
+}
+
+// fence writes a fenced code block, with a fence longer than any run of
+// backticks in the content.
+func (w mdWriter) fence(lang, content string) {
+	fence := "```"
+	for strings.Contains(content, fence) {
+		fence += "`"
+	}
+	w.line(fence, lang)
+	w.line(strings.TrimRight(content, "\n"))
+	w.line(fence)
+	w.line()
+}
+
+// cell makes text safe inside a table cell: one line, pipes escaped.
+func cell(text string) string {
+	text = oneLine(text)
+	return strings.ReplaceAll(text, "|", `\|`)
+}
+
+// code renders text as a code span.
+func code(text string) string {
+	if text == "" {
+		return ""
+	}
+	if strings.Contains(text, "`") {
+		return "`` " + text + " ``"
+	}
+	return "`" + text + "`"
+}
+
+func routeAnchor(rd RouteDescriptor) string { return "route-" + rd.Name }
+
+func methodAnchor(rd RouteDescriptor, md MethodDescriptor) string {
+	return rd.Name + "-" + strings.ToLower(md.Method)
+}
+
+func variantAnchor(rd RouteDescriptor, md MethodDescriptor, i int) string {
+	return methodAnchor(rd, md) + "-" + strconv.Itoa(i+1)
+}
+
+func errorAnchor(value string) string {
+	return "error-" + strings.ToLower(strings.ReplaceAll(value, "_", "-"))
+}
+
+func writeMarkdown(buf *bytes.Buffer, routes []RouteDescriptor, codes []errcode.ErrorDescriptor) error {
+	if err := checkRoutes(routes); err != nil {
+		return fmt.Errorf("regapi: %w", err)
+	}
+	w := mdWriter{buf: buf}
+	known := make(map[string]bool, len(codes))
+	for _, c := range codes {
+		known[c.Value] = true
+	}
+
+	w.line("# Registry HTTP API reference")
+	w.line()
+	w.para("<!-- Generated from the route descriptors by `go run ./cmd/regapi markdown -o docs/api.md` (run `go generate ./...`); do not edit by hand. -->")
+	w.line("## Contents")
+	w.line()
+	w.line("- [Overview](#overview)")
+	w.line("- [OCI endpoints](#oci-endpoints)")
+	w.line("- [Routes](#routes)")
+	for _, rd := range routes {
+		plain, _, _ := parseTemplate(rd.Path)
+		w.linef("  - [%s](#%s) %s", routeTag(rd), routeAnchor(rd), code(plain))
+	}
+	w.line("- [Error codes](#error-codes)")
+	w.line()
+
+	w.line("## Overview")
+	w.line()
+	w.para(markdownOverview)
+
+	writeEndpointTable(w, routes)
+
+	w.line("## Routes")
+	w.line()
+	w.para("The routes are listed in the order the router tries them: the first route whose template matches a path handles it.")
+	for _, rd := range routes {
+		writeRoute(w, rd, known)
+	}
+
+	writeErrorTable(w, codes)
+	return nil
+}
+
+const markdownOverview = `This is the HTTP API of container registries: the Docker Registry HTTP API V2 and its successor, the OCI Distribution Specification (version 1.1). It is generated from the route descriptors of the Go package ` + "`github.com/regapi/regapi`" + `, the table its router is built from, so it describes exactly the routes that router matches. The same descriptors produce the OpenAPI 3.1 document ` + "`docs/openapi.json`" + `.
+
+Each route lists its methods, and each method the distinct ways of using it (request variants), with the parameters and headers they send, an example request, and the responses they may get. Placeholders are written ` + "`<like this>`" + `.
+
+**Repository names contain slashes.** The ` + "`name`" + ` path variable spans one or more path segments, as in ` + "`/v2/library/ubuntu/manifests/latest`" + `. Clients write the slashes literally; they are not percent-encoded.
+
+**OCI endpoint IDs.** The OCI specification numbers its endpoints end-1 to end-14, with letters for variants. The [table below](#oci-endpoints) links each ID to the request variant that implements it. Variants without an ID, such as the catalog, are Docker extensions.
+
+**Authentication.** A registry that needs credentials answers ` + "`401 Unauthorized`" + ` with a ` + "`WWW-Authenticate`" + ` challenge. The client sends Basic credentials, or a Bearer token obtained from the challenge's realm, in the ` + "`Authorization`" + ` header and retries.
+
+**Errors.** Error responses carry a JSON body of the form below. The [error codes](#error-codes) table lists the codes and the status each is sent with; registries may define codes of their own, which clients must accept.
+
+` + "```json" + `
+{
+  "errors": [
+    {"code": "<CODE>", "message": "<text>", "detail": <any JSON value, optional>}
+  ]
+}
+` + "```"
+
+// endpointRow is one line of the OCI endpoint table.
+type endpointRow struct {
+	id       string
+	method   string
+	path     string
+	success  []int
+	failure  []int
+	anchor   string
+	location string
+}
+
+func writeEndpointTable(w mdWriter, routes []RouteDescriptor) {
+	var rows []endpointRow
+	var others []string
+	for _, rd := range routes {
+		plain, _, _ := parseTemplate(rd.Path)
+		for _, md := range orderedMethods(rd.Methods) {
+			for i, r := range md.Requests {
+				loc := fmt.Sprintf("[%s %s: %s](#%s)", md.Method, routeTag(rd), variantLabel(r, i), variantAnchor(rd, md, i))
+				if r.EndpointID == "" {
+					others = append(others, loc)
+					continue
+				}
+				rows = append(rows, endpointRow{
+					id:       r.EndpointID,
+					method:   md.Method,
+					path:     plain + exampleQuery(r.QueryParameters),
+					success:  statusList(r.Successes),
+					failure:  statusList(r.Failures),
+					anchor:   variantAnchor(rd, md, i),
+					location: loc,
+				})
+			}
+		}
+	}
+	sort.SliceStable(rows, func(i, j int) bool { return endpointLess(rows[i].id, rows[j].id) })
+
+	w.line("## OCI endpoints")
+	w.line()
+	w.para("The endpoints of the OCI distribution specification, by the IDs it gives them, and the request variants of this reference that implement them. Statuses are those the variant documents.")
+	w.line("| ID | Method | Path | Success | Failure | Described in |")
+	w.line("| --- | --- | --- | --- | --- | --- |")
+	for _, r := range rows {
+		w.linef("| %s | %s | %s | %s | %s | %s |", r.id, r.method, cell(code(r.path)), joinStatuses(r.success), joinStatuses(r.failure), cell(r.location))
+	}
+	w.line()
+	if len(others) > 0 {
+		w.para("Variants the OCI specification does not define: " + strings.Join(others, ", ") + ".")
+	}
+}
+
+// endpointLess orders endpoint IDs by number, then by letter: end-2 before
+// end-10, end-4a before end-4b.
+func endpointLess(a, b string) bool {
+	na, sa := splitEndpointID(a)
+	nb, sb := splitEndpointID(b)
+	if na != nb {
+		return na < nb
+	}
+	return sa < sb
+}
+
+func splitEndpointID(id string) (int, string) {
+	rest := strings.TrimPrefix(id, "end-")
+	i := 0
+	for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' {
+		i++
+	}
+	n, err := strconv.Atoi(rest[:i])
+	if err != nil {
+		return 1 << 30, id
+	}
+	return n, rest[i:]
+}
+
+// statusList returns the distinct statuses of responses, ascending.
+func statusList(rs []ResponseDescriptor) []int {
+	var out []int
+	for _, r := range rs {
+		found := false
+		for _, s := range out {
+			found = found || s == r.StatusCode
+		}
+		if !found {
+			out = append(out, r.StatusCode)
+		}
+	}
+	sort.Ints(out)
+	return out
+}
+
+func joinStatuses(ss []int) string {
+	parts := make([]string, len(ss))
+	for i, s := range ss {
+		parts[i] = strconv.Itoa(s)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// exampleQuery renders query parameters as "?a=<a>&b=<b>".
+func exampleQuery(ps []ParameterDescriptor) string {
+	var parts []string
+	for _, p := range ps {
+		values := p.Examples
+		if len(values) == 0 {
+			values = []string{"<" + p.Name + ">"}
+		} else if !p.Repeatable {
+			values = values[:1]
+		}
+		for _, v := range values {
+			parts = append(parts, p.Name+"="+v)
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "?" + strings.Join(parts, "&")
+}
+
+// examplePath fills a template's variables with placeholders.
+func examplePath(plain string, vars []templateVar) string {
+	for _, v := range vars {
+		plain = strings.Replace(plain, "{"+v.name+"}", "<"+v.name+">", 1)
+	}
+	return plain
+}
+
+// exampleValue is what an example shows for a parameter: its first
+// example, its format, or a placeholder.
+func exampleValue(p ParameterDescriptor) string {
+	switch {
+	case len(p.Examples) > 0:
+		return p.Examples[0]
+	case p.Format != "":
+		return p.Format
+	}
+	return "<" + strings.ToLower(p.Name) + ">"
+}
+
+func writeRoute(w mdWriter, rd RouteDescriptor, known map[string]bool) {
+	plain, vars, _ := parseTemplate(rd.Path)
+	w.linef(`<a id="%s"></a>`, routeAnchor(rd))
+	w.line()
+	w.line("### ", routeTag(rd))
+	w.line()
+	w.para(fmt.Sprintf("Route %s, path %s.", code(rd.Name), code(plain)))
+	w.para(rd.Description)
+	if len(vars) > 0 {
+		w.line("| Path variable | Pattern the router applies |")
+		w.line("| --- | --- |")
+		for _, v := range vars {
+			w.linef("| %s | %s |", code(v.name), cell(code(v.pattern)))
+		}
+		w.line()
+		for _, v := range vars {
+			if patternAllowsSlash(v.pattern) {
+				w.para(fmt.Sprintf("%s may contain slashes and then spans several path segments; clients send them literally.", code(v.name)))
+			}
+		}
+	}
+	if len(rd.Methods) == 0 {
+		w.para("No methods are described for this route.")
+		return
+	}
+	for _, md := range orderedMethods(rd.Methods) {
+		writeMethod(w, rd, md, plain, vars, known)
+	}
+}
+
+func writeMethod(w mdWriter, rd RouteDescriptor, md MethodDescriptor, plain string, vars []templateVar, known map[string]bool) {
+	w.linef(`<a id="%s"></a>`, methodAnchor(rd, md))
+	w.line()
+	w.line("#### ", md.Method, " ", routeTag(rd))
+	w.line()
+	w.para(md.Description)
+	if ids := endpointIDs(md); len(ids) > 0 {
+		w.para("OCI endpoints: " + code(strings.Join(ids, "`, `")) + ".")
+	}
+	if len(md.Requests) > 1 {
+		var links []string
+		for i, r := range md.Requests {
+			links = append(links, fmt.Sprintf("[%s](#%s)", labelWithEndpoint(r, i), variantAnchor(rd, md, i)))
+		}
+		w.para("Request variants: " + strings.Join(links, ", ") + ".")
+	}
+	for i, r := range md.Requests {
+		writeVariant(w, rd, md, i, r, plain, vars, known)
+	}
+}
+
+func writeVariant(w mdWriter, rd RouteDescriptor, md MethodDescriptor, i int, r RequestDescriptor, plain string, vars []templateVar, known map[string]bool) {
+	w.linef(`<a id="%s"></a>`, variantAnchor(rd, md, i))
+	w.line()
+	title := md.Method + " " + routeTag(rd) + ": " + variantLabel(r, i)
+	if r.EndpointID != "" {
+		title += " (" + r.EndpointID + ")"
+	}
+	w.line("##### ", title)
+	w.line()
+	w.para(r.Description)
+	if r.EndpointID != "" {
+		w.para("OCI endpoint: [" + r.EndpointID + "](#oci-endpoints).")
+	}
+
+	// Example request.
+	var req strings.Builder
+	fmt.Fprintf(&req, "%s %s%s HTTP/1.1\n", md.Method, examplePath(plain, vars), exampleQuery(r.QueryParameters))
+	for _, h := range r.Headers {
+		fmt.Fprintf(&req, "%s: %s\n", h.Name, exampleValue(h))
+	}
+	if hasBody(r.Body) {
+		req.WriteString("\n" + strings.TrimSpace(r.Body.Format) + "\n")
+	}
+	w.line("Example request:")
+	w.line()
+	w.fence("http", req.String())
+
+	// Parameters.
+	type row struct {
+		in string
+		p  ParameterDescriptor
+	}
+	var rows []row
+	for _, p := range r.PathParameters {
+		rows = append(rows, row{"path", p})
+	}
+	for _, p := range r.QueryParameters {
+		rows = append(rows, row{"query", p})
+	}
+	for _, p := range r.Headers {
+		rows = append(rows, row{"header", p})
+	}
+	if len(rows) > 0 {
+		w.line("| Parameter | In | Type | Required | Description |")
+		w.line("| --- | --- | --- | --- | --- |")
+		for _, x := range rows {
+			req := "no"
+			if x.p.Required {
+				req = "yes"
+			}
+			if x.p.Repeatable {
+				req += ", repeatable"
+			}
+			w.linef("| %s | %s | %s | %s | %s |", code(x.p.Name), x.in, cell(x.p.Type), req, cell(parameterText(x.p)))
+		}
+		w.line()
+	}
+	if hasBody(r.Body) {
+		w.para("Request body: " + displayType(r.Body.ContentType) + ".")
+	}
+
+	// Responses.
+	all := make([]ResponseDescriptor, 0, len(r.Successes)+len(r.Failures))
+	all = append(all, r.Successes...)
+	all = append(all, r.Failures...)
+	if len(all) == 0 {
+		return
+	}
+	w.para(fmt.Sprintf("Statuses: %s.", statusSummary(r)))
+	for _, resp := range all {
+		writeResponse(w, md, resp, known)
+	}
+}
+
+// statusSummary lists a variant's success and failure statuses.
+func statusSummary(r RequestDescriptor) string {
+	s := "success " + orNone(joinStatuses(statusList(r.Successes)))
+	return s + "; failure " + orNone(joinStatuses(statusList(r.Failures)))
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+func writeResponse(w mdWriter, md MethodDescriptor, resp ResponseDescriptor, known map[string]bool) {
+	head := fmt.Sprintf("**%d %s**", resp.StatusCode, statusText(resp.StatusCode))
+	if resp.Name != "" {
+		head += ", " + resp.Name
+	}
+	w.para(joinSentences(head+".", resp.Description))
+	if len(resp.ErrorCodes) > 0 {
+		links := make([]string, len(resp.ErrorCodes))
+		for i, c := range resp.ErrorCodes {
+			v := c.String()
+			if known[v] {
+				links[i] = fmt.Sprintf("[%s](#%s)", code(v), errorAnchor(v))
+			} else {
+				links[i] = code(v)
+			}
+		}
+		w.para("Error codes: " + strings.Join(links, ", ") + ".")
+	}
+	if len(resp.Headers) > 0 {
+		w.line("| Header | Type | Description |")
+		w.line("| --- | --- | --- |")
+		for _, h := range resp.Headers {
+			text := parameterText(h)
+			if h.Repeatable {
+				text = joinSentences(text, "May appear several times.")
+			}
+			w.linef("| %s | %s | %s |", code(h.Name), cell(h.Type), cell(text))
+		}
+		w.line()
+	}
+	if len(resp.Fields) > 0 {
+		w.line("| Body field | Type | Description |")
+		w.line("| --- | --- | --- |")
+		for _, f := range resp.Fields {
+			w.linef("| %s | %s | %s |", code(f.Name), cell(f.Type), cell(parameterText(f)))
+		}
+		w.line()
+	}
+	var ex strings.Builder
+	fmt.Fprintf(&ex, "HTTP/1.1 %d %s\n", resp.StatusCode, statusText(resp.StatusCode))
+	for _, h := range resp.Headers {
+		fmt.Fprintf(&ex, "%s: %s\n", h.Name, exampleValue(h))
+	}
+	if resp.Body.ContentType != "" && !hasHeader(resp.Headers, "Content-Type") {
+		fmt.Fprintf(&ex, "Content-Type: %s\n", resp.Body.ContentType)
+	}
+	if f := strings.TrimSpace(resp.Body.Format); f != "" && md.Method != "HEAD" {
+		ex.WriteString("\n" + f + "\n")
+	}
+	w.fence("http", ex.String())
+}
+
+func hasHeader(hs []ParameterDescriptor, name string) bool {
+	for _, h := range hs {
+		if strings.EqualFold(h.Name, name) {
+			return true
+		}
+	}
+	return false
+}
+
+func writeErrorTable(w mdWriter, codes []errcode.ErrorDescriptor) {
+	w.line("## Error codes")
+	w.line()
+	w.para("The error codes registered in this build, sorted by code, with the HTTP status a server sends each with. The message is the default text of the envelope's `message` field.")
+	w.line("| Code | HTTP status | Message | Description |")
+	w.line("| --- | --- | --- | --- |")
+	for _, c := range codes {
+		w.linef(`| <a id="%s"></a>%s | %d %s | %s | %s |`, errorAnchor(c.Value), code(c.Value), c.HTTPStatusCode, statusText(c.HTTPStatusCode), cell(c.Message), cell(c.Description))
+	}
+}
