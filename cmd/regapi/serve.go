@@ -1,12 +1,102 @@
 package main
 
 import (
+	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/regapi/regapi/registrytest"
 )
 
-// runServe is a placeholder until registrytest lands.
+// runServe runs the in-memory registry of package registrytest until it is
+// interrupted with SIGINT or SIGTERM. It logs one line per request to
+// stderr.
 func runServe(args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "regapi serve: not available in this build")
-	return 1
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: regapi serve [flags]")
+		fmt.Fprintln(stderr)
+		fmt.Fprintln(stderr, "Runs an in-memory OCI registry over plain HTTP. Content is lost on exit.")
+		fmt.Fprintln(stderr)
+		fs.PrintDefaults()
+	}
+	var opts registrytest.Options
+	addr := fs.String("addr", "127.0.0.1:5000", "`address` to listen on")
+	fs.Int64Var(&opts.MaxBlobSize, "max-blob-size", registrytest.DefaultMaxBlobSize, "largest blob accepted, in `bytes` (negative: no limit)")
+	fs.Int64Var(&opts.MaxManifestSize, "max-manifest-size", registrytest.DefaultMaxManifestSize, "largest manifest accepted, in `bytes` (negative: no limit)")
+	fs.IntVar(&opts.MaxTagsPerPush, "max-tags-per-push", registrytest.DefaultMaxTagsPerPush, "tag query parameters accepted on a manifest push by digest (negative: no limit)")
+	fs.IntVar(&opts.MaxUploads, "max-uploads", registrytest.DefaultMaxUploads, "upload sessions open at once (negative: no limit)")
+	fs.Int64Var(&opts.ChunkMinLength, "chunk-min-length", 0, "announce this OCI-Chunk-Min-Length in `bytes` (0: none)")
+	fs.BoolVar(&opts.RequireManifestBlobs, "require-manifest-blobs", false, "refuse manifests whose blobs or child manifests are missing")
+	fs.BoolVar(&opts.DisableAnonymousMount, "disable-anonymous-mount", false, "do not mount blobs when a mount request has no from parameter")
+	fs.BoolVar(&opts.RelativeURLs, "relative-urls", false, "answer Location and Link headers with paths instead of absolute URLs")
+	quiet := fs.Bool("quiet", false, "do not log requests")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() != 0 {
+		fs.Usage()
+		return 2
+	}
+	for _, v := range []int64{opts.MaxBlobSize, opts.MaxManifestSize, int64(opts.MaxTagsPerPush), int64(opts.MaxUploads)} {
+		if v == 0 {
+			fmt.Fprintln(stderr, "regapi serve: a limit of 0 is not allowed; use a negative value for no limit")
+			return 2
+		}
+	}
+	if opts.ChunkMinLength < 0 {
+		fmt.Fprintln(stderr, "regapi serve: -chunk-min-length must not be negative")
+		return 2
+	}
+
+	logger := log.New(stderr, "", log.LstdFlags|log.LUTC)
+	if !*quiet {
+		opts.Logger = logger
+	}
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		fmt.Fprintln(stderr, "regapi serve:", err)
+		return 1
+	}
+	srv := &http.Server{
+		Handler:           registrytest.New(opts),
+		ReadHeaderTimeout: 30 * time.Second,
+		ErrorLog:          logger,
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	fmt.Fprintf(stdout, "regapi serve: listening on http://%s\n", ln.Addr())
+
+	select {
+	case err := <-done:
+		fmt.Fprintln(stderr, "regapi serve:", err)
+		return 1
+	case <-ctx.Done():
+	}
+	stop()
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		fmt.Fprintln(stderr, "regapi serve: shutdown:", err)
+		return 1
+	}
+	fmt.Fprintln(stderr, "regapi serve: stopped")
+	return 0
 }

@@ -1,0 +1,323 @@
+package registrytest
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"io"
+	"log"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+
+	"github.com/distribution/reference"
+	"github.com/gorilla/mux"
+	"github.com/opencontainers/go-digest"
+
+	"github.com/regapi/regapi"
+	"github.com/regapi/regapi/errcode"
+
+	// The digest algorithms the registry accepts must be linked in for
+	// go-digest to offer them.
+	_ "crypto/sha256"
+	_ "crypto/sha512"
+)
+
+// Default limits, used when the corresponding Options field is zero.
+const (
+	// DefaultMaxBlobSize is the largest blob accepted by default: 1 GiB.
+	DefaultMaxBlobSize = 1 << 30
+
+	// DefaultMaxManifestSize is the largest manifest accepted by default:
+	// 4 MiB, the size the OCI specification asks registries to accept.
+	DefaultMaxManifestSize = 4 << 20
+
+	// DefaultMaxTagsPerPush is the number of tag query parameters a
+	// manifest push by digest may carry by default.
+	DefaultMaxTagsPerPush = 100
+
+	// DefaultMaxUploads is the number of upload sessions that may be open
+	// at once by default.
+	DefaultMaxUploads = 1000
+)
+
+// Options configures a Registry. The zero value is a usable configuration
+// with the default limits.
+type Options struct {
+	// MaxBlobSize is the largest blob, in bytes, the registry accepts;
+	// larger uploads are refused with 413. Zero means DefaultMaxBlobSize and
+	// a negative value means no limit.
+	MaxBlobSize int64
+
+	// MaxManifestSize is the largest manifest, in bytes, the registry
+	// accepts; larger ones are refused with 413. Zero means
+	// DefaultMaxManifestSize and a negative value means no limit.
+	MaxManifestSize int64
+
+	// MaxTagsPerPush is the number of tag query parameters a manifest push
+	// by digest may carry; more are refused with 414. Zero means
+	// DefaultMaxTagsPerPush and a negative value means no limit.
+	MaxTagsPerPush int
+
+	// MaxUploads is the number of upload sessions that may be open at once;
+	// further POSTs are refused with 429 TOOMANYREQUESTS. Zero means
+	// DefaultMaxUploads and a negative value means no limit.
+	MaxUploads int
+
+	// ChunkMinLength, when positive, is announced in the OCI-Chunk-Min-Length
+	// header of upload session responses. It is advice to clients: chunks
+	// of any size are accepted.
+	ChunkMinLength int64
+
+	// RequireManifestBlobs makes a manifest push fail with
+	// MANIFEST_BLOB_UNKNOWN when the config or a layer it references is not
+	// a blob of the repository, or a manifest an index references is not a
+	// manifest of the repository. By default such manifests are accepted.
+	RequireManifestBlobs bool
+
+	// DisableAnonymousMount makes a mount request without a from parameter
+	// start a normal upload (202) instead of looking for the blob in every
+	// repository.
+	DisableAnonymousMount bool
+
+	// RelativeURLs makes Location and Link headers paths rather than
+	// absolute URLs.
+	RelativeURLs bool
+
+	// Logger, when not nil, receives one line per request: method, path,
+	// status, response bytes and duration.
+	Logger *log.Logger
+}
+
+// Registry is an in-memory registry. It implements http.Handler; create one
+// with New. It is safe for concurrent use.
+type Registry struct {
+	opts    Options
+	handler http.Handler
+
+	mu      sync.RWMutex
+	repos   map[string]*repository
+	uploads map[string]*upload
+}
+
+// repository is the content of one repository. It is guarded by the
+// Registry's mutex.
+type repository struct {
+	blobs     map[digest.Digest][]byte
+	manifests map[digest.Digest]*manifest
+	tags      map[string]digest.Digest
+	// referrers maps a subject digest to the manifests referring to it,
+	// in push order.
+	referrers map[digest.Digest][]digest.Digest
+}
+
+func (r *repository) empty() bool {
+	return len(r.blobs) == 0 && len(r.manifests) == 0 && len(r.tags) == 0
+}
+
+// New returns a Registry configured by opts.
+func New(opts Options) *Registry {
+	if opts.MaxBlobSize == 0 {
+		opts.MaxBlobSize = DefaultMaxBlobSize
+	}
+	if opts.MaxManifestSize == 0 {
+		opts.MaxManifestSize = DefaultMaxManifestSize
+	}
+	if opts.MaxTagsPerPush == 0 {
+		opts.MaxTagsPerPush = DefaultMaxTagsPerPush
+	}
+	if opts.MaxUploads == 0 {
+		opts.MaxUploads = DefaultMaxUploads
+	}
+	reg := &Registry{
+		opts:    opts,
+		repos:   make(map[string]*repository),
+		uploads: make(map[string]*upload),
+	}
+
+	router := regapi.Router()
+	router.Get(regapi.RouteNameBase).HandlerFunc(reg.serveBase)
+	router.Get(regapi.RouteNameCatalog).HandlerFunc(reg.serveCatalog)
+	router.Get(regapi.RouteNameTags).HandlerFunc(reg.withName(reg.serveTags))
+	router.Get(regapi.RouteNameManifest).HandlerFunc(reg.withName(reg.serveManifest))
+	router.Get(regapi.RouteNameBlob).HandlerFunc(reg.withName(reg.serveBlob))
+	router.Get(regapi.RouteNameBlobUpload).HandlerFunc(reg.withName(reg.serveUploadStart))
+	router.Get(regapi.RouteNameBlobUploadChunk).HandlerFunc(reg.withName(reg.serveUpload))
+	router.Get(regapi.RouteNameReferrers).HandlerFunc(reg.withName(reg.serveReferrers))
+	router.NotFoundHandler = http.HandlerFunc(serveNoRoute)
+
+	reg.handler = router
+	if opts.Logger != nil {
+		reg.handler = logRequests(opts.Logger, router)
+	}
+	return reg
+}
+
+// ServeHTTP answers a registry API request.
+func (reg *Registry) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Docker-Distribution-API-Version", "registry/2.0")
+	reg.handler.ServeHTTP(w, r)
+}
+
+// nameRegexp is the repository name grammar of the OCI distribution
+// specification, anchored.
+var nameRegexp = regexp.MustCompile(`^[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*$`)
+
+// validName reports whether name is acceptable as a repository name.
+func validName(name string) bool {
+	return len(name) <= reference.RepositoryNameTotalLengthMax && nameRegexp.MatchString(name)
+}
+
+// request carries what the handlers of a named repository need.
+type request struct {
+	name string
+	vars map[string]string
+	urls *regapi.URLBuilder
+	ref  reference.Named
+}
+
+// withName validates the repository name of a routed request before calling
+// h.
+func (reg *Registry) withName(h func(http.ResponseWriter, *http.Request, *request)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		vars := mux.Vars(r)
+		name := vars["name"]
+		if !validName(name) {
+			serveError(w, 0, errcode.ErrorCodeNameInvalid.WithDetail(map[string]string{"name": truncate(name, 300)}))
+			return
+		}
+		ref, err := reference.WithName(name)
+		if err != nil {
+			serveError(w, 0, errcode.ErrorCodeNameInvalid.WithDetail(err))
+			return
+		}
+		h(w, r, &request{
+			name: name,
+			vars: vars,
+			urls: regapi.NewURLBuilderFromRequest(r, reg.opts.RelativeURLs),
+			ref:  ref,
+		})
+	}
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "..."
+	}
+	return s
+}
+
+// serveBase answers the API version check.
+func (reg *Registry) serveBase(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		serveMethodNotAllowed(w, r, "GET, HEAD")
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", "2")
+	w.WriteHeader(http.StatusOK)
+	if r.Method == http.MethodGet {
+		_, _ = io.WriteString(w, "{}")
+	}
+}
+
+// serveNoRoute answers paths that match no route: NAME_INVALID when the path
+// has the shape of a repository endpoint with an invalid name, UNSUPPORTED
+// with status 404 otherwise.
+func serveNoRoute(w http.ResponseWriter, r *http.Request) {
+	if name, ok := nameInPath(r.URL.Path); ok && !validName(name) {
+		serveError(w, 0, errcode.ErrorCodeNameInvalid.WithDetail(map[string]string{"name": truncate(name, 300)}))
+		return
+	}
+	serveError(w, http.StatusNotFound, errcode.ErrorCodeUnsupported.WithMessage("no registry API endpoint at this path"))
+}
+
+// nameInPath returns what stands in the place of the repository name in a
+// path of the form /v2/<name>/{manifests,blobs,tags,referrers}/...
+func nameInPath(path string) (string, bool) {
+	rest, ok := strings.CutPrefix(path, "/v2/")
+	if !ok {
+		return "", false
+	}
+	best := -1
+	for _, marker := range []string{"/manifests/", "/blobs/", "/tags/", "/referrers/"} {
+		if i := strings.LastIndex(rest, marker); i > best {
+			best = i
+		}
+	}
+	if best <= 0 {
+		return "", false
+	}
+	return rest[:best], true
+}
+
+// serveError answers err through errcode.ServeJSON. A non-zero status
+// replaces the status errcode derives from the error's code, for the
+// conditions the specification answers with a status no code carries (413,
+// 414, or 404 for an unknown path).
+func serveError(w http.ResponseWriter, status int, err error) {
+	if status != 0 {
+		w = &statusWriter{ResponseWriter: w, status: status}
+	}
+	_ = errcode.ServeJSON(w, err)
+}
+
+// statusWriter replaces the status of the response written through it.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (sw *statusWriter) WriteHeader(int) {
+	sw.ResponseWriter.WriteHeader(sw.status)
+}
+
+// serveMethodNotAllowed answers a method the endpoint does not offer.
+func serveMethodNotAllowed(w http.ResponseWriter, r *http.Request, allow string) {
+	w.Header().Set("Allow", allow)
+	serveError(w, 0, errcode.ErrorCodeUnsupported.WithDetail(map[string]string{"method": r.Method}))
+}
+
+// newID returns a fresh random upload session id.
+func newID() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		// crypto/rand does not fail on supported platforms.
+		panic("registrytest: reading random bytes: " + err.Error())
+	}
+	return hex.EncodeToString(b[:])
+}
+
+// repo returns the repository name, creating it when create is set. The
+// caller holds reg.mu (for writing when create is set).
+func (reg *Registry) repo(name string, create bool) *repository {
+	rp := reg.repos[name]
+	if rp == nil && create {
+		rp = &repository{
+			blobs:     make(map[digest.Digest][]byte),
+			manifests: make(map[digest.Digest]*manifest),
+			tags:      make(map[string]digest.Digest),
+			referrers: make(map[digest.Digest][]digest.Digest),
+		}
+		reg.repos[name] = rp
+	}
+	return rp
+}
+
+// dropIfEmpty forgets the repository name once it holds nothing. The caller
+// holds reg.mu for writing.
+func (reg *Registry) dropIfEmpty(name string) {
+	if rp := reg.repos[name]; rp != nil && rp.empty() {
+		delete(reg.repos, name)
+	}
+}
+
+// parseDigest parses a digest and checks that its algorithm is one the
+// registry can compute.
+func parseDigest(s string) (digest.Digest, error) {
+	d, err := digest.Parse(s)
+	if err != nil {
+		return "", err
+	}
+	return d, nil
+}
