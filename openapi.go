@@ -84,9 +84,9 @@ func buildOpenAPI(routes []RouteDescriptor, codes []errcode.ErrorDescriptor) (*o
 		},
 		Servers: []oasServer{{
 			URL:         "https://{registry}",
-			Description: "A registry serving the API at the root of its host.",
+			Description: "A registry serving the API at the root of its host; the variable is its host name and port.",
 			Variables: map[string]oasServerVariable{
-				"registry": {Default: "localhost:5000", Description: "Host name and port of the registry."},
+				"registry": {Default: "localhost:5000"},
 			},
 		}},
 		Security: []map[string][]string{
