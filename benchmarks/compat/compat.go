@@ -1,12 +1,13 @@
 // Package compat holds the inputs of the compatibility checks between this
 // module's registry API package and distribution's: generated request paths,
-// URL builder calls and error values, and the recorded answers to them.
+// URL builder calls and error values, the code that puts them to either
+// implementation, and the shapes of the recorded answers.
+//
+// The tests of this package compare both implementations live; the program
+// cmd/record-upstream writes distribution's answers to testdata/upstream in
+// the root module, whose own tests check them without depending on
+// distribution.
 package compat
 
-import (
-	_ "github.com/distribution/distribution/v3/registry/api/errcode" // compared against
-	_ "github.com/distribution/distribution/v3/registry/api/v2"      // compared against
-	_ "github.com/gorilla/mux"                                         // routers under test
-	_ "github.com/regapi/regapi"                                       // package under test
-	_ "github.com/regapi/regapi/errcode"                               // package under test
-)
+// Source names the implementation the recorded answers come from.
+const Source = "github.com/distribution/distribution/v3 v3.1.2"

@@ -1,0 +1,99 @@
+package compat
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+
+	"github.com/gorilla/mux"
+)
+
+// How many mutated variants of each path the live comparison and the
+// recorded files hold. The recorded files keep fewer to stay small.
+const (
+	LivePathMutations     = 4
+	RecordedPathMutations = 1
+)
+
+// RouteAnswer is what a router answered to one GET request: the status,
+// the Location header of a redirect, and for a matched route its name and
+// path variables as the route's handler saw them.
+type RouteAnswer struct {
+	Path     string            `json:"path"`
+	Status   int               `json:"status"`
+	Location string            `json:"location,omitempty"`
+	Route    string            `json:"route,omitempty"`
+	Vars     map[string]string `json:"vars,omitempty"`
+}
+
+// RoutingRecord is the recorded file of one prefix: the answers of
+// distribution's RouterWithPrefix(prefix) to every path of
+// RoutingPaths(prefix).
+type RoutingRecord struct {
+	Source  string        `json:"source"`
+	Prefix  string        `json:"prefix"`
+	Answers []RouteAnswer `json:"answers"`
+}
+
+// echoBody is what the echo handlers write.
+type echoBody struct {
+	Route string            `json:"route"`
+	Vars  map[string]string `json:"vars"`
+}
+
+// InstallEcho sets on every named route of router a handler that answers
+// 200 with the route's name and the request's path variables. It returns
+// the names of the routes it found.
+func InstallEcho(router *mux.Router) []string {
+	var names []string
+	_ = router.Walk(func(route *mux.Route, _ *mux.Router, _ []*mux.Route) error {
+		name := route.GetName()
+		if name == "" {
+			return nil
+		}
+		names = append(names, name)
+		route.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			_ = json.NewEncoder(w).Encode(echoBody{Route: name, Vars: mux.Vars(r)})
+		})
+		return nil
+	})
+	return names
+}
+
+// Serve sends a GET request for target to handler and reports the answer.
+// The request is built field by field, as a server would after reading the
+// request line, so that targets with unusual bytes reach the router as
+// they are.
+func Serve(handler http.Handler, target string) (RouteAnswer, error) {
+	u, err := url.ParseRequestURI(target)
+	if err != nil {
+		return RouteAnswer{}, err
+	}
+	req := &http.Request{
+		Method:     http.MethodGet,
+		URL:        u,
+		RequestURI: target,
+		Proto:      "HTTP/1.1",
+		ProtoMajor: 1,
+		ProtoMinor: 1,
+		Header:     http.Header{},
+		Host:       "registry.example.com",
+	}
+	rec := httptest.NewRecorder()
+	handler.ServeHTTP(rec, req)
+	ans := RouteAnswer{Path: target, Status: rec.Code, Location: rec.Header().Get("Location")}
+	if rec.Code == http.StatusOK {
+		var body echoBody
+		if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+			return ans, fmt.Errorf("%s: undecodable echo body %q: %v", target, rec.Body.String(), err)
+		}
+		ans.Route = body.Route
+		if len(body.Vars) > 0 {
+			ans.Vars = body.Vars
+		}
+	}
+	return ans, nil
+}
