@@ -421,7 +421,7 @@ var (
 		Type:        "string",
 		Format:      "<scheme> <credentials>",
 		Examples:    []string{"Bearer ZXhhbXBsZSB0b2tlbiwgbm90IGEgcmVhbCBvbmU="},
-		Description: "Credentials in the form of RFC 7235, obtained as a previous `WWW-Authenticate` challenge directed. Not needed by registries that allow anonymous access.",
+		Description: "Credentials as RFC 7235 defines them, such as a bearer token obtained by answering the registry's `WWW-Authenticate` challenge. Not needed where anonymous access is allowed.",
 	}
 
 	acceptHeader = ParameterDescriptor{
@@ -537,7 +537,15 @@ var (
 		Type:        "integer",
 		Format:      "<size of the body in bytes>",
 		Examples:    []string{"1024"},
-		Description: "Size of the response body. On a HEAD response, the size the body of a GET would have.",
+		Description: "Size of the response body.",
+	}
+
+	contentSizeHeader = ParameterDescriptor{
+		Name:        "Content-Length",
+		Type:        "integer",
+		Format:      "<size of the content in bytes>",
+		Examples:    []string{"32654"},
+		Description: "Size of the manifest or blob. A HEAD response carries it too, though it sends no body.",
 	}
 
 	dockerContentDigestHeader = ParameterDescriptor{
@@ -751,9 +759,9 @@ var (
 var (
 	manifestFoundResponse = ResponseDescriptor{
 		Name:        "Manifest",
-		Description: "The manifest, byte for byte as it was pushed. When the reference is a digest the client should check the body against it.",
+		Description: "The manifest, byte for byte as it was pushed, in whatever media type it has (OCI image manifest or index, or a Docker manifest type); the shape shown is that of an OCI image manifest. When the reference is a digest the client should check the body against it.",
 		StatusCode:  http.StatusOK,
-		Headers:     []ParameterDescriptor{dockerContentDigestHeader, manifestContentTypeResponseHeader, bodyLengthHeader, warningHeader},
+		Headers:     []ParameterDescriptor{dockerContentDigestHeader, manifestContentTypeResponseHeader, contentSizeHeader, warningHeader},
 		Body:        BodyDescriptor{ContentType: mediaTypeImageManifest, Format: manifestBodyFormat},
 	}
 
@@ -834,7 +842,7 @@ var (
 		Name:        "Blob",
 		Description: "The whole blob. The client should check the body against the digest it asked for.",
 		StatusCode:  http.StatusOK,
-		Headers:     []ParameterDescriptor{dockerContentDigestHeader, bodyLengthHeader, acceptRangesHeader, warningHeader},
+		Headers:     []ParameterDescriptor{dockerContentDigestHeader, contentSizeHeader, acceptRangesHeader, warningHeader},
 		Body:        BodyDescriptor{ContentType: mediaTypeOctetStream, Format: blobBodyFormat},
 	}
 
@@ -909,6 +917,15 @@ var (
 		Description: "An upload session is open and holds no data yet. The client continues at `Location`, with PATCH requests or a closing PUT.",
 		StatusCode:  http.StatusAccepted,
 		Headers:     []ParameterDescriptor{uploadLocationHeader, uploadRangeHeader, uploadUUIDHeader, chunkMinLengthHeader, contentLengthZeroHeader, warningHeader},
+	}
+
+	uploadStartInvalidResponse = ResponseDescriptor{
+		Name:        "Invalid Upload Request",
+		Description: "The repository name is malformed, or the `mount` digest is malformed or uses an algorithm the registry does not support.",
+		StatusCode:  http.StatusBadRequest,
+		Headers:     []ParameterDescriptor{bodyLengthHeader},
+		ErrorCodes:  []errcode.ErrorCode{errcode.ErrorCodeNameInvalid, errcode.ErrorCodeDigestInvalid},
+		Body:        errorsBody,
 	}
 
 	uploadRequestInvalidResponse = ResponseDescriptor{
@@ -1324,7 +1341,7 @@ var routeDescriptors = []RouteDescriptor{
 					Headers:        emptyBodyHeaders,
 					PathParameters: repositoryPath,
 					Successes:      []ResponseDescriptor{uploadStartedResponse},
-					Failures:       failures(uploadRequestInvalidResponse, repositoryUnknownResponse, pushUnsupportedResponse),
+					Failures:       failures(uploadStartInvalidResponse, repositoryUnknownResponse, pushUnsupportedResponse),
 				},
 				{
 					Name:            "Upload Blob in One Request",
@@ -1344,7 +1361,7 @@ var routeDescriptors = []RouteDescriptor{
 					Headers:         []ParameterDescriptor{hostHeader, authorizationHeader, optional(blobContentLengthHeader), octetStreamContentTypeHeader},
 					PathParameters:  repositoryPath,
 					QueryParameters: []ParameterDescriptor{digestAlgorithmQueryParameter, optional(uploadDigestQueryParameter)},
-					Body:            blobBody,
+					Body:            BodyDescriptor{ContentType: mediaTypeOctetStream, Format: "<blob bytes, only with digest>"},
 					Successes:       []ResponseDescriptor{uploadStartedResponse, blobCreatedResponse},
 					Failures:        failures(uploadRequestInvalidResponse, repositoryUnknownResponse, pushUnsupportedResponse),
 				},
@@ -1356,7 +1373,7 @@ var routeDescriptors = []RouteDescriptor{
 					PathParameters:  repositoryPath,
 					QueryParameters: []ParameterDescriptor{mountQueryParameter, fromQueryParameter},
 					Successes:       []ResponseDescriptor{blobCreatedResponse, uploadStartedResponse},
-					Failures:        failures(uploadRequestInvalidResponse, repositoryUnknownResponse, pushUnsupportedResponse),
+					Failures:        failures(uploadStartInvalidResponse, repositoryUnknownResponse, pushUnsupportedResponse),
 				},
 				{
 					Name:            "Mount Blob from Any Repository",
@@ -1366,7 +1383,7 @@ var routeDescriptors = []RouteDescriptor{
 					PathParameters:  repositoryPath,
 					QueryParameters: []ParameterDescriptor{mountQueryParameter},
 					Successes:       []ResponseDescriptor{blobCreatedResponse, uploadStartedResponse},
-					Failures:        failures(uploadRequestInvalidResponse, repositoryUnknownResponse, pushUnsupportedResponse),
+					Failures:        failures(uploadStartInvalidResponse, repositoryUnknownResponse, pushUnsupportedResponse),
 				},
 			},
 		}},
