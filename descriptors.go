@@ -375,7 +375,7 @@ var (
 		Format:      "<non-negative integer>",
 		Regexp:      countValueRegexp,
 		Examples:    []string{"100"},
-		Description: "Largest number of entries to return. Zero gives an empty list and no `Link` header. Without it the registry picks the page size (distribution returns 100 entries for the catalog and every tag for a tag list); a value above the registry's limit is refused with `PAGINATION_NUMBER_INVALID`.",
+		Description: "Largest number of entries to return. Zero gives an empty list and no `Link` header. Without it the registry picks the page size (distribution lists every tag, and 100 repositories of the catalog). A negative or non-numeric value is refused with `PAGINATION_NUMBER_INVALID`; a value above the registry's limit is refused the same way or served as a shorter page with a `Link` header.",
 	}
 
 	lastTagQueryParameter = ParameterDescriptor{
@@ -729,7 +729,7 @@ var (
 
 	paginationInvalidResponse = ResponseDescriptor{
 		Name:        "Invalid Page Size",
-		Description: "The `n` parameter is not a non-negative integer or exceeds the largest page the registry serves.",
+		Description: "The `n` parameter is not a non-negative integer, or exceeds the largest page the registry serves.",
 		StatusCode:  http.StatusBadRequest,
 		Headers:     []ParameterDescriptor{bodyLengthHeader},
 		ErrorCodes:  []errcode.ErrorCode{errcode.ErrorCodePaginationNumberInvalid},
@@ -1069,11 +1069,11 @@ func withHeaders(r ResponseDescriptor, headers ...ParameterDescriptor) ResponseD
 	return r
 }
 
-// withoutBody returns r as a HEAD request gets it: same status and headers,
-// no body and therefore no error codes.
+// withoutBody returns r as a HEAD request gets it: same status and headers
+// and no body. The error codes stay: they name the conditions the status
+// stands for, which the matching GET would spell out in its body.
 func withoutBody(r ResponseDescriptor) ResponseDescriptor {
 	r.Body = BodyDescriptor{}
-	r.ErrorCodes = nil
 	return r
 }
 
