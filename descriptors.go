@@ -262,6 +262,19 @@ const (
 	exampleUUID   = "6b4f5a1c-0c41-4a59-9d3e-1f2a3b4c5d6e"
 )
 
+// digestParameter describes a required parameter whose value is a digest.
+func digestParameter(name, description string) ParameterDescriptor {
+	return ParameterDescriptor{
+		Name:        name,
+		Type:        "string",
+		Required:    true,
+		Format:      digestPattern,
+		Regexp:      digestValueRegexp,
+		Examples:    []string{exampleDigest},
+		Description: description,
+	}
+}
+
 // The path variables. Every request of a route lists the variables of the
 // route's path.
 var (
@@ -285,25 +298,11 @@ var (
 		Description: "A tag or the digest of a manifest. A tag is 1 to 128 characters: letters, digits, `_`, `.` and `-`, not starting with `.` or `-`.",
 	}
 
-	blobDigestPathParameter = ParameterDescriptor{
-		Name:        "digest",
-		Type:        "string",
-		Required:    true,
-		Format:      digestPattern,
-		Regexp:      digestValueRegexp,
-		Examples:    []string{exampleDigest},
-		Description: "Digest of the blob, written `<algorithm>:<encoded>`.",
-	}
+	blobDigestPathParameter = digestParameter("digest",
+		"Digest of the blob, written `<algorithm>:<encoded>`.")
 
-	subjectDigestPathParameter = ParameterDescriptor{
-		Name:        "digest",
-		Type:        "string",
-		Required:    true,
-		Format:      digestPattern,
-		Regexp:      digestValueRegexp,
-		Examples:    []string{exampleDigest},
-		Description: "Digest of the manifest whose referrers are listed: the manifest that other manifests name in their `subject` field.",
-	}
+	subjectDigestPathParameter = digestParameter("digest",
+		"Digest of the manifest whose referrers are listed: the manifest that other manifests name in their `subject` field.")
 
 	uuidPathParameter = ParameterDescriptor{
 		Name:        "uuid",
@@ -318,15 +317,8 @@ var (
 
 // The query parameters.
 var (
-	uploadDigestQueryParameter = ParameterDescriptor{
-		Name:        "digest",
-		Type:        "string",
-		Required:    true,
-		Format:      digestPattern,
-		Regexp:      digestValueRegexp,
-		Examples:    []string{exampleDigest},
-		Description: "Digest of the whole blob (not of the last chunk). The registry checks the received content against it before storing the blob.",
-	}
+	uploadDigestQueryParameter = digestParameter("digest",
+		"Digest of the whole blob (not of the last chunk). The registry checks the received content against it before storing the blob.")
 
 	digestAlgorithmQueryParameter = ParameterDescriptor{
 		Name:        "digest-algorithm",
@@ -338,15 +330,8 @@ var (
 		Description: "Digest algorithm the registry should compute while receiving the upload, for blobs that are not addressed by sha256.",
 	}
 
-	mountQueryParameter = ParameterDescriptor{
-		Name:        "mount",
-		Type:        "string",
-		Required:    true,
-		Format:      digestPattern,
-		Regexp:      digestValueRegexp,
-		Examples:    []string{exampleDigest},
-		Description: "Digest of the blob to link into this repository.",
-	}
+	mountQueryParameter = digestParameter("mount",
+		"Digest of the blob to link into this repository.")
 
 	fromQueryParameter = ParameterDescriptor{
 		Name:        "from",
@@ -446,7 +431,7 @@ var (
 		Type:        "string",
 		Format:      "<media type of the manifest>",
 		Examples:    []string{mediaTypeImageManifest},
-		Description: "Media type of the manifest, without parameters. When the manifest has a `mediaType` field the header must equal it.",
+		Description: "Media type of the manifest, without parameters. A manifest with a `mediaType` field is pushed with that type, and is fetched with the type it was pushed with.",
 	}
 
 	octetStreamContentTypeHeader = ParameterDescriptor{
@@ -555,14 +540,6 @@ var (
 		Regexp:      digestValueRegexp,
 		Examples:    []string{exampleDigest},
 		Description: "Digest of the content the response is about. Clients that use it verify it against the content; its algorithm may differ from the one the client used.",
-	}
-
-	manifestContentTypeResponseHeader = ParameterDescriptor{
-		Name:        "Content-Type",
-		Type:        "string",
-		Format:      "<media type of the manifest>",
-		Examples:    []string{mediaTypeImageManifest},
-		Description: "Media type of the manifest, normally the type it was pushed with.",
 	}
 
 	referrersContentTypeHeader = ParameterDescriptor{
@@ -685,74 +662,54 @@ var (
 // errorsBody is the body of every failure that carries error codes.
 var errorsBody = BodyDescriptor{ContentType: mediaTypeJSON, Format: errorsBodyFormat}
 
+// errorResponse describes a failure whose body is the error envelope with
+// one of codes.
+func errorResponse(status int, name, description string, codes ...errcode.ErrorCode) ResponseDescriptor {
+	return ResponseDescriptor{
+		Name:        name,
+		Description: description,
+		StatusCode:  status,
+		Headers:     []ParameterDescriptor{bodyLengthHeader},
+		ErrorCodes:  codes,
+		Body:        errorsBody,
+	}
+}
+
 // The failures any request can meet: missing credentials, refused access and
 // rate limiting.
 var (
-	unauthorizedResponse = ResponseDescriptor{
-		Name:        "Authentication Required",
-		Description: "The request carries no credentials, or credentials the registry does not accept. The challenge in `WWW-Authenticate` says how to obtain them.",
-		StatusCode:  http.StatusUnauthorized,
-		Headers:     []ParameterDescriptor{wwwAuthenticateHeader, bodyLengthHeader},
-		ErrorCodes:  []errcode.ErrorCode{errcode.ErrorCodeUnauthorized},
-		Body:        errorsBody,
-	}
+	unauthorizedResponse = withHeaders(errorResponse(http.StatusUnauthorized, "Authentication Required",
+		"The request carries no credentials, or credentials the registry does not accept. The challenge in `WWW-Authenticate` says how to obtain them.",
+		errcode.ErrorCodeUnauthorized),
+		wwwAuthenticateHeader)
 
-	deniedResponse = ResponseDescriptor{
-		Name:        "Access Denied",
-		Description: "The client is authenticated but may not perform this operation on this repository.",
-		StatusCode:  http.StatusForbidden,
-		Headers:     []ParameterDescriptor{bodyLengthHeader},
-		ErrorCodes:  []errcode.ErrorCode{errcode.ErrorCodeDenied},
-		Body:        errorsBody,
-	}
+	deniedResponse = errorResponse(http.StatusForbidden, "Access Denied",
+		"The client is authenticated but may not perform this operation on this repository.",
+		errcode.ErrorCodeDenied)
 
-	tooManyRequestsResponse = ResponseDescriptor{
-		Name:        "Too Many Requests",
-		Description: "The client exceeded the registry's rate limit. `Retry-After` says when to try again.",
-		StatusCode:  http.StatusTooManyRequests,
-		Headers:     []ParameterDescriptor{retryAfterHeader, bodyLengthHeader},
-		ErrorCodes:  []errcode.ErrorCode{errcode.ErrorCodeTooManyRequests},
-		Body:        errorsBody,
-	}
+	tooManyRequestsResponse = withHeaders(errorResponse(http.StatusTooManyRequests, "Too Many Requests",
+		"The client exceeded the registry's rate limit. `Retry-After` says when to try again.",
+		errcode.ErrorCodeTooManyRequests),
+		retryAfterHeader)
 )
 
 // The failures several routes share.
 var (
-	repositoryUnknownResponse = ResponseDescriptor{
-		Name:        "Repository Unknown",
-		Description: "No repository of this name exists in the registry.",
-		StatusCode:  http.StatusNotFound,
-		Headers:     []ParameterDescriptor{bodyLengthHeader},
-		ErrorCodes:  []errcode.ErrorCode{errcode.ErrorCodeNameUnknown},
-		Body:        errorsBody,
-	}
+	repositoryUnknownResponse = errorResponse(http.StatusNotFound, "Repository Unknown",
+		"No repository of this name exists in the registry.",
+		errcode.ErrorCodeNameUnknown)
 
-	paginationInvalidResponse = ResponseDescriptor{
-		Name:        "Invalid Page Size",
-		Description: "The `n` parameter is not a non-negative integer, or exceeds the largest page the registry serves.",
-		StatusCode:  http.StatusBadRequest,
-		Headers:     []ParameterDescriptor{bodyLengthHeader},
-		ErrorCodes:  []errcode.ErrorCode{errcode.ErrorCodePaginationNumberInvalid},
-		Body:        errorsBody,
-	}
+	paginationInvalidResponse = errorResponse(http.StatusBadRequest, "Invalid Page Size",
+		"The `n` parameter is not a non-negative integer, or exceeds the largest page the registry serves.",
+		errcode.ErrorCodePaginationNumberInvalid)
 
-	pushUnsupportedResponse = ResponseDescriptor{
-		Name:        "Push Not Allowed",
-		Description: "The registry does not accept content here, for example because it is a read-only mirror or a pull-through cache.",
-		StatusCode:  http.StatusMethodNotAllowed,
-		Headers:     []ParameterDescriptor{bodyLengthHeader},
-		ErrorCodes:  []errcode.ErrorCode{errcode.ErrorCodeUnsupported},
-		Body:        errorsBody,
-	}
+	pushUnsupportedResponse = errorResponse(http.StatusMethodNotAllowed, "Push Not Allowed",
+		"The registry does not accept content here, for example because it is a read-only mirror or a pull-through cache.",
+		errcode.ErrorCodeUnsupported)
 
-	deleteUnsupportedResponse = ResponseDescriptor{
-		Name:        "Delete Not Allowed",
-		Description: "Deletion is disabled on this registry, or it is a pull-through cache. Some registries answer 400 instead.",
-		StatusCode:  http.StatusMethodNotAllowed,
-		Headers:     []ParameterDescriptor{bodyLengthHeader},
-		ErrorCodes:  []errcode.ErrorCode{errcode.ErrorCodeUnsupported},
-		Body:        errorsBody,
-	}
+	deleteUnsupportedResponse = errorResponse(http.StatusMethodNotAllowed, "Delete Not Allowed",
+		"Deletion is disabled on this registry, or it is a pull-through cache. Some registries answer 400 instead.",
+		errcode.ErrorCodeUnsupported)
 )
 
 // The responses of the manifest route.
@@ -761,27 +718,17 @@ var (
 		Name:        "Manifest",
 		Description: "The manifest, byte for byte as it was pushed, in whatever media type it has (OCI image manifest or index, or a Docker manifest type); the shape shown is that of an OCI image manifest. When the reference is a digest the client should check the body against it.",
 		StatusCode:  http.StatusOK,
-		Headers:     []ParameterDescriptor{dockerContentDigestHeader, manifestContentTypeResponseHeader, contentSizeHeader, warningHeader},
+		Headers:     []ParameterDescriptor{dockerContentDigestHeader, manifestContentTypeHeader, contentSizeHeader, warningHeader},
 		Body:        BodyDescriptor{ContentType: mediaTypeImageManifest, Format: manifestBodyFormat},
 	}
 
-	manifestReferenceInvalidResponse = ResponseDescriptor{
-		Name:        "Invalid Name or Reference",
-		Description: "The repository name or the reference is malformed.",
-		StatusCode:  http.StatusBadRequest,
-		Headers:     []ParameterDescriptor{bodyLengthHeader},
-		ErrorCodes:  []errcode.ErrorCode{errcode.ErrorCodeNameInvalid, errcode.ErrorCodeTagInvalid},
-		Body:        errorsBody,
-	}
+	manifestReferenceInvalidResponse = errorResponse(http.StatusBadRequest, "Invalid Name or Reference",
+		"The repository name or the reference is malformed.",
+		errcode.ErrorCodeNameInvalid, errcode.ErrorCodeTagInvalid)
 
-	manifestUnknownResponse = ResponseDescriptor{
-		Name:        "Manifest Unknown",
-		Description: "The repository does not exist, or holds no manifest under this tag or digest.",
-		StatusCode:  http.StatusNotFound,
-		Headers:     []ParameterDescriptor{bodyLengthHeader},
-		ErrorCodes:  []errcode.ErrorCode{errcode.ErrorCodeNameUnknown, errcode.ErrorCodeManifestUnknown},
-		Body:        errorsBody,
-	}
+	manifestUnknownResponse = errorResponse(http.StatusNotFound, "Manifest Unknown",
+		"The repository does not exist, or holds no manifest under this tag or digest.",
+		errcode.ErrorCodeNameUnknown, errcode.ErrorCodeManifestUnknown)
 
 	manifestCreatedResponse = ResponseDescriptor{
 		Name:        "Manifest Stored",
@@ -790,22 +737,16 @@ var (
 		Headers:     []ParameterDescriptor{manifestLocationHeader, dockerContentDigestHeader, subjectHeader, contentLengthZeroHeader, warningHeader},
 	}
 
-	manifestInvalidResponse = ResponseDescriptor{
-		Name:        "Invalid Manifest",
-		Description: "The manifest was refused; the error codes say why. `MANIFEST_BLOB_UNKNOWN` (`BLOB_UNKNOWN` from older registries) names, one error each, the referenced blobs or manifests the repository lacks; `DIGEST_INVALID` means the body does not match the digest in the path. A manifest whose `subject` is missing is never refused for that reason.",
-		StatusCode:  http.StatusBadRequest,
-		Headers:     []ParameterDescriptor{bodyLengthHeader},
-		ErrorCodes: []errcode.ErrorCode{
-			errcode.ErrorCodeNameInvalid,
-			errcode.ErrorCodeTagInvalid,
-			errcode.ErrorCodeDigestInvalid,
-			errcode.ErrorCodeManifestInvalid,
-			errcode.ErrorCodeManifestUnverified,
-			errcode.ErrorCodeManifestBlobUnknown,
-			errcode.ErrorCodeBlobUnknown,
-		},
-		Body: errorsBody,
-	}
+	manifestInvalidResponse = errorResponse(http.StatusBadRequest, "Invalid Manifest",
+		"The manifest was refused; the error codes say why. `MANIFEST_BLOB_UNKNOWN` (`BLOB_UNKNOWN` from older registries) names, one error each, the referenced blobs or manifests the repository lacks; `DIGEST_INVALID` means the body does not match the digest in the path. A manifest whose `subject` is missing is never refused for that reason.",
+		errcode.ErrorCodeNameInvalid,
+		errcode.ErrorCodeTagInvalid,
+		errcode.ErrorCodeDigestInvalid,
+		errcode.ErrorCodeManifestInvalid,
+		errcode.ErrorCodeManifestUnverified,
+		errcode.ErrorCodeManifestBlobUnknown,
+		errcode.ErrorCodeBlobUnknown,
+	)
 
 	manifestTooLargeResponse = ResponseDescriptor{
 		Name:        "Manifest Too Large",
@@ -826,14 +767,13 @@ var (
 		Headers:     []ParameterDescriptor{contentLengthZeroHeader, warningHeader},
 	}
 
-	manifestDeleteInvalidResponse = ResponseDescriptor{
-		Name:        "Delete Refused",
-		Description: "The name or reference is malformed, or the registry does not delete this way (some answer 400 rather than 405 when deletion, or deletion by tag, is disabled).",
-		StatusCode:  http.StatusBadRequest,
-		Headers:     []ParameterDescriptor{bodyLengthHeader},
-		ErrorCodes:  []errcode.ErrorCode{errcode.ErrorCodeNameInvalid, errcode.ErrorCodeTagInvalid, errcode.ErrorCodeDigestInvalid, errcode.ErrorCodeUnsupported},
-		Body:        errorsBody,
-	}
+	manifestDeleteInvalidResponse = errorResponse(http.StatusBadRequest, "Delete Refused",
+		"The name or reference is malformed, or the registry does not delete this way (some answer 400 rather than 405 when deletion, or deletion by tag, is disabled).",
+		errcode.ErrorCodeNameInvalid,
+		errcode.ErrorCodeTagInvalid,
+		errcode.ErrorCodeDigestInvalid,
+		errcode.ErrorCodeUnsupported,
+	)
 )
 
 // The responses of the blob routes.
@@ -868,23 +808,13 @@ var (
 		Headers:     []ParameterDescriptor{blobContentRangeHeader},
 	}
 
-	blobRequestInvalidResponse = ResponseDescriptor{
-		Name:        "Invalid Name or Digest",
-		Description: "The repository name or the digest is malformed, or the digest uses an algorithm the registry does not support.",
-		StatusCode:  http.StatusBadRequest,
-		Headers:     []ParameterDescriptor{bodyLengthHeader},
-		ErrorCodes:  []errcode.ErrorCode{errcode.ErrorCodeNameInvalid, errcode.ErrorCodeDigestInvalid},
-		Body:        errorsBody,
-	}
+	blobRequestInvalidResponse = errorResponse(http.StatusBadRequest, "Invalid Name or Digest",
+		"The repository name or the digest is malformed, or the digest uses an algorithm the registry does not support.",
+		errcode.ErrorCodeNameInvalid, errcode.ErrorCodeDigestInvalid)
 
-	blobUnknownResponse = ResponseDescriptor{
-		Name:        "Blob Unknown",
-		Description: "The repository does not exist, or holds no blob of this digest.",
-		StatusCode:  http.StatusNotFound,
-		Headers:     []ParameterDescriptor{bodyLengthHeader},
-		ErrorCodes:  []errcode.ErrorCode{errcode.ErrorCodeNameUnknown, errcode.ErrorCodeBlobUnknown},
-		Body:        errorsBody,
-	}
+	blobUnknownResponse = errorResponse(http.StatusNotFound, "Blob Unknown",
+		"The repository does not exist, or holds no blob of this digest.",
+		errcode.ErrorCodeNameUnknown, errcode.ErrorCodeBlobUnknown)
 
 	blobDeletedResponse = ResponseDescriptor{
 		Name:        "Deleted",
@@ -893,14 +823,9 @@ var (
 		Headers:     []ParameterDescriptor{dockerContentDigestHeader, contentLengthZeroHeader, warningHeader},
 	}
 
-	blobDeleteInvalidResponse = ResponseDescriptor{
-		Name:        "Delete Refused",
-		Description: "The name or digest is malformed, or the registry does not delete blobs (some answer 400 rather than 405 when deletion is disabled).",
-		StatusCode:  http.StatusBadRequest,
-		Headers:     []ParameterDescriptor{bodyLengthHeader},
-		ErrorCodes:  []errcode.ErrorCode{errcode.ErrorCodeNameInvalid, errcode.ErrorCodeDigestInvalid, errcode.ErrorCodeUnsupported},
-		Body:        errorsBody,
-	}
+	blobDeleteInvalidResponse = errorResponse(http.StatusBadRequest, "Delete Refused",
+		"The name or digest is malformed, or the registry does not delete blobs (some answer 400 rather than 405 when deletion is disabled).",
+		errcode.ErrorCodeNameInvalid, errcode.ErrorCodeDigestInvalid, errcode.ErrorCodeUnsupported)
 )
 
 // The responses of the upload routes.
@@ -919,23 +844,13 @@ var (
 		Headers:     []ParameterDescriptor{uploadLocationHeader, uploadRangeHeader, uploadUUIDHeader, chunkMinLengthHeader, contentLengthZeroHeader, warningHeader},
 	}
 
-	uploadStartInvalidResponse = ResponseDescriptor{
-		Name:        "Invalid Upload Request",
-		Description: "The repository name is malformed, or the `mount` digest is malformed or uses an algorithm the registry does not support.",
-		StatusCode:  http.StatusBadRequest,
-		Headers:     []ParameterDescriptor{bodyLengthHeader},
-		ErrorCodes:  []errcode.ErrorCode{errcode.ErrorCodeNameInvalid, errcode.ErrorCodeDigestInvalid},
-		Body:        errorsBody,
-	}
+	uploadStartInvalidResponse = errorResponse(http.StatusBadRequest, "Invalid Upload Request",
+		"The repository name is malformed, or the `mount` digest is malformed or uses an algorithm the registry does not support.",
+		errcode.ErrorCodeNameInvalid, errcode.ErrorCodeDigestInvalid)
 
-	uploadRequestInvalidResponse = ResponseDescriptor{
-		Name:        "Invalid Upload Request",
-		Description: "The repository name or a digest is malformed or uses an unsupported algorithm, or the content does not match its digest or declared length.",
-		StatusCode:  http.StatusBadRequest,
-		Headers:     []ParameterDescriptor{bodyLengthHeader},
-		ErrorCodes:  []errcode.ErrorCode{errcode.ErrorCodeNameInvalid, errcode.ErrorCodeDigestInvalid, errcode.ErrorCodeSizeInvalid},
-		Body:        errorsBody,
-	}
+	uploadRequestInvalidResponse = errorResponse(http.StatusBadRequest, "Invalid Upload Request",
+		"The repository name or a digest is malformed or uses an unsupported algorithm, or the content does not match its digest or declared length.",
+		errcode.ErrorCodeNameInvalid, errcode.ErrorCodeDigestInvalid, errcode.ErrorCodeSizeInvalid)
 
 	uploadProgressResponse = ResponseDescriptor{
 		Name:        "Upload Progress",
@@ -951,47 +866,27 @@ var (
 		Headers:     []ParameterDescriptor{uploadLocationHeader, uploadRangeHeader, uploadUUIDHeader, contentLengthZeroHeader, warningHeader},
 	}
 
-	uploadFailedResponse = ResponseDescriptor{
-		Name:        "Upload Failed",
-		Description: "The name is malformed, or the upload session broke and cannot continue; the client starts a new upload.",
-		StatusCode:  http.StatusBadRequest,
-		Headers:     []ParameterDescriptor{bodyLengthHeader},
-		ErrorCodes:  []errcode.ErrorCode{errcode.ErrorCodeNameInvalid, errcode.ErrorCodeDigestInvalid, errcode.ErrorCodeBlobUploadInvalid},
-		Body:        errorsBody,
-	}
+	uploadFailedResponse = errorResponse(http.StatusBadRequest, "Upload Failed",
+		"The name is malformed, or the upload session broke and cannot continue; the client starts a new upload.",
+		errcode.ErrorCodeNameInvalid, errcode.ErrorCodeDigestInvalid, errcode.ErrorCodeBlobUploadInvalid)
 
-	uploadCompletionInvalidResponse = ResponseDescriptor{
-		Name:        "Upload Not Completed",
-		Description: "The content does not match the `digest` parameter or the declared length, the digest is malformed or of an unsupported algorithm, or the session broke. The client starts a new upload.",
-		StatusCode:  http.StatusBadRequest,
-		Headers:     []ParameterDescriptor{bodyLengthHeader},
-		ErrorCodes: []errcode.ErrorCode{
-			errcode.ErrorCodeNameInvalid,
-			errcode.ErrorCodeDigestInvalid,
-			errcode.ErrorCodeSizeInvalid,
-			errcode.ErrorCodeBlobUploadInvalid,
-			errcode.ErrorCodeUnsupported,
-		},
-		Body: errorsBody,
-	}
+	uploadCompletionInvalidResponse = errorResponse(http.StatusBadRequest, "Upload Not Completed",
+		"The content does not match the `digest` parameter or the declared length, the digest is malformed or of an unsupported algorithm, or the session broke. The client starts a new upload.",
+		errcode.ErrorCodeNameInvalid,
+		errcode.ErrorCodeDigestInvalid,
+		errcode.ErrorCodeSizeInvalid,
+		errcode.ErrorCodeBlobUploadInvalid,
+		errcode.ErrorCodeUnsupported,
+	)
 
-	uploadUnknownResponse = ResponseDescriptor{
-		Name:        "Upload Unknown",
-		Description: "The repository or the upload session does not exist: the session was never opened, or was completed, cancelled or expired. The client starts a new upload.",
-		StatusCode:  http.StatusNotFound,
-		Headers:     []ParameterDescriptor{bodyLengthHeader},
-		ErrorCodes:  []errcode.ErrorCode{errcode.ErrorCodeNameUnknown, errcode.ErrorCodeBlobUploadUnknown},
-		Body:        errorsBody,
-	}
+	uploadUnknownResponse = errorResponse(http.StatusNotFound, "Upload Unknown",
+		"The repository or the upload session does not exist: the session was never opened, or was completed, cancelled or expired. The client starts a new upload.",
+		errcode.ErrorCodeNameUnknown, errcode.ErrorCodeBlobUploadUnknown)
 
-	chunkRangeInvalidResponse = ResponseDescriptor{
-		Name:        "Chunk Out of Order",
-		Description: "The `Content-Range` is malformed or does not start right after the last byte received. A GET of the upload says where to resume.",
-		StatusCode:  http.StatusRequestedRangeNotSatisfiable,
-		Headers:     []ParameterDescriptor{uploadLocationHeader, uploadRangeHeader, bodyLengthHeader},
-		ErrorCodes:  []errcode.ErrorCode{errcode.ErrorCodeRangeInvalid},
-		Body:        errorsBody,
-	}
+	chunkRangeInvalidResponse = withHeaders(errorResponse(http.StatusRequestedRangeNotSatisfiable, "Chunk Out of Order",
+		"The `Content-Range` is malformed or does not start right after the last byte received. A GET of the upload says where to resume.",
+		errcode.ErrorCodeRangeInvalid),
+		uploadLocationHeader, uploadRangeHeader)
 
 	uploadCancelledResponse = ResponseDescriptor{
 		Name:        "Upload Cancelled",
@@ -1000,14 +895,9 @@ var (
 		Headers:     []ParameterDescriptor{contentLengthZeroHeader, warningHeader},
 	}
 
-	uploadCancelInvalidResponse = ResponseDescriptor{
-		Name:        "Cancel Failed",
-		Description: "The registry could not cancel the session. The client may ignore this: unfinished sessions expire.",
-		StatusCode:  http.StatusBadRequest,
-		Headers:     []ParameterDescriptor{bodyLengthHeader},
-		ErrorCodes:  []errcode.ErrorCode{errcode.ErrorCodeNameInvalid, errcode.ErrorCodeBlobUploadInvalid},
-		Body:        errorsBody,
-	}
+	uploadCancelInvalidResponse = errorResponse(http.StatusBadRequest, "Cancel Failed",
+		"The registry could not cancel the session. The client may ignore this: unfinished sessions expire.",
+		errcode.ErrorCodeNameInvalid, errcode.ErrorCodeBlobUploadInvalid)
 )
 
 // The responses of the listing routes.
@@ -1036,23 +926,13 @@ var (
 		Body:        BodyDescriptor{ContentType: mediaTypeImageIndex, Format: referrersBodyFormat},
 	}
 
-	referrersInvalidResponse = ResponseDescriptor{
-		Name:        "Invalid Request",
-		Description: "The repository name or the digest is malformed.",
-		StatusCode:  http.StatusBadRequest,
-		Headers:     []ParameterDescriptor{bodyLengthHeader},
-		ErrorCodes:  []errcode.ErrorCode{errcode.ErrorCodeNameInvalid, errcode.ErrorCodeDigestInvalid},
-		Body:        errorsBody,
-	}
+	referrersInvalidResponse = errorResponse(http.StatusBadRequest, "Invalid Request",
+		"The repository name or the digest is malformed.",
+		errcode.ErrorCodeNameInvalid, errcode.ErrorCodeDigestInvalid)
 
-	referrersUnavailableResponse = ResponseDescriptor{
-		Name:        "Referrers Unavailable",
-		Description: "The repository does not exist, or the registry does not offer the referrers API (a registry that offers it never answers 404 for an existing repository). The client then reads the referrers tag `<algorithm>-<encoded>` instead.",
-		StatusCode:  http.StatusNotFound,
-		Headers:     []ParameterDescriptor{bodyLengthHeader},
-		ErrorCodes:  []errcode.ErrorCode{errcode.ErrorCodeNameUnknown},
-		Body:        errorsBody,
-	}
+	referrersUnavailableResponse = errorResponse(http.StatusNotFound, "Referrers Unavailable",
+		"The repository does not exist, or the registry does not offer the referrers API (a registry that offers it never answers 404 for an existing repository). The client then reads the referrers tag `<algorithm>-<encoded>` instead.",
+		errcode.ErrorCodeNameUnknown)
 )
 
 // Responses built from others.
