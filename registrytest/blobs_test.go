@@ -1,0 +1,415 @@
+package registrytest
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/opencontainers/go-digest"
+)
+
+func TestBase(t *testing.T) {
+	reg := New(Options{})
+	tests := []call{
+		{method: "GET", path: "/v2/", status: http.StatusOK, headers: map[string]string{"Content-Type": "application/json"}},
+		{method: "HEAD", path: "/v2/", status: http.StatusOK},
+		{method: "POST", path: "/v2/", status: http.StatusMethodNotAllowed, code: "UNSUPPORTED"},
+		// The router redirects the path without its final slash.
+		{method: "GET", path: "/v2", status: http.StatusMovedPermanently},
+		{method: "GET", path: "/v3/", status: http.StatusNotFound, code: "UNSUPPORTED"},
+		{method: "GET", path: "/v2/foo/bar/unknown", status: http.StatusNotFound, code: "UNSUPPORTED"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.method+" "+tc.path, func(t *testing.T) { run(t, reg, tc) })
+	}
+}
+
+func TestBlobPushMethods(t *testing.T) {
+	content := []byte("hello, registry")
+	sha256d := digest.SHA256.FromBytes(content)
+	sha512d := digest.SHA512.FromBytes(content)
+	wrong := digest.FromString("something else")
+
+	// Each case pushes content to a fresh registry and expects the final
+	// answer to be 201 (with the blob then pullable) or an error code.
+	tests := []struct {
+		name   string
+		push   func(t *testing.T, reg *Registry) result
+		status int
+		code   string
+		dgst   digest.Digest
+	}{
+		{
+			name: "monolithic POST sha256",
+			push: func(t *testing.T, reg *Registry) result {
+				return serve(t, reg, "POST", "/v2/a/blobs/uploads/?digest="+sha256d.String(), nil, content)
+			},
+			status: http.StatusCreated, dgst: sha256d,
+		},
+		{
+			name: "monolithic POST sha512",
+			push: func(t *testing.T, reg *Registry) result {
+				return serve(t, reg, "POST", "/v2/a/blobs/uploads/?digest="+sha512d.String(), nil, content)
+			},
+			status: http.StatusCreated, dgst: sha512d,
+		},
+		{
+			name: "monolithic POST wrong digest",
+			push: func(t *testing.T, reg *Registry) result {
+				return serve(t, reg, "POST", "/v2/a/blobs/uploads/?digest="+wrong.String(), nil, content)
+			},
+			status: http.StatusBadRequest, code: "DIGEST_INVALID",
+		},
+		{
+			name: "monolithic POST malformed digest",
+			push: func(t *testing.T, reg *Registry) result {
+				return serve(t, reg, "POST", "/v2/a/blobs/uploads/?digest=sha256:xyz", nil, content)
+			},
+			status: http.StatusBadRequest, code: "DIGEST_INVALID",
+		},
+		{
+			name: "POST then PUT",
+			push: func(t *testing.T, reg *Registry) result {
+				loc := location(t, run(t, reg, call{method: "POST", path: "/v2/a/blobs/uploads/", status: http.StatusAccepted}))
+				return serve(t, reg, "PUT", loc+"?digest="+sha256d.String(), map[string]string{"Content-Type": "application/octet-stream"}, content)
+			},
+			status: http.StatusCreated, dgst: sha256d,
+		},
+		{
+			name: "POST with digest-algorithm then PUT sha512",
+			push: func(t *testing.T, reg *Registry) result {
+				loc := location(t, run(t, reg, call{method: "POST", path: "/v2/a/blobs/uploads/?digest-algorithm=sha512", status: http.StatusAccepted}))
+				return serve(t, reg, "PUT", loc+"?digest="+sha512d.String(), nil, content)
+			},
+			status: http.StatusCreated, dgst: sha512d,
+		},
+		{
+			name: "POST with unknown digest-algorithm",
+			push: func(t *testing.T, reg *Registry) result {
+				return serve(t, reg, "POST", "/v2/a/blobs/uploads/?digest-algorithm=md5", nil, nil)
+			},
+			status: http.StatusBadRequest, code: "DIGEST_INVALID",
+		},
+		{
+			name: "PUT with wrong digest",
+			push: func(t *testing.T, reg *Registry) result {
+				loc := location(t, run(t, reg, call{method: "POST", path: "/v2/a/blobs/uploads/", status: http.StatusAccepted}))
+				return serve(t, reg, "PUT", loc+"?digest="+wrong.String(), nil, content)
+			},
+			status: http.StatusBadRequest, code: "DIGEST_INVALID",
+		},
+		{
+			name: "PUT without digest",
+			push: func(t *testing.T, reg *Registry) result {
+				loc := location(t, run(t, reg, call{method: "POST", path: "/v2/a/blobs/uploads/", status: http.StatusAccepted}))
+				return serve(t, reg, "PUT", loc, nil, content)
+			},
+			status: http.StatusBadRequest, code: "DIGEST_INVALID",
+		},
+		{
+			name: "chunked PATCH then empty PUT",
+			push: func(t *testing.T, reg *Registry) result {
+				loc := location(t, run(t, reg, call{method: "POST", path: "/v2/a/blobs/uploads/", status: http.StatusAccepted}))
+				loc = location(t, run(t, reg, call{method: "PATCH", path: loc, header: map[string]string{"Content-Range": "0-4"}, body: content[:5],
+					status: http.StatusAccepted, headers: map[string]string{"Range": "0-4"}}))
+				loc = location(t, run(t, reg, call{method: "PATCH", path: loc, header: map[string]string{"Content-Range": "5-" + strconv.Itoa(len(content)-1)}, body: content[5:],
+					status: http.StatusAccepted, headers: map[string]string{"Range": "0-" + strconv.Itoa(len(content)-1)}}))
+				return serve(t, reg, "PUT", loc+"?digest="+sha256d.String(), nil, nil)
+			},
+			status: http.StatusCreated, dgst: sha256d,
+		},
+		{
+			name: "streamed PATCH without Content-Range",
+			push: func(t *testing.T, reg *Registry) result {
+				loc := location(t, run(t, reg, call{method: "POST", path: "/v2/a/blobs/uploads/", status: http.StatusAccepted}))
+				loc = location(t, run(t, reg, call{method: "PATCH", path: loc, body: content[:3], status: http.StatusAccepted, headers: map[string]string{"Range": "0-2"}}))
+				loc = location(t, run(t, reg, call{method: "PATCH", path: loc, body: content[3:], status: http.StatusAccepted}))
+				return serve(t, reg, "PUT", loc+"?digest="+sha256d.String(), nil, nil)
+			},
+			status: http.StatusCreated, dgst: sha256d,
+		},
+		{
+			name: "last chunk in the closing PUT",
+			push: func(t *testing.T, reg *Registry) result {
+				loc := location(t, run(t, reg, call{method: "POST", path: "/v2/a/blobs/uploads/", status: http.StatusAccepted}))
+				loc = location(t, run(t, reg, call{method: "PATCH", path: loc, header: map[string]string{"Content-Range": "0-4"}, body: content[:5], status: http.StatusAccepted}))
+				return serve(t, reg, "PUT", loc+"?digest="+sha256d.String(),
+					map[string]string{"Content-Range": "5-" + strconv.Itoa(len(content)-1)}, content[5:])
+			},
+			status: http.StatusCreated, dgst: sha256d,
+		},
+		{
+			name: "closing PUT chunk out of order",
+			push: func(t *testing.T, reg *Registry) result {
+				loc := location(t, run(t, reg, call{method: "POST", path: "/v2/a/blobs/uploads/", status: http.StatusAccepted}))
+				loc = location(t, run(t, reg, call{method: "PATCH", path: loc, header: map[string]string{"Content-Range": "0-4"}, body: content[:5], status: http.StatusAccepted}))
+				return serve(t, reg, "PUT", loc+"?digest="+sha256d.String(),
+					map[string]string{"Content-Range": "6-" + strconv.Itoa(len(content))}, content[5:])
+			},
+			status: http.StatusRequestedRangeNotSatisfiable, code: "RANGE_INVALID",
+		},
+		{
+			name: "empty blob",
+			push: func(t *testing.T, reg *Registry) result {
+				return serve(t, reg, "POST", "/v2/a/blobs/uploads/?digest="+digest.FromBytes(nil).String(), nil, nil)
+			},
+			status: http.StatusCreated, dgst: digest.FromBytes(nil),
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			reg := New(Options{})
+			res := tc.push(t, reg)
+			if res.status != tc.status {
+				t.Fatalf("status %d, want %d; body %s", res.status, tc.status, res.body)
+			}
+			if tc.code != "" {
+				if got := errorCode(t, res); got != tc.code {
+					t.Fatalf("code %q, want %q", got, tc.code)
+				}
+				return
+			}
+			if got := res.header.Get("Docker-Content-Digest"); got != tc.dgst.String() {
+				t.Fatalf("Docker-Content-Digest %q, want %q", got, tc.dgst)
+			}
+			loc := location(t, res)
+			if want := "/v2/a/blobs/" + tc.dgst.String(); loc != want {
+				t.Fatalf("Location %q, want %q", loc, want)
+			}
+			want := content
+			if tc.dgst == digest.FromBytes(nil) {
+				want = []byte{}
+			}
+			got := run(t, reg, call{method: "GET", path: loc, status: http.StatusOK, headers: map[string]string{
+				"Docker-Content-Digest": tc.dgst.String(),
+				"Content-Length":        strconv.Itoa(len(want)),
+				"Content-Type":          "application/octet-stream",
+			}})
+			if !bytes.Equal(got.body, want) {
+				t.Fatalf("pulled %q, want %q", got.body, want)
+			}
+		})
+	}
+}
+
+func TestUploadSession(t *testing.T) {
+	reg := New(Options{ChunkMinLength: 4})
+	content := []byte("0123456789")
+	d := digest.FromBytes(content)
+
+	start := run(t, reg, call{method: "POST", path: "/v2/a/b/blobs/uploads/", status: http.StatusAccepted,
+		headers: map[string]string{"OCI-Chunk-Min-Length": "4", "Range": "0-0", "Content-Length": "0"}})
+	id := start.header.Get("Docker-Upload-UUID")
+	loc := location(t, start)
+	if id == "" || loc != "/v2/a/b/blobs/uploads/"+id {
+		t.Fatalf("Location %q and Docker-Upload-UUID %q do not agree", loc, id)
+	}
+
+	steps := []call{
+		// Out of order before anything was sent: 416, the session stays.
+		{method: "PATCH", path: loc, header: map[string]string{"Content-Range": "4-7"}, body: content[4:8], status: http.StatusRequestedRangeNotSatisfiable, code: "RANGE_INVALID"},
+		{method: "GET", path: loc, status: http.StatusNoContent, headers: map[string]string{"Range": "0-0", "Docker-Upload-UUID": id}},
+		{method: "PATCH", path: loc, header: map[string]string{"Content-Range": "0-3"}, body: content[:4], status: http.StatusAccepted, headers: map[string]string{"Range": "0-3"}},
+		// Resending the same chunk is out of order.
+		{method: "PATCH", path: loc, header: map[string]string{"Content-Range": "0-3"}, body: content[:4], status: http.StatusRequestedRangeNotSatisfiable, code: "RANGE_INVALID", headers: map[string]string{"Range": "0-3"}},
+		// Skipping ahead is out of order.
+		{method: "PATCH", path: loc, header: map[string]string{"Content-Range": "5-8"}, body: content[5:9], status: http.StatusRequestedRangeNotSatisfiable, code: "RANGE_INVALID"},
+		// Malformed ranges.
+		{method: "PATCH", path: loc, header: map[string]string{"Content-Range": "bytes 4-7"}, body: content[4:8], status: http.StatusRequestedRangeNotSatisfiable, code: "RANGE_INVALID"},
+		{method: "PATCH", path: loc, header: map[string]string{"Content-Range": "4-3"}, body: nil, status: http.StatusRequestedRangeNotSatisfiable, code: "RANGE_INVALID"},
+		// The range announces 4 bytes but the body has 3.
+		{method: "PATCH", path: loc, header: map[string]string{"Content-Range": "4-7"}, body: content[4:7], status: http.StatusBadRequest, code: "SIZE_INVALID"},
+		{method: "GET", path: loc, status: http.StatusNoContent, headers: map[string]string{"Range": "0-3", "Location": "http://registry.test" + loc}},
+		// The session is not reachable through another repository.
+		{method: "GET", path: "/v2/other/blobs/uploads/" + id, status: http.StatusNotFound, code: "BLOB_UPLOAD_UNKNOWN"},
+		{method: "PATCH", path: loc, header: map[string]string{"Content-Range": "4-9"}, body: content[4:], status: http.StatusAccepted, headers: map[string]string{"Range": "0-9"}},
+		// A failed close leaves the session open.
+		{method: "PUT", path: loc + "?digest=" + digest.FromString("x").String(), status: http.StatusBadRequest, code: "DIGEST_INVALID"},
+		{method: "GET", path: loc, status: http.StatusNoContent, headers: map[string]string{"Range": "0-9"}},
+		{method: "PUT", path: loc + "?digest=" + d.String(), status: http.StatusCreated, headers: map[string]string{"Docker-Content-Digest": d.String()}},
+		// Closed sessions are gone.
+		{method: "GET", path: loc, status: http.StatusNotFound, code: "BLOB_UPLOAD_UNKNOWN"},
+		{method: "PATCH", path: loc, body: content, status: http.StatusNotFound, code: "BLOB_UPLOAD_UNKNOWN"},
+		{method: "PUT", path: loc + "?digest=" + d.String(), status: http.StatusNotFound, code: "BLOB_UPLOAD_UNKNOWN"},
+		{method: "DELETE", path: loc, status: http.StatusNotFound, code: "BLOB_UPLOAD_UNKNOWN"},
+		{method: "POST", path: loc, status: http.StatusMethodNotAllowed, code: "UNSUPPORTED"},
+	}
+	for i, c := range steps {
+		t.Run(fmt.Sprintf("%02d %s %s", i, c.method, c.header["Content-Range"]), func(t *testing.T) { run(t, reg, c) })
+	}
+}
+
+func TestUploadCancel(t *testing.T) {
+	reg := New(Options{})
+	loc := location(t, run(t, reg, call{method: "POST", path: "/v2/a/blobs/uploads/", status: http.StatusAccepted}))
+	run(t, reg, call{method: "PATCH", path: loc, body: []byte("abc"), status: http.StatusAccepted})
+	for _, c := range []call{
+		{method: "DELETE", path: loc, status: http.StatusNoContent},
+		{method: "GET", path: loc, status: http.StatusNotFound, code: "BLOB_UPLOAD_UNKNOWN"},
+		{method: "DELETE", path: loc, status: http.StatusNotFound, code: "BLOB_UPLOAD_UNKNOWN"},
+		{method: "DELETE", path: "/v2/a/blobs/uploads/never-issued", status: http.StatusNotFound, code: "BLOB_UPLOAD_UNKNOWN"},
+	} {
+		run(t, reg, c)
+	}
+}
+
+func TestBlobLimits(t *testing.T) {
+	reg := New(Options{MaxBlobSize: 8, MaxUploads: 2})
+	small := []byte("12345678")
+	big := []byte("123456789")
+	run(t, reg, call{method: "POST", path: "/v2/a/blobs/uploads/?digest=" + digest.FromBytes(small).String(), body: small, status: http.StatusCreated})
+	run(t, reg, call{method: "POST", path: "/v2/a/blobs/uploads/?digest=" + digest.FromBytes(big).String(), body: big,
+		status: http.StatusRequestEntityTooLarge, code: "SIZE_INVALID"})
+
+	loc := location(t, run(t, reg, call{method: "POST", path: "/v2/a/blobs/uploads/", status: http.StatusAccepted}))
+	run(t, reg, call{method: "PATCH", path: loc, body: big[:5], status: http.StatusAccepted})
+	run(t, reg, call{method: "PATCH", path: loc, body: big[5:], status: http.StatusRequestEntityTooLarge, code: "SIZE_INVALID"})
+	// The refused chunk left the session as it was.
+	run(t, reg, call{method: "GET", path: loc, status: http.StatusNoContent, headers: map[string]string{"Range": "0-4"}})
+
+	run(t, reg, call{method: "POST", path: "/v2/a/blobs/uploads/", status: http.StatusAccepted})
+	run(t, reg, call{method: "POST", path: "/v2/a/blobs/uploads/", status: http.StatusTooManyRequests, code: "TOOMANYREQUESTS"})
+	run(t, reg, call{method: "DELETE", path: loc, status: http.StatusNoContent})
+	run(t, reg, call{method: "POST", path: "/v2/a/blobs/uploads/", status: http.StatusAccepted})
+}
+
+func TestBlobPull(t *testing.T) {
+	reg := New(Options{})
+	content := bytes.Repeat([]byte("0123456789"), 10) // 100 bytes
+	d := pushBlob(t, reg, "a", content)
+	path := "/v2/a/blobs/" + d.String()
+
+	tests := []struct {
+		rangeHeader  string
+		status       int
+		contentRange string
+		body         []byte
+	}{
+		{"", http.StatusOK, "", content},
+		{"bytes=0-9", http.StatusPartialContent, "bytes 0-9/100", content[:10]},
+		{"bytes=50-", http.StatusPartialContent, "bytes 50-99/100", content[50:]},
+		{"bytes=-10", http.StatusPartialContent, "bytes 90-99/100", content[90:]},
+		{"bytes=90-200", http.StatusPartialContent, "bytes 90-99/100", content[90:]},
+		{"bytes=-200", http.StatusPartialContent, "bytes 0-99/100", content},
+		{"bytes=99-99", http.StatusPartialContent, "bytes 99-99/100", content[99:]},
+		{"bytes=100-", http.StatusRequestedRangeNotSatisfiable, "bytes */100", nil},
+		{"bytes=500-1000", http.StatusRequestedRangeNotSatisfiable, "bytes */100", nil},
+		{"bytes=50-0", http.StatusRequestedRangeNotSatisfiable, "bytes */100", nil},
+		{"bytes=-0", http.StatusRequestedRangeNotSatisfiable, "bytes */100", nil},
+		// Headers that are not one byte range are ignored (RFC 9110 14.2).
+		{"bytes=0-1,5-6", http.StatusOK, "", content},
+		{"items=0-1", http.StatusOK, "", content},
+		{"bytes=a-b", http.StatusOK, "", content},
+	}
+	for _, tc := range tests {
+		t.Run(tc.rangeHeader, func(t *testing.T) {
+			var header map[string]string
+			if tc.rangeHeader != "" {
+				header = map[string]string{"Range": tc.rangeHeader}
+			}
+			res := serve(t, reg, "GET", path, header, nil)
+			if res.status != tc.status {
+				t.Fatalf("status %d, want %d", res.status, tc.status)
+			}
+			if got := res.header.Get("Content-Range"); got != tc.contentRange {
+				t.Fatalf("Content-Range %q, want %q", got, tc.contentRange)
+			}
+			if tc.status == http.StatusRequestedRangeNotSatisfiable {
+				if code := errorCode(t, res); code != "RANGE_INVALID" {
+					t.Fatalf("code %q, want RANGE_INVALID", code)
+				}
+				return
+			}
+			if !bytes.Equal(res.body, tc.body) {
+				t.Fatalf("body %q, want %q", res.body, tc.body)
+			}
+			if got := res.header.Get("Content-Length"); got != strconv.Itoa(len(tc.body)) {
+				t.Fatalf("Content-Length %q, want %d", got, len(tc.body))
+			}
+			if got := res.header.Get("Docker-Content-Digest"); got != d.String() {
+				t.Fatalf("Docker-Content-Digest %q, want %q", got, d)
+			}
+		})
+	}
+
+	head := run(t, reg, call{method: "HEAD", path: path, status: http.StatusOK, headers: map[string]string{
+		"Content-Length": "100", "Docker-Content-Digest": d.String()}})
+	if len(head.body) != 0 {
+		t.Fatalf("HEAD sent a body of %d bytes", len(head.body))
+	}
+	missing := digest.FromString("missing")
+	for _, c := range []call{
+		{method: "GET", path: "/v2/a/blobs/" + missing.String(), status: http.StatusNotFound, code: "BLOB_UNKNOWN"},
+		{method: "HEAD", path: "/v2/a/blobs/" + missing.String(), status: http.StatusNotFound},
+		{method: "GET", path: "/v2/nobody/blobs/" + d.String(), status: http.StatusNotFound, code: "BLOB_UNKNOWN"},
+		{method: "GET", path: "/v2/a/blobs/sha256:short", status: http.StatusBadRequest, code: "DIGEST_INVALID"},
+		{method: "GET", path: "/v2/a/blobs/md5:d41d8cd98f00b204e9800998ecf8427e", status: http.StatusBadRequest, code: "DIGEST_INVALID"},
+		{method: "PUT", path: path, status: http.StatusMethodNotAllowed, code: "UNSUPPORTED"},
+	} {
+		run(t, reg, c)
+	}
+}
+
+func TestBlobMount(t *testing.T) {
+	content := []byte("mount me")
+	d := digest.FromBytes(content)
+	absent := digest.FromString("absent")
+	tests := []struct {
+		name     string
+		opts     Options
+		query    string
+		status   int
+		code     string
+		location string
+	}{
+		{"from the source", Options{}, "mount=" + d.String() + "&from=src", http.StatusCreated, "", "/v2/dst/blobs/" + d.String()},
+		{"from a repository without it", Options{}, "mount=" + d.String() + "&from=elsewhere", http.StatusAccepted, "", "/v2/dst/blobs/uploads/"},
+		{"absent blob", Options{}, "mount=" + absent.String() + "&from=src", http.StatusAccepted, "", "/v2/dst/blobs/uploads/"},
+		{"without from", Options{}, "mount=" + d.String(), http.StatusCreated, "", "/v2/dst/blobs/" + d.String()},
+		{"without from, anonymous mount disabled", Options{DisableAnonymousMount: true}, "mount=" + d.String(), http.StatusAccepted, "", "/v2/dst/blobs/uploads/"},
+		{"absent blob without from", Options{}, "mount=" + absent.String(), http.StatusAccepted, "", "/v2/dst/blobs/uploads/"},
+		{"malformed digest", Options{}, "mount=sha256:nothex&from=src", http.StatusBadRequest, "DIGEST_INVALID", ""},
+		{"invalid from", Options{}, "mount=" + d.String() + "&from=Src", http.StatusBadRequest, "NAME_INVALID", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			reg := New(tc.opts)
+			pushBlob(t, reg, "src", content)
+			res := run(t, reg, call{method: "POST", path: "/v2/dst/blobs/uploads/?" + tc.query, status: tc.status, code: tc.code})
+			if tc.location == "" {
+				return
+			}
+			loc := location(t, res)
+			if !strings.HasPrefix(loc, tc.location) {
+				t.Fatalf("Location %q, want prefix %q", loc, tc.location)
+			}
+			want := http.StatusNotFound
+			if tc.status == http.StatusCreated {
+				want = http.StatusOK
+				if got := res.header.Get("Docker-Content-Digest"); got != d.String() {
+					t.Fatalf("Docker-Content-Digest %q, want %q", got, d)
+				}
+			}
+			run(t, reg, call{method: "GET", path: "/v2/dst/blobs/" + d.String(), status: want})
+		})
+	}
+}
+
+func TestBlobDelete(t *testing.T) {
+	reg := New(Options{})
+	d := pushBlob(t, reg, "a", []byte("x"))
+	pushBlob(t, reg, "b", []byte("x"))
+	for _, c := range []call{
+		{method: "DELETE", path: "/v2/a/blobs/" + d.String(), status: http.StatusAccepted},
+		{method: "GET", path: "/v2/a/blobs/" + d.String(), status: http.StatusNotFound, code: "BLOB_UNKNOWN"},
+		{method: "DELETE", path: "/v2/a/blobs/" + d.String(), status: http.StatusNotFound, code: "BLOB_UNKNOWN"},
+		// Other repositories keep their link.
+		{method: "GET", path: "/v2/b/blobs/" + d.String(), status: http.StatusOK},
+		{method: "DELETE", path: "/v2/a/blobs/sha256:0", status: http.StatusBadRequest, code: "DIGEST_INVALID"},
+	} {
+		run(t, reg, c)
+	}
+}

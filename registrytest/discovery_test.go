@@ -1,0 +1,221 @@
+package registrytest
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/opencontainers/go-digest"
+)
+
+func TestTagsList(t *testing.T) {
+	reg := New(Options{})
+	body := []byte(`{"schemaVersion":2}`)
+	// Pushed out of order; the list is sorted.
+	for _, tag := range []string{"b", "a", "d", "c", "e"} {
+		pushManifest(t, reg, "r/s", tag, "application/vnd.oci.image.manifest.v1+json", body)
+	}
+	tests := []struct {
+		query string
+		tags  []string
+		link  string
+	}{
+		{"", []string{"a", "b", "c", "d", "e"}, ""},
+		{"?n=2", []string{"a", "b"}, `<http://registry.test/v2/r/s/tags/list?last=b&n=2>; rel="next"`},
+		{"?n=2&last=b", []string{"c", "d"}, `<http://registry.test/v2/r/s/tags/list?last=d&n=2>; rel="next"`},
+		{"?n=2&last=d", []string{"e"}, ""},
+		{"?n=5", []string{"a", "b", "c", "d", "e"}, ""},
+		{"?n=4", []string{"a", "b", "c", "d"}, `<http://registry.test/v2/r/s/tags/list?last=d&n=4>; rel="next"`},
+		{"?n=0", []string{}, ""},
+		{"?last=c", []string{"d", "e"}, ""},
+		{"?last=bb", []string{"c", "d", "e"}, ""},
+		{"?last=e", []string{}, ""},
+		{"?n=100&last=a", []string{"b", "c", "d", "e"}, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.query, func(t *testing.T) {
+			res := run(t, reg, call{method: "GET", path: "/v2/r/s/tags/list" + tc.query, status: http.StatusOK,
+				headers: map[string]string{"Link": tc.link, "Content-Type": "application/json"}})
+			var got struct {
+				Name string   `json:"name"`
+				Tags []string `json:"tags"`
+			}
+			if err := json.Unmarshal(res.body, &got); err != nil {
+				t.Fatal(err)
+			}
+			if got.Name != "r/s" || !reflect.DeepEqual(got.Tags, tc.tags) {
+				t.Fatalf("got %s, want name r/s and tags %q", res.body, tc.tags)
+			}
+		})
+	}
+	for _, c := range []call{
+		{method: "GET", path: "/v2/r/s/tags/list?n=-1", status: http.StatusBadRequest, code: "PAGINATION_NUMBER_INVALID"},
+		{method: "GET", path: "/v2/r/s/tags/list?n=x", status: http.StatusBadRequest, code: "PAGINATION_NUMBER_INVALID"},
+		{method: "GET", path: "/v2/r/s/tags/list?n=", status: http.StatusBadRequest, code: "PAGINATION_NUMBER_INVALID"},
+		{method: "GET", path: "/v2/unknown/tags/list", status: http.StatusNotFound, code: "NAME_UNKNOWN"},
+		{method: "PUT", path: "/v2/r/s/tags/list", status: http.StatusMethodNotAllowed, code: "UNSUPPORTED"},
+	} {
+		run(t, reg, c)
+	}
+}
+
+func TestTagsListFollowLinks(t *testing.T) {
+	reg := New(Options{RelativeURLs: true})
+	var want []string
+	for i := 0; i < 23; i++ {
+		tag := fmt.Sprintf("t%02d", i)
+		want = append(want, tag)
+		pushManifest(t, reg, "r", tag, "application/vnd.oci.image.manifest.v1+json", []byte(`{"schemaVersion":2}`))
+	}
+	var got []string
+	path := "/v2/r/tags/list?n=5"
+	for pages := 0; path != ""; pages++ {
+		if pages > 10 {
+			t.Fatal("too many pages")
+		}
+		res := run(t, reg, call{method: "GET", path: path, status: http.StatusOK})
+		var page struct {
+			Tags []string `json:"tags"`
+		}
+		if err := json.Unmarshal(res.body, &page); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, page.Tags...)
+		path = ""
+		if link := res.header.Get("Link"); link != "" {
+			if !strings.HasPrefix(link, "</v2/r/tags/list?") || !strings.HasSuffix(link, `>; rel="next"`) {
+				t.Fatalf("Link %q is not a relative next link", link)
+			}
+			path = strings.TrimSuffix(strings.TrimPrefix(link, "<"), `>; rel="next"`)
+		}
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("tags %q, want %q", got, want)
+	}
+}
+
+func TestCatalog(t *testing.T) {
+	reg := New(Options{})
+	for _, name := range []string{"c", "a/b", "a", "b"} {
+		pushBlob(t, reg, name, []byte(name))
+	}
+	tests := []struct {
+		query string
+		repos []string
+		link  string
+	}{
+		{"", []string{"a", "a/b", "b", "c"}, ""},
+		{"?n=2", []string{"a", "a/b"}, `<http://registry.test/v2/_catalog?last=a%2Fb&n=2>; rel="next"`},
+		{"?n=2&last=a%2Fb", []string{"b", "c"}, ""},
+		{"?n=0", []string{}, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.query, func(t *testing.T) {
+			res := run(t, reg, call{method: "GET", path: "/v2/_catalog" + tc.query, status: http.StatusOK, headers: map[string]string{"Link": tc.link}})
+			var got struct {
+				Repositories []string `json:"repositories"`
+			}
+			if err := json.Unmarshal(res.body, &got); err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got.Repositories, tc.repos) {
+				t.Fatalf("got %s, want %q", res.body, tc.repos)
+			}
+		})
+	}
+	run(t, reg, call{method: "GET", path: "/v2/_catalog?n=-5", status: http.StatusBadRequest, code: "PAGINATION_NUMBER_INVALID"})
+
+	// A repository emptied by deletes leaves the catalog.
+	run(t, reg, call{method: "DELETE", path: "/v2/c/blobs/" + digest.FromString("c").String(), status: http.StatusAccepted})
+	res := run(t, reg, call{method: "GET", path: "/v2/_catalog", status: http.StatusOK})
+	if strings.Contains(string(res.body), `"c"`) {
+		t.Fatalf("emptied repository still listed: %s", res.body)
+	}
+}
+
+func TestReferrers(t *testing.T) {
+	reg := New(Options{})
+	subjectBody := []byte(`{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json"}`)
+	subject := digest.FromBytes(subjectBody)
+	pushManifest(t, reg, "r", "subject", "application/vnd.oci.image.manifest.v1+json", subjectBody)
+	subjectField := `"subject":{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"` + subject.String() + `","size":` + fmt.Sprint(len(subjectBody)) + `}`
+
+	// An artifact with an artifactType, an image whose config media type
+	// stands for it, and an index.
+	sig := []byte(`{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","artifactType":"application/example.sig",` +
+		`"config":{"mediaType":"application/vnd.oci.empty.v1+json","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2},"layers":[],` +
+		subjectField + `,"annotations":{"org.example":"sig"}}`)
+	sbom := []byte(`{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",` +
+		`"config":{"mediaType":"application/example.sbom","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2},"layers":[],` +
+		subjectField + `}`)
+	idx := []byte(`{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","artifactType":"application/example.sig","manifests":[],` + subjectField + `}`)
+
+	for _, m := range []struct {
+		body []byte
+		mt   string
+	}{{sig, "application/vnd.oci.image.manifest.v1+json"}, {sbom, "application/vnd.oci.image.manifest.v1+json"}, {idx, "application/vnd.oci.image.index.v1+json"}} {
+		d := digest.FromBytes(m.body)
+		res := run(t, reg, call{method: "PUT", path: "/v2/r/manifests/" + d.String(), header: map[string]string{"Content-Type": m.mt},
+			body: m.body, status: http.StatusCreated, headers: map[string]string{"OCI-Subject": subject.String()}})
+		_ = res
+	}
+
+	sigDesc := descriptor{MediaType: "application/vnd.oci.image.manifest.v1+json", Digest: digest.FromBytes(sig).String(), Size: int64(len(sig)),
+		ArtifactType: "application/example.sig", Annotations: map[string]string{"org.example": "sig"}}
+	sbomDesc := descriptor{MediaType: "application/vnd.oci.image.manifest.v1+json", Digest: digest.FromBytes(sbom).String(), Size: int64(len(sbom)),
+		ArtifactType: "application/example.sbom"}
+	idxDesc := descriptor{MediaType: "application/vnd.oci.image.index.v1+json", Digest: digest.FromBytes(idx).String(), Size: int64(len(idx)),
+		ArtifactType: "application/example.sig"}
+
+	tests := []struct {
+		name    string
+		path    string
+		want    []descriptor
+		filters string
+	}{
+		{"all", "/v2/r/referrers/" + subject.String(), []descriptor{sigDesc, sbomDesc, idxDesc}, ""},
+		{"filtered", "/v2/r/referrers/" + subject.String() + "?artifactType=application/example.sig", []descriptor{sigDesc, idxDesc}, "artifactType"},
+		{"filter matching nothing", "/v2/r/referrers/" + subject.String() + "?artifactType=application/none", []descriptor{}, "artifactType"},
+		{"no referrers", "/v2/r/referrers/" + digest.FromString("nothing").String(), []descriptor{}, ""},
+		{"unknown repository", "/v2/unknown/referrers/" + subject.String(), []descriptor{}, ""},
+		{"sha512 digest", "/v2/r/referrers/" + digest.SHA512.FromString("x").String(), []descriptor{}, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			checkReferrers(t, reg, tc.path, tc.want, tc.filters)
+		})
+	}
+	run(t, reg, call{method: "GET", path: "/v2/r/referrers/sha256:bad", status: http.StatusBadRequest, code: "DIGEST_INVALID"})
+
+	// Deleting the subject keeps its referrers listed; deleting a referrer
+	// removes it.
+	run(t, reg, call{method: "DELETE", path: "/v2/r/manifests/" + subject.String(), status: http.StatusAccepted})
+	run(t, reg, call{method: "DELETE", path: "/v2/r/manifests/" + sbomDesc.Digest, status: http.StatusAccepted})
+	checkReferrers(t, reg, "/v2/r/referrers/"+subject.String(), []descriptor{sigDesc, idxDesc}, "")
+
+	// Pushing a referrer again does not list it twice.
+	pushManifest(t, reg, "r", "again", "application/vnd.oci.image.manifest.v1+json", sig)
+	checkReferrers(t, reg, "/v2/r/referrers/"+subject.String(), []descriptor{sigDesc, idxDesc}, "")
+}
+
+func checkReferrers(t *testing.T, reg *Registry, path string, want []descriptor, filters string) {
+	t.Helper()
+	res := run(t, reg, call{method: "GET", path: path, status: http.StatusOK, headers: map[string]string{
+		"Content-Type": "application/vnd.oci.image.index.v1+json", "OCI-Filters-Applied": filters}})
+	var got index
+	if err := json.Unmarshal(res.body, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.SchemaVersion != 2 || got.MediaType != "application/vnd.oci.image.index.v1+json" {
+		t.Fatalf("index header fields wrong: %s", res.body)
+	}
+	if got.Manifests == nil || !reflect.DeepEqual(got.Manifests, want) {
+		t.Fatalf("referrers\n got %+v\nwant %+v", got.Manifests, want)
+	}
+	if !strings.Contains(string(res.body), `"manifests":[`) {
+		t.Fatalf("manifests must be a list: %s", res.body)
+	}
+}
