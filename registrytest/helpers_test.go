@@ -136,4 +136,3 @@ func imageManifest(config digest.Digest, configSize int, layers []digest.Digest,
 	b.WriteString("}")
 	return []byte(b.String())
 }
-

@@ -132,10 +132,10 @@ func TestManifestInvalid(t *testing.T) {
 		{name: "missing blobs refused when required", opts: Options{RequireManifestBlobs: true}, contentType: mt,
 			body: string(imageManifest(digest.FromString("c"), 1, nil, "")), status: http.StatusBadRequest, code: "MANIFEST_BLOB_UNKNOWN"},
 		{name: "missing child manifest refused when required", opts: Options{RequireManifestBlobs: true}, contentType: "application/vnd.oci.image.index.v1+json",
-			body: `{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"` + digest.FromString("m").String() + `","size":1}]}`,
+			body:   `{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"` + digest.FromString("m").String() + `","size":1}]}`,
 			status: http.StatusBadRequest, code: "MANIFEST_BLOB_UNKNOWN"},
 		{name: "foreign layers are never required", opts: Options{RequireManifestBlobs: true}, contentType: mt,
-			body: `{"schemaVersion":2,"layers":[{"mediaType":"application/vnd.oci.image.layer.nondistributable.v1.tar","digest":"` + digest.FromString("f").String() + `","size":1,"urls":["https://example.com/f"]}]}`,
+			body:   `{"schemaVersion":2,"layers":[{"mediaType":"application/vnd.oci.image.layer.nondistributable.v1.tar","digest":"` + digest.FromString("f").String() + `","size":1,"urls":["https://example.com/f"]}]}`,
 			status: http.StatusCreated},
 	}
 	for _, tc := range tests {

@@ -206,7 +206,7 @@ func FuzzHandler(f *testing.F) {
 	d := digest.FromString("x").String()
 	seeds := []struct {
 		method, path, contentRange, rangeHeader, contentType string
-		body                                                  []byte
+		body                                                 []byte
 	}{
 		{"GET", "/v2/", "", "", "", nil},
 		{"POST", "/v2/a/blobs/uploads/?digest=" + d, "", "", "", []byte("x")},
