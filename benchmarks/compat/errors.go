@@ -115,7 +115,7 @@ func ErrorCases() []ErrorCase {
 			ErrorCase{Name: "errors of code " + v, Shape: "errors", Items: []ErrorItem{{Kind: "code", Code: v}}},
 			ErrorCase{Name: "message " + v, Shape: "single", Items: []ErrorItem{{Kind: "message", Code: v, Message: "custom <&> \u00e9 \"quoted\""}}},
 			ErrorCase{Name: "detail " + v, Shape: "errors", Items: []ErrorItem{{Kind: "detail", Code: v, Detail: json.RawMessage(`{"name":"foo/bar","n":1}`)}}},
-			ErrorCase{Name: "args " + v, Shape: "single", Items: []ErrorItem{{Kind: "args", Code: v, Args: []any{"x", 2}}}},
+			ErrorCase{Name: "args " + v, Shape: "single", Items: []ErrorItem{{Kind: "args", Code: v, Args: []any{"x", 2.5}}}},
 		)
 	}
 	more := []ErrorCase{

@@ -1,0 +1,141 @@
+package errcode
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+)
+
+// upBuildItem makes the error a recorded case item describes (see the kinds
+// in benchmarks/compat.ErrorItem).
+func upBuildItem(t *testing.T, item upItem) error {
+	t.Helper()
+	var detail any
+	if len(item.Detail) > 0 {
+		if err := json.Unmarshal(item.Detail, &detail); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code := ParseErrorCode(item.Code)
+	switch item.Kind {
+	case "code":
+		return code
+	case "message":
+		return code.WithMessage(item.Message)
+	case "detail":
+		return code.WithDetail(detail)
+	case "args":
+		return code.WithArgs(item.Args...)
+	case "detailargs":
+		return code.WithDetail(detail).WithArgs(item.Args...)
+	case "literal":
+		return Error{Code: code, Message: item.Message, Detail: detail}
+	case "errdetail":
+		return code.WithDetail(errors.New(item.Text))
+	case "plain":
+		return errors.New(item.Text)
+	case "nil":
+		return nil
+	}
+	t.Fatalf("recorded item kind %q unknown", item.Kind)
+	return nil
+}
+
+// TestServeJSONMatchesRecordedUpstream serves every recorded case and
+// compares status, Content-Type, body bytes and the Error text of the value
+// served with distribution's.
+func TestServeJSONMatchesRecordedUpstream(t *testing.T) {
+	rec := upReadErrors(t)
+	for _, c := range rec.Serve {
+		items := make([]error, len(c.Case.Items))
+		for i, it := range c.Case.Items {
+			items[i] = upBuildItem(t, it)
+		}
+		var err error
+		switch c.Case.Shape {
+		case "single":
+			err = items[0]
+		case "errors":
+			err = Errors(items)
+		case "nilerrors":
+			err = Errors(nil)
+		case "nil":
+		default:
+			t.Fatalf("recorded shape %q unknown", c.Case.Shape)
+		}
+		w := httptest.NewRecorder()
+		serveErr := ServeJSON(w, err)
+		got := upServeAnswer{Status: w.Code, ContentType: w.Header().Get("Content-Type"), Body: w.Body.String()}
+		if serveErr != nil {
+			got.ServeError = serveErr.Error()
+		}
+		if err != nil {
+			got.ErrorText = err.Error()
+		}
+		want := c.Answer
+		if want.ErrorText == "panic" {
+			// distribution's Errors.Error panics on a nil entry; this
+			// package writes "<nil>" for it.
+			want.ErrorText = "errors:\n"
+			for _, item := range items {
+				if item == nil {
+					want.ErrorText += "<nil>\n"
+				} else {
+					want.ErrorText += item.Error() + "\n"
+				}
+			}
+			if len(items) == 1 {
+				want.ErrorText = "<nil>"
+			}
+		}
+		if got != want {
+			t.Errorf("%s:\n got      %+v\n upstream %+v", c.Case.Name, got, want)
+		}
+	}
+}
+
+func TestServeJSONTable(t *testing.T) {
+	decoded := func(body string) error {
+		var errs Errors
+		if err := json.Unmarshal([]byte(body), &errs); err != nil {
+			t.Fatal(err)
+		}
+		return errs
+	}
+	tests := []struct {
+		name   string
+		err    error
+		status int
+		body   string
+	}{
+		{"code", ErrorCodeUnauthorized, http.StatusUnauthorized,
+			`{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}`},
+		{"detail error becomes its text", ErrorCodeManifestInvalid.WithDetail(errors.New("bad json")), http.StatusBadRequest,
+			`{"errors":[{"code":"MANIFEST_INVALID","message":"manifest invalid","detail":"bad json"}]}`},
+		{"status of the first error", Errors{ErrorCodeNameUnknown, ErrorCodeDenied}, http.StatusNotFound,
+			`{"errors":[{"code":"NAME_UNKNOWN","message":"repository name not known to registry"},{"code":"DENIED","message":"requested access to the resource is denied"}]}`},
+		{"plain error is UNKNOWN with its text", errors.New("disk full"), http.StatusInternalServerError,
+			`{"errors":[{"code":"UNKNOWN","message":"unknown error","detail":"disk full"}]}`},
+		{"empty list", Errors{}, http.StatusInternalServerError, `{}`},
+		{"nil", nil, http.StatusInternalServerError, `{"errors":[{"code":"UNKNOWN","message":"unknown error"}]}`},
+		{"too many requests", ErrorCodeTooManyRequests, http.StatusTooManyRequests,
+			`{"errors":[{"code":"TOOMANYREQUESTS","message":"too many requests"}]}`},
+		// A decoded unregistered code is served back as it came, with the
+		// status of UNKNOWN.
+		{"unregistered code relayed", decoded(`{"errors":[{"code":"TAG_IMMUTABLE","message":"tag is immutable"}]}`), http.StatusInternalServerError,
+			`{"errors":[{"code":"TAG_IMMUTABLE","message":"tag is immutable"}]}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := httptest.NewRecorder()
+			if err := ServeJSON(w, tt.err); err != nil {
+				t.Fatal(err)
+			}
+			if w.Code != tt.status || w.Header().Get("Content-Type") != "application/json" || w.Body.String() != tt.body+"\n" {
+				t.Errorf("got %d %q %q, want %d application/json %q", w.Code, w.Header().Get("Content-Type"), w.Body.String(), tt.status, tt.body+"\n")
+			}
+		})
+	}
+}
