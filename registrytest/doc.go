@@ -52,9 +52,9 @@
 //     ?mount=<digest>&from=<repo> the blob is linked from the other
 //     repository (201); without from, any repository holding the blob is
 //     used unless Options.DisableAnonymousMount is set. When the blob cannot
-//     be mounted a normal session starts (202). ?digest-algorithm= chooses
-//     the algorithm the session expects (sha256, sha384 or sha512); unknown
-//     algorithms get DIGEST_INVALID.
+//     be mounted a normal session starts (202). ?digest-algorithm= must name
+//     an algorithm the registry supports (sha256, sha384 or sha512), else
+//     DIGEST_INVALID; the closing digest may use any supported algorithm.
 //   - PATCH appends a chunk. With Content-Range "<start>-<end>" the start
 //     must equal the bytes received so far and the body must hold exactly
 //     end-start+1 bytes; otherwise 416 RANGE_INVALID (or 400 SIZE_INVALID
@@ -98,7 +98,8 @@
 //   - A manifest with a subject field is indexed as a referrer of the
 //     subject digest and the response carries OCI-Subject.
 //   - GET and HEAD answer by tag or digest with the stored bytes, their
-//     Content-Type, Content-Length and Docker-Content-Digest.
+//     Content-Type, Content-Length and Docker-Content-Digest. The Accept
+//     header is not consulted: manifests are never converted.
 //   - DELETE by tag removes the tag; DELETE by digest removes the manifest,
 //     every tag pointing at it and its referrer entry (202 both). Unknown
 //     ones get MANIFEST_UNKNOWN (404).

@@ -20,7 +20,6 @@ import (
 type upload struct {
 	id   string
 	name string
-	algo digest.Algorithm
 	data []byte
 }
 
@@ -109,17 +108,17 @@ func (reg *Registry) serveUploadStart(w http.ResponseWriter, r *http.Request, re
 		return
 	}
 
-	algo := digest.Canonical
+	// The closing digest is verified with its own algorithm, so the one
+	// announced here is only checked for support.
 	if a := query.Get("digest-algorithm"); a != "" {
-		algo = digest.Algorithm(a)
-		if !algo.Available() {
+		if !digest.Algorithm(a).Available() {
 			serveError(w, 0, errcode.ErrorCodeDigestInvalid.WithMessage("unsupported digest algorithm").
 				WithDetail(map[string]string{"digest-algorithm": truncate(a, 100)}))
 			return
 		}
 	}
 
-	up := &upload{id: newID(), name: req.name, algo: algo}
+	up := &upload{id: newID(), name: req.name}
 	reg.mu.Lock()
 	full := reg.opts.MaxUploads > 0 && len(reg.uploads) >= reg.opts.MaxUploads
 	if !full {
