@@ -230,20 +230,88 @@ func TestRoutingEdgeCases(t *testing.T) {
 	}
 }
 
-func TestRouterRouteNames(t *testing.T) {
-	var names []string
-	_ = Router().Walk(func(route *mux.Route, _ *mux.Router, _ []*mux.Route) error {
-		names = append(names, route.GetName())
+// upRouteInfo is what Router.Walk shows of one route.
+type upRouteInfo struct {
+	Name          string `json:"name,omitempty"`
+	Template      string `json:"template,omitempty"`
+	TemplateError string `json:"template_error,omitempty"`
+	Regexp        string `json:"regexp,omitempty"`
+	RegexpError   string `json:"regexp_error,omitempty"`
+}
+
+func upWalk(router *mux.Router) []upRouteInfo {
+	var out []upRouteInfo
+	_ = router.Walk(func(route *mux.Route, _ *mux.Router, _ []*mux.Route) error {
+		info := upRouteInfo{Name: route.GetName()}
+		tpl, err := route.GetPathTemplate()
+		info.Template, info.TemplateError = tpl, upErrText(err)
+		re, err := route.GetPathRegexp()
+		info.Regexp, info.RegexpError = re, upErrText(err)
+		out = append(out, info)
 		return nil
 	})
-	want := []string{RouteNameBase, RouteNameTags, RouteNameManifest, RouteNameBlob,
-		RouteNameBlobUpload, RouteNameBlobUploadChunk, RouteNameCatalog, RouteNameReferrers}
-	if !reflect.DeepEqual(names, want) {
-		t.Errorf("routes in order %v, want %v", names, want)
+	return out
+}
+
+// TestRouterWalkMatchesRecordedUpstream checks what Router.Walk shows, on
+// which code listing the routes relies (a walk function that returns the
+// error of GetPathTemplate stops at a route without a path): distribution's
+// routes in the same order with the same templates and regexps, followed by
+// the referrers route, which is the blob route with "referrers" in place of
+// "blobs".
+func TestRouterWalkMatchesRecordedUpstream(t *testing.T) {
+	files := map[string]string{
+		"":          "routing-noprefix.json",
+		"/prefix/":  "routing-prefix-slash.json",
+		"/registry": "routing-prefix-noslash.json",
 	}
-	sort.Strings(names)
-	if got := []string{"base", "blob", "blob-upload", "blob-upload-chunk", "catalog", "manifest", "referrers", "tags"}; !reflect.DeepEqual(names, got) {
-		t.Errorf("route names %v", names)
+	for prefix, file := range files {
+		var rec struct {
+			Routes []upRouteInfo `json:"routes"`
+		}
+		upReadJSON(t, ".", file, &rec)
+		want := append([]upRouteInfo(nil), rec.Routes...)
+		for _, r := range rec.Routes {
+			if r.Name == RouteNameBlob {
+				i, j := strings.LastIndex(r.Template, "/blobs/"), strings.LastIndex(r.Regexp, "/blobs/")
+				r.Name = RouteNameReferrers
+				r.Template = r.Template[:i] + "/referrers/" + r.Template[i+len("/blobs/"):]
+				r.Regexp = r.Regexp[:j] + "/referrers/" + r.Regexp[j+len("/blobs/"):]
+				want = append(want, r)
+			}
+		}
+		if len(want) != len(rec.Routes)+1 {
+			t.Fatalf("%s: no blob route recorded", file)
+		}
+		got := upWalk(RouterWithPrefix(prefix))
+		if prefix == "" {
+			if viaRouter := upWalk(Router()); !reflect.DeepEqual(viaRouter, got) {
+				t.Errorf("Router() and RouterWithPrefix(\"\") differ:\n%+v\n%+v", viaRouter, got)
+			}
+		}
+		if !reflect.DeepEqual(got, want) {
+			for i := 0; i < len(got) || i < len(want); i++ {
+				var g, w upRouteInfo
+				if i < len(got) {
+					g = got[i]
+				}
+				if i < len(want) {
+					w = want[i]
+				}
+				if g != w {
+					t.Errorf("prefix %q: Walk route %d is %+v, want %+v", prefix, i, g, w)
+					break
+				}
+			}
+		}
+	}
+	sorted := []string{}
+	for _, r := range upWalk(Router()) {
+		sorted = append(sorted, r.Name)
+	}
+	sort.Strings(sorted)
+	if want := []string{"base", "blob", "blob-upload", "blob-upload-chunk", "catalog", "manifest", "referrers", "tags"}; !reflect.DeepEqual(sorted, want) {
+		t.Errorf("route names %v, want %v", sorted, want)
 	}
 }
 

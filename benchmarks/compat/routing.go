@@ -28,13 +28,39 @@ type RouteAnswer struct {
 	Vars     map[string]string `json:"vars,omitempty"`
 }
 
-// RoutingRecord is the recorded file of one prefix: the answers of
-// distribution's RouterWithPrefix(prefix) to every path of
-// RoutingPaths(prefix).
+// RoutingRecord is the recorded file of one prefix: the routes that
+// distribution's RouterWithPrefix(prefix) shows to Walk, and its answers to
+// every path of RoutingPaths(prefix).
 type RoutingRecord struct {
 	Source  string        `json:"source"`
 	Prefix  string        `json:"prefix"`
+	Routes  []RouteInfo   `json:"routes"`
 	Answers []RouteAnswer `json:"answers"`
+}
+
+// RouteInfo is what Router.Walk shows of one route: its name, path
+// template and path regexp, or the errors of the latter two.
+type RouteInfo struct {
+	Name          string `json:"name,omitempty"`
+	Template      string `json:"template,omitempty"`
+	TemplateError string `json:"template_error,omitempty"`
+	Regexp        string `json:"regexp,omitempty"`
+	RegexpError   string `json:"regexp_error,omitempty"`
+}
+
+// WalkRoutes returns what router.Walk visits, in order.
+func WalkRoutes(router *mux.Router) []RouteInfo {
+	var out []RouteInfo
+	_ = router.Walk(func(route *mux.Route, _ *mux.Router, _ []*mux.Route) error {
+		info := RouteInfo{Name: route.GetName()}
+		tpl, err := route.GetPathTemplate()
+		info.Template, info.TemplateError = tpl, ErrorText(err)
+		re, err := route.GetPathRegexp()
+		info.Regexp, info.RegexpError = re, ErrorText(err)
+		out = append(out, info)
+		return nil
+	})
+	return out
 }
 
 // echoBody is what the echo handlers write.

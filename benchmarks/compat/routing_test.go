@@ -132,3 +132,38 @@ func TestRoutingEdgeCases(t *testing.T) {
 		}
 	}
 }
+
+// withReferrers returns the routes distribution's router shows plus the
+// referrers route that ours adds last: the blob route with "referrers" in
+// place of "blobs".
+func withReferrers(t *testing.T, up []RouteInfo) []RouteInfo {
+	out := append([]RouteInfo(nil), up...)
+	for _, r := range up {
+		if r.Name == regapi.RouteNameBlob {
+			i, j := strings.LastIndex(r.Template, "/blobs/"), strings.LastIndex(r.Regexp, "/blobs/")
+			r.Name = regapi.RouteNameReferrers
+			r.Template = r.Template[:i] + "/referrers/" + r.Template[i+len("/blobs/"):]
+			r.Regexp = r.Regexp[:j] + "/referrers/" + r.Regexp[j+len("/blobs/"):]
+			return append(out, r)
+		}
+	}
+	t.Fatal("upstream has no blob route")
+	return nil
+}
+
+// TestRouterWalkMatchesUpstream compares what Router.Walk shows: code that
+// lists the routes (for documentation, or to read their templates) must
+// see the same routes, in the same order, with the same templates.
+func TestRouterWalkMatchesUpstream(t *testing.T) {
+	for _, prefix := range RoutingPrefixes {
+		want := withReferrers(t, WalkRoutes(upstream.RouterWithPrefix(prefix)))
+		got := WalkRoutes(regapi.RouterWithPrefix(prefix))
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("prefix %q: Walk shows\n%+v\nwant\n%+v", prefix, got, want)
+		}
+	}
+	want := withReferrers(t, WalkRoutes(upstream.Router()))
+	if got := WalkRoutes(regapi.Router()); !reflect.DeepEqual(got, want) {
+		t.Errorf("Router(): Walk shows\n%+v\nwant\n%+v", got, want)
+	}
+}

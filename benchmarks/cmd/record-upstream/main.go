@@ -53,9 +53,10 @@ func main() {
 			log.Fatal(err)
 		}
 		write(filepath.Join(*out, routingFiles[prefix]), struct {
-			Source string `json:"source"`
-			Prefix string `json:"prefix"`
-		}{rec.Source, rec.Prefix}, "answers", rec.Answers)
+			Source string             `json:"source"`
+			Prefix string             `json:"prefix"`
+			Routes []compat.RouteInfo `json:"routes"`
+		}{rec.Source, rec.Prefix, rec.Routes}, "answers", rec.Answers)
 	}
 	roots, requests := recordURLs()
 	write(filepath.Join(*out, "urls.json"), struct {
@@ -82,8 +83,8 @@ func main() {
 func recordRouting(prefix string) (compat.RoutingRecord, error) {
 	// A router of our own: distribution's Router() is shared.
 	router := upstream.RouterWithPrefix(prefix)
+	rec := compat.RoutingRecord{Source: compat.Source, Prefix: prefix, Routes: compat.WalkRoutes(router)}
 	compat.InstallEcho(router)
-	rec := compat.RoutingRecord{Source: compat.Source, Prefix: prefix}
 	for _, p := range compat.RoutingPaths(prefix, compat.RecordedPathMutations) {
 		ans, err := compat.Serve(router, p)
 		if err != nil {
