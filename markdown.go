@@ -80,14 +80,22 @@ func (w mdWriter) fence(lang, content string) {
 	w.line()
 }
 
-// cell makes text safe inside a table cell: one line, pipes escaped.
-func cell(text string) string {
-	text = oneLine(text)
+// mdCell makes text safe inside a table cell: one line, pipes escaped.
+func mdCell(text string) string {
+	text = docOneLine(text)
 	return strings.ReplaceAll(text, "|", `\|`)
 }
 
-// code renders text as a code span.
-func code(text string) string {
+// mdType is a parameter's type for a table: "string" when unnamed.
+func mdType(t string) string {
+	if t == "" {
+		return "string"
+	}
+	return mdCell(t)
+}
+
+// mdCode renders text as a code span.
+func mdCode(text string) string {
 	if text == "" {
 		return ""
 	}
@@ -97,22 +105,22 @@ func code(text string) string {
 	return "`" + text + "`"
 }
 
-func routeAnchor(rd RouteDescriptor) string { return "route-" + rd.Name }
+func mdRouteAnchor(rd RouteDescriptor) string { return "route-" + rd.Name }
 
-func methodAnchor(rd RouteDescriptor, md MethodDescriptor) string {
+func mdMethodAnchor(rd RouteDescriptor, md MethodDescriptor) string {
 	return rd.Name + "-" + strings.ToLower(md.Method)
 }
 
-func variantAnchor(rd RouteDescriptor, md MethodDescriptor, i int) string {
-	return methodAnchor(rd, md) + "-" + strconv.Itoa(i+1)
+func mdVariantAnchor(rd RouteDescriptor, md MethodDescriptor, i int) string {
+	return mdMethodAnchor(rd, md) + "-" + strconv.Itoa(i+1)
 }
 
-func errorAnchor(value string) string {
+func mdErrorAnchor(value string) string {
 	return "error-" + strings.ToLower(strings.ReplaceAll(value, "_", "-"))
 }
 
 func writeMarkdown(buf *bytes.Buffer, routes []RouteDescriptor, codes []errcode.ErrorDescriptor) error {
-	if err := checkRoutes(routes); err != nil {
+	if err := docCheckRoutes(routes); err != nil {
 		return fmt.Errorf("regapi: %w", err)
 	}
 	w := mdWriter{buf: buf}
@@ -130,8 +138,8 @@ func writeMarkdown(buf *bytes.Buffer, routes []RouteDescriptor, codes []errcode.
 	w.line("- [OCI endpoints](#oci-endpoints)")
 	w.line("- [Routes](#routes)")
 	for _, rd := range routes {
-		plain, _, _ := parseTemplate(rd.Path)
-		w.linef("  - [%s](#%s) %s", routeTag(rd), routeAnchor(rd), code(plain))
+		plain, _, _ := docParseTemplate(rd.Path)
+		w.linef("  - [%s](#%s) %s", docRouteTag(rd), mdRouteAnchor(rd), mdCode(plain))
 	}
 	w.line("- [Error codes](#error-codes)")
 	w.line()
@@ -140,16 +148,16 @@ func writeMarkdown(buf *bytes.Buffer, routes []RouteDescriptor, codes []errcode.
 	w.line()
 	w.para(markdownOverview)
 
-	writeEndpointTable(w, routes)
+	mdWriteEndpointTable(w, routes)
 
 	w.line("## Routes")
 	w.line()
 	w.para("The routes are listed in the order the router tries them: the first route whose template matches a path handles it.")
 	for _, rd := range routes {
-		writeRoute(w, rd, known)
+		mdWriteRoute(w, rd, known)
 	}
 
-	writeErrorTable(w, codes)
+	mdWriteErrorTable(w, codes)
 	return nil
 }
 
@@ -173,8 +181,8 @@ Each route lists its methods, and each method the distinct ways of using it (req
 }
 ` + "```"
 
-// endpointRow is one line of the OCI endpoint table.
-type endpointRow struct {
+// mdEndpointRow is one line of the OCI endpoint table.
+type mdEndpointRow struct {
 	id       string
 	method   string
 	path     string
@@ -184,31 +192,31 @@ type endpointRow struct {
 	location string
 }
 
-func writeEndpointTable(w mdWriter, routes []RouteDescriptor) {
-	var rows []endpointRow
+func mdWriteEndpointTable(w mdWriter, routes []RouteDescriptor) {
+	var rows []mdEndpointRow
 	var others []string
 	for _, rd := range routes {
-		plain, _, _ := parseTemplate(rd.Path)
-		for _, md := range orderedMethods(rd.Methods) {
+		plain, vars, _ := docParseTemplate(rd.Path)
+		for _, md := range docOrderedMethods(rd.Methods) {
 			for i, r := range md.Requests {
-				loc := fmt.Sprintf("[%s %s: %s](#%s)", md.Method, routeTag(rd), variantLabel(r, i), variantAnchor(rd, md, i))
+				loc := fmt.Sprintf("[%s %s: %s](#%s)", md.Method, docRouteTag(rd), docVariantLabel(r, i), mdVariantAnchor(rd, md, i))
 				if r.EndpointID == "" {
 					others = append(others, loc)
 					continue
 				}
-				rows = append(rows, endpointRow{
+				rows = append(rows, mdEndpointRow{
 					id:       r.EndpointID,
 					method:   md.Method,
-					path:     plain + exampleQuery(r.QueryParameters),
-					success:  statusList(r.Successes),
-					failure:  statusList(r.Failures),
-					anchor:   variantAnchor(rd, md, i),
+					path:     mdExamplePath(plain, vars) + mdExampleQuery(r.QueryParameters, false),
+					success:  mdStatusList(r.Successes),
+					failure:  mdStatusList(r.Failures),
+					anchor:   mdVariantAnchor(rd, md, i),
 					location: loc,
 				})
 			}
 		}
 	}
-	sort.SliceStable(rows, func(i, j int) bool { return endpointLess(rows[i].id, rows[j].id) })
+	sort.SliceStable(rows, func(i, j int) bool { return docEndpointLess(rows[i].id, rows[j].id) })
 
 	w.line("## OCI endpoints")
 	w.line()
@@ -216,7 +224,7 @@ func writeEndpointTable(w mdWriter, routes []RouteDescriptor) {
 	w.line("| ID | Method | Path | Success | Failure | Described in |")
 	w.line("| --- | --- | --- | --- | --- | --- |")
 	for _, r := range rows {
-		w.linef("| %s | %s | %s | %s | %s | %s |", r.id, r.method, cell(code(r.path)), joinStatuses(r.success), joinStatuses(r.failure), cell(r.location))
+		w.linef("| %s | %s | %s | %s | %s | %s |", r.id, r.method, mdCell(mdCode(r.path)), mdJoinStatuses(r.success), mdJoinStatuses(r.failure), mdCell(r.location))
 	}
 	w.line()
 	if len(others) > 0 {
@@ -224,18 +232,18 @@ func writeEndpointTable(w mdWriter, routes []RouteDescriptor) {
 	}
 }
 
-// endpointLess orders endpoint IDs by number, then by letter: end-2 before
+// docEndpointLess orders endpoint IDs by number, then by letter: end-2 before
 // end-10, end-4a before end-4b.
-func endpointLess(a, b string) bool {
-	na, sa := splitEndpointID(a)
-	nb, sb := splitEndpointID(b)
+func docEndpointLess(a, b string) bool {
+	na, sa := docSplitEndpointID(a)
+	nb, sb := docSplitEndpointID(b)
 	if na != nb {
 		return na < nb
 	}
 	return sa < sb
 }
 
-func splitEndpointID(id string) (int, string) {
+func docSplitEndpointID(id string) (int, string) {
 	rest := strings.TrimPrefix(id, "end-")
 	i := 0
 	for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' {
@@ -248,8 +256,8 @@ func splitEndpointID(id string) (int, string) {
 	return n, rest[i:]
 }
 
-// statusList returns the distinct statuses of responses, ascending.
-func statusList(rs []ResponseDescriptor) []int {
+// mdStatusList returns the distinct statuses of responses, ascending.
+func mdStatusList(rs []ResponseDescriptor) []int {
 	var out []int
 	for _, r := range rs {
 		found := false
@@ -264,7 +272,7 @@ func statusList(rs []ResponseDescriptor) []int {
 	return out
 }
 
-func joinStatuses(ss []int) string {
+func mdJoinStatuses(ss []int) string {
 	parts := make([]string, len(ss))
 	for i, s := range ss {
 		parts[i] = strconv.Itoa(s)
@@ -272,17 +280,27 @@ func joinStatuses(ss []int) string {
 	return strings.Join(parts, ", ")
 }
 
-// exampleQuery renders query parameters as "?a=<a>&b=<b>".
-func exampleQuery(ps []ParameterDescriptor) string {
+// mdExampleQuery renders query parameters as "?a=<a>&[b=<b>]", optional
+// ones in brackets, or with their examples when examples is set. A repeatable parameter is shown
+// twice, or with all its examples.
+func mdExampleQuery(ps []ParameterDescriptor, examples bool) string {
 	var parts []string
 	for _, p := range ps {
 		values := p.Examples
-		if len(values) == 0 {
+		switch {
+		case !examples || len(values) == 0:
 			values = []string{"<" + p.Name + ">"}
-		} else if !p.Repeatable {
+			if p.Repeatable {
+				values = append(values, values[0])
+			}
+		case !p.Repeatable:
 			values = values[:1]
 		}
 		for _, v := range values {
+			if !examples && !p.Required {
+				parts = append(parts, "["+p.Name+"="+v+"]")
+				continue
+			}
 			parts = append(parts, p.Name+"="+v)
 		}
 	}
@@ -292,17 +310,17 @@ func exampleQuery(ps []ParameterDescriptor) string {
 	return "?" + strings.Join(parts, "&")
 }
 
-// examplePath fills a template's variables with placeholders.
-func examplePath(plain string, vars []templateVar) string {
+// mdExamplePath fills a template's variables with placeholders.
+func mdExamplePath(plain string, vars []docTemplateVar) string {
 	for _, v := range vars {
 		plain = strings.Replace(plain, "{"+v.name+"}", "<"+v.name+">", 1)
 	}
 	return plain
 }
 
-// exampleValue is what an example shows for a parameter: its first
+// mdExampleValue is what an example shows for a parameter: its first
 // example, its format, or a placeholder.
-func exampleValue(p ParameterDescriptor) string {
+func mdExampleValue(p ParameterDescriptor) string {
 	switch {
 	case len(p.Examples) > 0:
 		return p.Examples[0]
@@ -312,24 +330,24 @@ func exampleValue(p ParameterDescriptor) string {
 	return "<" + strings.ToLower(p.Name) + ">"
 }
 
-func writeRoute(w mdWriter, rd RouteDescriptor, known map[string]bool) {
-	plain, vars, _ := parseTemplate(rd.Path)
-	w.linef(`<a id="%s"></a>`, routeAnchor(rd))
+func mdWriteRoute(w mdWriter, rd RouteDescriptor, known map[string]bool) {
+	plain, vars, _ := docParseTemplate(rd.Path)
+	w.linef(`<a id="%s"></a>`, mdRouteAnchor(rd))
 	w.line()
-	w.line("### ", routeTag(rd))
+	w.line("### ", docRouteTag(rd))
 	w.line()
-	w.para(fmt.Sprintf("Route %s, path %s.", code(rd.Name), code(plain)))
+	w.para(fmt.Sprintf("Route %s, path %s.", mdCode(rd.Name), mdCode(plain)))
 	w.para(rd.Description)
 	if len(vars) > 0 {
 		w.line("| Path variable | Pattern the router applies |")
 		w.line("| --- | --- |")
 		for _, v := range vars {
-			w.linef("| %s | %s |", code(v.name), cell(code(v.pattern)))
+			w.linef("| %s | %s |", mdCode(v.name), mdCell(mdCode(v.pattern)))
 		}
 		w.line()
 		for _, v := range vars {
-			if patternAllowsSlash(v.pattern) {
-				w.para(fmt.Sprintf("%s may contain slashes and then spans several path segments; clients send them literally.", code(v.name)))
+			if docPatternAllowsSlash(v.pattern) {
+				w.para(fmt.Sprintf("%s may contain slashes and then spans several path segments; clients send them literally.", mdCode(v.name)))
 			}
 		}
 	}
@@ -337,36 +355,36 @@ func writeRoute(w mdWriter, rd RouteDescriptor, known map[string]bool) {
 		w.para("No methods are described for this route.")
 		return
 	}
-	for _, md := range orderedMethods(rd.Methods) {
-		writeMethod(w, rd, md, plain, vars, known)
+	for _, md := range docOrderedMethods(rd.Methods) {
+		mdWriteMethod(w, rd, md, plain, vars, known)
 	}
 }
 
-func writeMethod(w mdWriter, rd RouteDescriptor, md MethodDescriptor, plain string, vars []templateVar, known map[string]bool) {
-	w.linef(`<a id="%s"></a>`, methodAnchor(rd, md))
+func mdWriteMethod(w mdWriter, rd RouteDescriptor, md MethodDescriptor, plain string, vars []docTemplateVar, known map[string]bool) {
+	w.linef(`<a id="%s"></a>`, mdMethodAnchor(rd, md))
 	w.line()
-	w.line("#### ", md.Method, " ", routeTag(rd))
+	w.line("#### ", md.Method, " ", docRouteTag(rd))
 	w.line()
 	w.para(md.Description)
-	if ids := endpointIDs(md); len(ids) > 0 {
-		w.para("OCI endpoints: " + code(strings.Join(ids, "`, `")) + ".")
+	if ids := docEndpointIDs(md); len(ids) > 0 {
+		w.para("OCI endpoints: " + mdCode(strings.Join(ids, "`, `")) + ".")
 	}
 	if len(md.Requests) > 1 {
 		var links []string
 		for i, r := range md.Requests {
-			links = append(links, fmt.Sprintf("[%s](#%s)", labelWithEndpoint(r, i), variantAnchor(rd, md, i)))
+			links = append(links, fmt.Sprintf("[%s](#%s)", docVariantLabelID(r, i), mdVariantAnchor(rd, md, i)))
 		}
 		w.para("Request variants: " + strings.Join(links, ", ") + ".")
 	}
 	for i, r := range md.Requests {
-		writeVariant(w, rd, md, i, r, plain, vars, known)
+		mdWriteVariant(w, rd, md, i, r, plain, vars, known)
 	}
 }
 
-func writeVariant(w mdWriter, rd RouteDescriptor, md MethodDescriptor, i int, r RequestDescriptor, plain string, vars []templateVar, known map[string]bool) {
-	w.linef(`<a id="%s"></a>`, variantAnchor(rd, md, i))
+func mdWriteVariant(w mdWriter, rd RouteDescriptor, md MethodDescriptor, i int, r RequestDescriptor, plain string, vars []docTemplateVar, known map[string]bool) {
+	w.linef(`<a id="%s"></a>`, mdVariantAnchor(rd, md, i))
 	w.line()
-	title := md.Method + " " + routeTag(rd) + ": " + variantLabel(r, i)
+	title := md.Method + " " + docRouteTag(rd) + ": " + docVariantLabel(r, i)
 	if r.EndpointID != "" {
 		title += " (" + r.EndpointID + ")"
 	}
@@ -379,11 +397,11 @@ func writeVariant(w mdWriter, rd RouteDescriptor, md MethodDescriptor, i int, r 
 
 	// Example request.
 	var req strings.Builder
-	fmt.Fprintf(&req, "%s %s%s HTTP/1.1\n", md.Method, examplePath(plain, vars), exampleQuery(r.QueryParameters))
+	fmt.Fprintf(&req, "%s %s%s HTTP/1.1\n", md.Method, mdExamplePath(plain, vars), mdExampleQuery(r.QueryParameters, true))
 	for _, h := range r.Headers {
-		fmt.Fprintf(&req, "%s: %s\n", h.Name, exampleValue(h))
+		fmt.Fprintf(&req, "%s: %s\n", h.Name, mdExampleValue(h))
 	}
-	if hasBody(r.Body) {
+	if docHasBody(r.Body) {
 		req.WriteString("\n" + strings.TrimSpace(r.Body.Format) + "\n")
 	}
 	w.line("Example request:")
@@ -416,12 +434,12 @@ func writeVariant(w mdWriter, rd RouteDescriptor, md MethodDescriptor, i int, r 
 			if x.p.Repeatable {
 				req += ", repeatable"
 			}
-			w.linef("| %s | %s | %s | %s | %s |", code(x.p.Name), x.in, cell(x.p.Type), req, cell(parameterText(x.p)))
+			w.linef("| %s | %s | %s | %s | %s |", mdCode(x.p.Name), x.in, mdType(x.p.Type), req, mdCell(docParameterText(x.p)))
 		}
 		w.line()
 	}
-	if hasBody(r.Body) {
-		w.para("Request body: " + displayType(r.Body.ContentType) + ".")
+	if docHasBody(r.Body) {
+		w.para("Request body: " + docDisplayType(r.Body.ContentType) + ".")
 	}
 
 	// Responses.
@@ -431,39 +449,39 @@ func writeVariant(w mdWriter, rd RouteDescriptor, md MethodDescriptor, i int, r 
 	if len(all) == 0 {
 		return
 	}
-	w.para(fmt.Sprintf("Statuses: %s.", statusSummary(r)))
+	w.para(fmt.Sprintf("Statuses: %s.", mdStatusSummary(r)))
 	for _, resp := range all {
-		writeResponse(w, md, resp, known)
+		mdWriteResponse(w, md, resp, known)
 	}
 }
 
-// statusSummary lists a variant's success and failure statuses.
-func statusSummary(r RequestDescriptor) string {
-	s := "success " + orNone(joinStatuses(statusList(r.Successes)))
-	return s + "; failure " + orNone(joinStatuses(statusList(r.Failures)))
+// mdStatusSummary lists a variant's success and failure statuses.
+func mdStatusSummary(r RequestDescriptor) string {
+	s := "success " + mdOrNone(mdJoinStatuses(mdStatusList(r.Successes)))
+	return s + "; failure " + mdOrNone(mdJoinStatuses(mdStatusList(r.Failures)))
 }
 
-func orNone(s string) string {
+func mdOrNone(s string) string {
 	if s == "" {
 		return "none"
 	}
 	return s
 }
 
-func writeResponse(w mdWriter, md MethodDescriptor, resp ResponseDescriptor, known map[string]bool) {
-	head := fmt.Sprintf("**%d %s**", resp.StatusCode, statusText(resp.StatusCode))
+func mdWriteResponse(w mdWriter, md MethodDescriptor, resp ResponseDescriptor, known map[string]bool) {
+	head := fmt.Sprintf("**%d %s**", resp.StatusCode, docStatusText(resp.StatusCode))
 	if resp.Name != "" {
 		head += ", " + resp.Name
 	}
-	w.para(joinSentences(head+".", resp.Description))
+	w.para(docJoin(head+".", resp.Description))
 	if len(resp.ErrorCodes) > 0 {
 		links := make([]string, len(resp.ErrorCodes))
 		for i, c := range resp.ErrorCodes {
 			v := c.String()
 			if known[v] {
-				links[i] = fmt.Sprintf("[%s](#%s)", code(v), errorAnchor(v))
+				links[i] = fmt.Sprintf("[%s](#%s)", mdCode(v), mdErrorAnchor(v))
 			} else {
-				links[i] = code(v)
+				links[i] = mdCode(v)
 			}
 		}
 		w.para("Error codes: " + strings.Join(links, ", ") + ".")
@@ -472,11 +490,11 @@ func writeResponse(w mdWriter, md MethodDescriptor, resp ResponseDescriptor, kno
 		w.line("| Header | Type | Description |")
 		w.line("| --- | --- | --- |")
 		for _, h := range resp.Headers {
-			text := parameterText(h)
+			text := docParameterText(h)
 			if h.Repeatable {
-				text = joinSentences(text, "May appear several times.")
+				text = docJoin(text, "May appear several times.")
 			}
-			w.linef("| %s | %s | %s |", code(h.Name), cell(h.Type), cell(text))
+			w.linef("| %s | %s | %s |", mdCode(h.Name), mdType(h.Type), mdCell(text))
 		}
 		w.line()
 	}
@@ -484,16 +502,16 @@ func writeResponse(w mdWriter, md MethodDescriptor, resp ResponseDescriptor, kno
 		w.line("| Body field | Type | Description |")
 		w.line("| --- | --- | --- |")
 		for _, f := range resp.Fields {
-			w.linef("| %s | %s | %s |", code(f.Name), cell(f.Type), cell(parameterText(f)))
+			w.linef("| %s | %s | %s |", mdCode(f.Name), mdType(f.Type), mdCell(docParameterText(f)))
 		}
 		w.line()
 	}
 	var ex strings.Builder
-	fmt.Fprintf(&ex, "HTTP/1.1 %d %s\n", resp.StatusCode, statusText(resp.StatusCode))
+	fmt.Fprintf(&ex, "HTTP/1.1 %d %s\n", resp.StatusCode, docStatusText(resp.StatusCode))
 	for _, h := range resp.Headers {
-		fmt.Fprintf(&ex, "%s: %s\n", h.Name, exampleValue(h))
+		fmt.Fprintf(&ex, "%s: %s\n", h.Name, mdExampleValue(h))
 	}
-	if resp.Body.ContentType != "" && !hasHeader(resp.Headers, "Content-Type") {
+	if resp.Body.ContentType != "" && !mdHasHeader(resp.Headers, "Content-Type") {
 		fmt.Fprintf(&ex, "Content-Type: %s\n", resp.Body.ContentType)
 	}
 	if f := strings.TrimSpace(resp.Body.Format); f != "" && md.Method != "HEAD" {
@@ -502,7 +520,7 @@ func writeResponse(w mdWriter, md MethodDescriptor, resp ResponseDescriptor, kno
 	w.fence("http", ex.String())
 }
 
-func hasHeader(hs []ParameterDescriptor, name string) bool {
+func mdHasHeader(hs []ParameterDescriptor, name string) bool {
 	for _, h := range hs {
 		if strings.EqualFold(h.Name, name) {
 			return true
@@ -511,13 +529,13 @@ func hasHeader(hs []ParameterDescriptor, name string) bool {
 	return false
 }
 
-func writeErrorTable(w mdWriter, codes []errcode.ErrorDescriptor) {
+func mdWriteErrorTable(w mdWriter, codes []errcode.ErrorDescriptor) {
 	w.line("## Error codes")
 	w.line()
 	w.para("The error codes registered in this build, sorted by code, with the HTTP status a server sends each with. The message is the default text of the envelope's `message` field.")
 	w.line("| Code | HTTP status | Message | Description |")
 	w.line("| --- | --- | --- | --- |")
 	for _, c := range codes {
-		w.linef(`| <a id="%s"></a>%s | %d %s | %s | %s |`, errorAnchor(c.Value), code(c.Value), c.HTTPStatusCode, statusText(c.HTTPStatusCode), cell(c.Message), cell(c.Description))
+		w.linef(`| <a id="%s"></a>%s | %d %s | %s | %s |`, mdErrorAnchor(c.Value), mdCode(c.Value), c.HTTPStatusCode, docStatusText(c.HTTPStatusCode), mdCell(c.Message), mdCell(c.Description))
 	}
 }

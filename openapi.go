@@ -59,18 +59,18 @@ const (
 	securityBearer      = "bearerAuth"
 )
 
-// headersOutsideParameters are the request headers OpenAPI does not let a
+// oasHeadersOutsideParameters are the request headers OpenAPI does not let a
 // header parameter describe: Accept and Content-Type belong to content
 // negotiation and Authorization to the security schemes. The operation
 // descriptions list them instead.
-var headersOutsideParameters = map[string]bool{
+var oasHeadersOutsideParameters = map[string]bool{
 	"accept":        true,
 	"content-type":  true,
 	"authorization": true,
 }
 
 func buildOpenAPI(routes []RouteDescriptor, codes []errcode.ErrorDescriptor) (*oasDocument, error) {
-	if err := checkRoutes(routes); err != nil {
+	if err := docCheckRoutes(routes); err != nil {
 		return nil, fmt.Errorf("regapi: %w", err)
 	}
 	doc := &oasDocument{
@@ -96,7 +96,7 @@ func buildOpenAPI(routes []RouteDescriptor, codes []errcode.ErrorDescriptor) (*o
 		},
 		Paths: make(map[string]*oasPath, len(routes)),
 		Components: oasComponents{
-			Schemas: errorSchemas(codes),
+			Schemas: oasErrorSchemas(codes),
 			SecuritySchemes: map[string]*oasSecurityScheme{
 				securityBasic: {
 					Type:        "http",
@@ -115,15 +115,15 @@ func buildOpenAPI(routes []RouteDescriptor, codes []errcode.ErrorDescriptor) (*o
 
 	operationIDs := make(map[string]string)
 	for _, rd := range routes {
-		plain, vars, err := parseTemplate(rd.Path)
+		plain, vars, err := docParseTemplate(rd.Path)
 		if err != nil {
 			return nil, fmt.Errorf("regapi: route %q: %w", rd.Name, err)
 		}
 		if _, dup := doc.Paths[plain]; dup {
 			return nil, fmt.Errorf("regapi: routes share the path %q", plain)
 		}
-		tag := routeTag(rd)
-		doc.Tags = addTag(doc.Tags, oasTag{Name: tag, Description: rd.Description})
+		tag := docRouteTag(rd)
+		doc.Tags = oasAddTag(doc.Tags, oasTag{Name: tag, Description: rd.Description})
 		item := &oasPath{
 			Summary:     rd.Entity,
 			Description: rd.Description,
@@ -131,10 +131,10 @@ func buildOpenAPI(routes []RouteDescriptor, codes []errcode.ErrorDescriptor) (*o
 			MuxTemplate: rd.Path,
 		}
 		for _, v := range vars {
-			item.Parameters = append(item.Parameters, pathParameter(rd, v))
+			item.Parameters = append(item.Parameters, oasPathParameter(rd, v))
 		}
-		for _, md := range orderedMethods(rd.Methods) {
-			op := buildOperation(rd, md, tag)
+		for _, md := range docOrderedMethods(rd.Methods) {
+			op := oasBuildOperation(rd, md, tag)
 			if other, dup := operationIDs[op.OperationID]; dup {
 				return nil, fmt.Errorf("regapi: operation id %q of route %q is already used by route %q", op.OperationID, rd.Name, other)
 			}
@@ -158,16 +158,16 @@ const openAPIOverview = `The HTTP API of container registries: the Docker Regist
 
 **Authentication.** A registry that needs credentials answers 401 with a ` + "`WWW-Authenticate`" + ` challenge. The client then sends Basic credentials, or a Bearer token obtained from the challenge's realm, in the ` + "`Authorization`" + ` header.`
 
-// routeTag is the tag grouping a route's operations: its entity, or its
+// docRouteTag is the tag grouping a route's operations: its entity, or its
 // name when it has none.
-func routeTag(rd RouteDescriptor) string {
+func docRouteTag(rd RouteDescriptor) string {
 	if rd.Entity != "" {
 		return rd.Entity
 	}
 	return rd.Name
 }
 
-func addTag(tags []oasTag, t oasTag) []oasTag {
+func oasAddTag(tags []oasTag, t oasTag) []oasTag {
 	for i := range tags {
 		if tags[i].Name == t.Name {
 			if t.Description != "" && !strings.Contains(tags[i].Description, t.Description) {
@@ -179,25 +179,25 @@ func addTag(tags []oasTag, t oasTag) []oasTag {
 	return append(tags, t)
 }
 
-// orderedMethods returns the methods in the order knownMethods gives, so
+// docOrderedMethods returns the methods in the order docMethods gives, so
 // that summaries and the Markdown read alike whatever the table's order.
-func orderedMethods(methods []MethodDescriptor) []MethodDescriptor {
+func docOrderedMethods(methods []MethodDescriptor) []MethodDescriptor {
 	out := make([]MethodDescriptor, len(methods))
 	copy(out, methods)
 	rank := func(m string) int {
-		for i, k := range knownMethods {
+		for i, k := range docMethods {
 			if k == m {
 				return i
 			}
 		}
-		return len(knownMethods)
+		return len(docMethods)
 	}
 	sort.SliceStable(out, func(i, j int) bool { return rank(out[i].Method) < rank(out[j].Method) })
 	return out
 }
 
-// pathParameter describes the path variable v of route rd.
-func pathParameter(rd RouteDescriptor, v templateVar) *oasParameter {
+// oasPathParameter describes the path variable v of route rd.
+func oasPathParameter(rd RouteDescriptor, v docTemplateVar) *oasParameter {
 	var desc ParameterDescriptor
 	found := false
 	for _, md := range rd.Methods {
@@ -210,45 +210,45 @@ func pathParameter(rd RouteDescriptor, v templateVar) *oasParameter {
 		}
 	}
 	text := desc.Description
-	if patternAllowsSlash(v.pattern) {
-		text = joinSentences(text, "The value may contain slashes, spanning several path segments (`library/ubuntu`). "+
+	if docPatternAllowsSlash(v.pattern) {
+		text = docJoin(text, "The value may contain slashes, spanning several path segments (`library/ubuntu`). "+
 			"OpenAPI path parameters cannot hold a slash, so generic tooling would percent-encode it as `%2F`; "+
 			"registry clients do not: they write the slashes literally, as in `/v2/library/ubuntu/tags/list`, "+
 			"and the router matches the whole path against the pattern below.")
 	}
-	text = joinSentences(text, "The router accepts values matching `"+v.pattern+"`.")
-	s := &oasSchema{Type: "string", Pattern: anchorPattern(v.pattern)}
-	s.Examples = schemaExamples("string", desc.Examples)
+	text = docJoin(text, "The router accepts values matching `"+v.pattern+"`.")
+	s := &oasSchema{Type: "string", Pattern: docAnchorPattern(v.pattern)}
+	s.Examples = oasSchemaExamples("string", desc.Examples)
 	return &oasParameter{Name: v.name, In: "path", Description: text, Required: true, Schema: s}
 }
 
-// buildOperation merges the request variants of md into one operation.
-func buildOperation(rd RouteDescriptor, md MethodDescriptor, tag string) *oasOperation {
+// oasBuildOperation merges the request variants of md into one operation.
+func oasBuildOperation(rd RouteDescriptor, md MethodDescriptor, tag string) *oasOperation {
 	op := &oasOperation{
 		Tags:         []string{tag},
-		Summary:      operationSummary(rd, md),
-		Description:  operationDescription(md),
-		OperationID:  strings.ToLower(md.Method) + camelName(rd.Name),
-		OCIEndpoints: endpointIDs(md),
+		Summary:      oasOperationSummary(rd, md),
+		Description:  oasOperationDescription(md),
+		OperationID:  strings.ToLower(md.Method) + docCamel(rd.Name),
+		OCIEndpoints: docEndpointIDs(md),
 	}
 	multi := len(md.Requests) > 1
-	for _, mp := range mergeParameters(md.Requests, func(r RequestDescriptor) []ParameterDescriptor { return r.QueryParameters }) {
+	for _, mp := range oasMergeParameters(md.Requests, func(r RequestDescriptor) []ParameterDescriptor { return r.QueryParameters }) {
 		op.Parameters = append(op.Parameters, mp.parameter("query", multi))
 	}
-	for _, mp := range mergeParameters(md.Requests, func(r RequestDescriptor) []ParameterDescriptor { return r.Headers }) {
-		if headersOutsideParameters[strings.ToLower(mp.param.Name)] {
+	for _, mp := range oasMergeParameters(md.Requests, func(r RequestDescriptor) []ParameterDescriptor { return r.Headers }) {
+		if oasHeadersOutsideParameters[strings.ToLower(mp.param.Name)] {
 			continue
 		}
 		op.Parameters = append(op.Parameters, mp.parameter("header", multi))
 	}
-	op.RequestBody = requestBody(md)
-	op.Responses = responses(md)
+	op.RequestBody = oasRequestBodyOf(md)
+	op.Responses = oasResponses(md)
 	return op
 }
 
-// camelName turns a route name such as "blob-upload-chunk" into
+// docCamel turns a route name such as "blob-upload-chunk" into
 // "BlobUploadChunk".
-func camelName(name string) string {
+func docCamel(name string) string {
 	var b strings.Builder
 	for _, part := range strings.FieldsFunc(name, func(r rune) bool { return r == '-' || r == '_' || r == ' ' }) {
 		b.WriteString(strings.ToUpper(part[:1]) + part[1:])
@@ -256,16 +256,16 @@ func camelName(name string) string {
 	return b.String()
 }
 
-func operationSummary(rd RouteDescriptor, md MethodDescriptor) string {
-	if s := firstSentence(md.Description); s != "" && len(s) <= 100 {
+func oasOperationSummary(rd RouteDescriptor, md MethodDescriptor) string {
+	if s := docFirstSentence(md.Description); s != "" && len(s) <= 100 {
 		return s
 	}
-	return md.Method + " " + routeTag(rd)
+	return md.Method + " " + docRouteTag(rd)
 }
 
-// firstSentence returns the text of s up to its first full stop, without
+// docFirstSentence returns the text of s up to its first full stop, without
 // the stop and without Markdown code marks.
-func firstSentence(s string) string {
+func docFirstSentence(s string) string {
 	s = strings.TrimSpace(s)
 	if i := strings.Index(s, ". "); i >= 0 {
 		s = s[:i]
@@ -275,7 +275,7 @@ func firstSentence(s string) string {
 	return strings.ReplaceAll(s, "`", "")
 }
 
-func joinSentences(a, b string) string {
+func docJoin(a, b string) string {
 	a, b = strings.TrimSpace(a), strings.TrimSpace(b)
 	switch {
 	case a == "":
@@ -289,21 +289,21 @@ func joinSentences(a, b string) string {
 	return a + " " + b
 }
 
-// labelWithEndpoint is a variant's label followed by its OCI endpoint ID.
-func labelWithEndpoint(r RequestDescriptor, i int) string {
-	l := variantLabel(r, i)
+// docVariantLabelID is a variant's label followed by its OCI endpoint ID.
+func docVariantLabelID(r RequestDescriptor, i int) string {
+	l := docVariantLabel(r, i)
 	if r.EndpointID != "" {
 		l += " (" + r.EndpointID + ")"
 	}
 	return l
 }
 
-// operationDescription is the method's description, the OCI endpoints it
+// oasOperationDescription is the method's description, the OCI endpoints it
 // covers and one line per request variant saying what it sends.
-func operationDescription(md MethodDescriptor) string {
+func oasOperationDescription(md MethodDescriptor) string {
 	var b strings.Builder
 	b.WriteString(strings.TrimSpace(md.Description))
-	if ids := endpointIDs(md); len(ids) > 0 {
+	if ids := docEndpointIDs(md); len(ids) > 0 {
 		b.WriteString("\n\nOCI distribution-spec endpoints: `" + strings.Join(ids, "`, `") + "`.")
 	}
 	if len(md.Requests) == 0 {
@@ -311,18 +311,18 @@ func operationDescription(md MethodDescriptor) string {
 	}
 	b.WriteString("\n\nRequest variants:\n")
 	for i, r := range md.Requests {
-		b.WriteString("\n- **" + variantLabel(r, i) + "**")
+		b.WriteString("\n- **" + docVariantLabel(r, i) + "**")
 		if r.EndpointID != "" {
 			b.WriteString(" (OCI `" + r.EndpointID + "`)")
 		}
 		b.WriteString(":")
 		if d := strings.TrimSpace(r.Description); d != "" {
-			b.WriteString(" " + oneLine(d))
+			b.WriteString(" " + docOneLine(d))
 		}
-		if s := parameterList(r.QueryParameters); s != "" {
+		if s := oasParameterList(r.QueryParameters); s != "" {
 			b.WriteString(" Query: " + s + ".")
 		}
-		if s := parameterList(r.Headers); s != "" {
+		if s := oasParameterList(r.Headers); s != "" {
 			b.WriteString(" Headers: " + s + ".")
 		}
 		if r.Body.ContentType != "" {
@@ -332,12 +332,12 @@ func operationDescription(md MethodDescriptor) string {
 	return strings.TrimSpace(b.String())
 }
 
-func oneLine(s string) string {
+func docOneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-// parameterList renders parameters as "`a` (required), `b`".
-func parameterList(ps []ParameterDescriptor) string {
+// oasParameterList renders parameters as "`a` (required), `b`".
+func oasParameterList(ps []ParameterDescriptor) string {
 	parts := make([]string, 0, len(ps))
 	for _, p := range ps {
 		s := "`" + p.Name + "`"
@@ -356,38 +356,45 @@ func parameterList(ps []ParameterDescriptor) string {
 	return strings.Join(parts, ", ")
 }
 
-// mergedParameter is one parameter as the variants of a method use it.
-type mergedParameter struct {
-	param    ParameterDescriptor
-	uses     []string // labels of the variants using it
-	required []bool   // whether each of those variants requires it
-	total    int      // how many variants the method has
+// oasMergedParameter is one parameter as the variants of a method use it.
+type oasMergedParameter struct {
+	param    ParameterDescriptor   // the first use, with the examples of all
+	uses     []string              // labels of the variants using it
+	variants []ParameterDescriptor // the parameter as each of those variants describes it
+	total    int                   // how many variants the method has
 }
 
-// mergeParameters gathers the parameters pick returns for each variant,
+// oasMergeParameters gathers the parameters pick returns for each variant,
 // keyed by name without regard to case, in order of first appearance.
-func mergeParameters(reqs []RequestDescriptor, pick func(RequestDescriptor) []ParameterDescriptor) []*mergedParameter {
-	var out []*mergedParameter
-	index := make(map[string]*mergedParameter)
+func oasMergeParameters(reqs []RequestDescriptor, pick func(RequestDescriptor) []ParameterDescriptor) []*oasMergedParameter {
+	var out []*oasMergedParameter
+	index := make(map[string]*oasMergedParameter)
 	for i, r := range reqs {
+		seen := make(map[string]bool)
 		for _, p := range pick(r) {
 			key := strings.ToLower(p.Name)
+			if seen[key] {
+				continue // a variant listing a parameter twice counts once
+			}
+			seen[key] = true
 			mp, ok := index[key]
 			if !ok {
-				mp = &mergedParameter{param: p, total: len(reqs)}
+				mp = &oasMergedParameter{param: p, total: len(reqs)}
+				mp.param.Examples = nil
 				index[key] = mp
 				out = append(out, mp)
 			}
-			label := labelWithEndpoint(r, i)
-			if containsString(mp.uses, label) {
-				continue
+			if mp.param.Regexp == nil {
+				mp.param.Regexp = p.Regexp
 			}
-			if mp.param.Description == "" {
-				mp.param.Description = p.Description
+			for _, ex := range p.Examples {
+				if !docContains(mp.param.Examples, ex) {
+					mp.param.Examples = append(mp.param.Examples, ex)
+				}
 			}
 			mp.param.Repeatable = mp.param.Repeatable || p.Repeatable
-			mp.uses = append(mp.uses, label)
-			mp.required = append(mp.required, p.Required)
+			mp.uses = append(mp.uses, docVariantLabelID(r, i))
+			mp.variants = append(mp.variants, p)
 		}
 	}
 	return out
@@ -395,61 +402,76 @@ func mergeParameters(reqs []RequestDescriptor, pick func(RequestDescriptor) []Pa
 
 // isRequired reports whether every variant of the method requires the
 // parameter.
-func (mp *mergedParameter) isRequired() bool {
+func (mp *oasMergedParameter) isRequired() bool {
 	if len(mp.uses) != mp.total {
 		return false
 	}
-	for _, r := range mp.required {
-		if !r {
+	for _, v := range mp.variants {
+		if !v.Required {
 			return false
 		}
 	}
 	return true
 }
 
-func (mp *mergedParameter) parameter(in string, multi bool) *oasParameter {
+func (mp *oasMergedParameter) parameter(in string, multi bool) *oasParameter {
 	p := &oasParameter{
-		Name:        mp.param.Name,
-		In:          in,
-		Description: parameterText(mp.param),
-		Required:    mp.isRequired(),
-		Schema:      parameterSchema(mp.param),
+		Name:     mp.param.Name,
+		In:       in,
+		Required: mp.isRequired(),
+		Schema:   oasParameterSchema(mp.param),
+	}
+	if !multi {
+		p.Description = docParameterText(mp.param)
+	} else {
+		// Group the variants by what they say of the parameter.
+		var texts []string
+		byText := make(map[string][]string)
+		for i, v := range mp.variants {
+			text := docParameterText(v)
+			if _, ok := byText[text]; !ok {
+				texts = append(texts, text)
+			}
+			req := "optional"
+			if v.Required {
+				req = "required"
+			}
+			byText[text] = append(byText[text], mp.uses[i]+", "+req)
+		}
+		if len(texts) == 1 {
+			p.Description = docJoin(texts[0], "Used by: "+strings.Join(byText[texts[0]], "; ")+".")
+		} else {
+			lines := make([]string, len(texts))
+			for i, text := range texts {
+				lines[i] = "- " + strings.Join(byText[text], "; ") + ": " + docOneLine(text)
+			}
+			p.Description = "The variants use it differently:\n\n" + strings.Join(lines, "\n")
+		}
+		if len(mp.uses) < mp.total {
+			p.Description += "\n\nOther variants do not send it."
+		}
 	}
 	if mp.param.Repeatable && in == "query" {
 		explode := true
 		p.Style = "form"
 		p.Explode = &explode
-		p.Description = joinSentences(p.Description, "Repeat the parameter once per value (`"+mp.param.Name+"=a&"+mp.param.Name+"=b`).")
-	}
-	if multi {
-		uses := make([]string, len(mp.uses))
-		for i, u := range mp.uses {
-			req := "optional"
-			if mp.required[i] {
-				req = "required"
-			}
-			uses[i] = u + ", " + req
-		}
-		p.Description = joinSentences(p.Description, "Used by: "+strings.Join(uses, "; ")+".")
-		if len(mp.uses) < mp.total {
-			p.Description += " Other variants do not send it."
-		}
+		p.Description = docJoin(p.Description, "Repeat the parameter once per value (`"+mp.param.Name+"=a&"+mp.param.Name+"=b`).")
 	}
 	return p
 }
 
-// parameterText is a parameter's description followed by its format.
-func parameterText(p ParameterDescriptor) string {
+// docParameterText is a parameter's description followed by its format.
+func docParameterText(p ParameterDescriptor) string {
 	text := strings.TrimSpace(p.Description)
 	if p.Format != "" {
-		text = joinSentences(text, "Format: `"+p.Format+"`.")
+		text = docJoin(text, "Format: `"+p.Format+"`.")
 	}
 	return text
 }
 
-// schemaType maps a descriptor's type name onto a JSON Schema type; types
+// oasSchemaType maps a descriptor's type name onto a JSON Schema type; types
 // such as "digest", "uuid" or "url" are strings.
-func schemaType(t string) string {
+func oasSchemaType(t string) string {
 	switch strings.ToLower(t) {
 	case "integer", "int":
 		return "integer"
@@ -461,21 +483,21 @@ func schemaType(t string) string {
 	return "string"
 }
 
-func parameterSchema(p ParameterDescriptor) *oasSchema {
-	s := &oasSchema{Type: schemaType(p.Type)}
+func oasParameterSchema(p ParameterDescriptor) *oasSchema {
+	s := &oasSchema{Type: oasSchemaType(p.Type)}
 	if p.Regexp != nil && s.Type == "string" {
-		s.Pattern = anchorPattern(p.Regexp.String())
+		s.Pattern = docAnchorPattern(p.Regexp.String())
 	}
-	s.Examples = schemaExamples(s.Type, p.Examples)
+	s.Examples = oasSchemaExamples(s.Type, p.Examples)
 	if p.Repeatable {
 		return &oasSchema{Type: "array", Items: s}
 	}
 	return s
 }
 
-// schemaExamples encodes examples as values of type typ, leaving out those
+// oasSchemaExamples encodes examples as values of type typ, leaving out those
 // that are not.
-func schemaExamples(typ string, examples []string) []json.RawMessage {
+func oasSchemaExamples(typ string, examples []string) []json.RawMessage {
 	var out []json.RawMessage
 	for _, ex := range examples {
 		var raw []byte
@@ -502,38 +524,38 @@ func schemaExamples(typ string, examples []string) []json.RawMessage {
 	return out
 }
 
-// mediaTypeRE matches a media type or range, with optional parameters.
-var mediaTypeRE = regexp.MustCompile(`^[A-Za-z0-9*][A-Za-z0-9!#$&^_.+*-]*/[A-Za-z0-9*][A-Za-z0-9!#$&^_.+*-]*(\s*;.*)?$`)
+// oasMediaTypeRE matches a media type or range, with optional parameters.
+var oasMediaTypeRE = regexp.MustCompile(`^[A-Za-z0-9*][A-Za-z0-9!#$&^_.+*-]*/[A-Za-z0-9*][A-Za-z0-9!#$&^_.+*-]*(\s*;.*)?$`)
 
-// mediaKey is the content map key for a descriptor's content type: the type
+// oasMediaKey is the content map key for a descriptor's content type: the type
 // itself, or "*/*" for a placeholder such as "<media type of manifest>".
-func mediaKey(ct string) string {
+func oasMediaKey(ct string) string {
 	ct = strings.TrimSpace(ct)
-	if mediaTypeRE.MatchString(ct) {
+	if oasMediaTypeRE.MatchString(ct) {
 		return ct
 	}
 	return "*/*"
 }
 
-// isJSONMedia reports whether a media type carries JSON.
-func isJSONMedia(ct string) bool {
+// oasIsJSONMedia reports whether a media type carries JSON.
+func oasIsJSONMedia(ct string) bool {
 	base, _, _ := strings.Cut(strings.ToLower(ct), ";")
 	base = strings.TrimSpace(base)
 	return base == "application/json" || strings.HasSuffix(base, "+json")
 }
 
-// hasBody reports whether a body descriptor describes a body.
-func hasBody(b BodyDescriptor) bool {
+// docHasBody reports whether a body descriptor describes a body.
+func docHasBody(b BodyDescriptor) bool {
 	return b.ContentType != "" || b.Format != ""
 }
 
-// bodySchema describes a body: an object with the given fields for JSON, a
+// oasBodySchema describes a body: an object with the given fields for JSON, a
 // string of the media type otherwise. A format that is not plain JSON is
 // shown in the description.
-func bodySchema(b BodyDescriptor, fields []ParameterDescriptor) (*oasSchema, json.RawMessage) {
-	key := mediaKey(b.ContentType)
+func oasBodySchema(b BodyDescriptor, fields []ParameterDescriptor) (*oasSchema, json.RawMessage) {
+	key := oasMediaKey(b.ContentType)
 	var s *oasSchema
-	if isJSONMedia(key) || (key == "*/*" && strings.HasPrefix(strings.TrimSpace(b.Format), "{")) {
+	if oasIsJSONMedia(key) || (key == "*/*" && strings.HasPrefix(strings.TrimSpace(b.Format), "{")) {
 		s = &oasSchema{Type: "object"}
 		if strings.HasPrefix(strings.TrimSpace(b.Format), "[") {
 			s.Type = "array"
@@ -541,8 +563,8 @@ func bodySchema(b BodyDescriptor, fields []ParameterDescriptor) (*oasSchema, jso
 		if s.Type == "object" && len(fields) > 0 {
 			s.Properties = make(map[string]*oasSchema, len(fields))
 			for _, f := range fields {
-				fs := parameterSchema(f)
-				fs.Description = parameterText(f)
+				fs := oasParameterSchema(f)
+				fs.Description = docParameterText(f)
 				s.Properties[f.Name] = fs
 				if f.Required {
 					s.Required = append(s.Required, f.Name)
@@ -565,34 +587,34 @@ func bodySchema(b BodyDescriptor, fields []ParameterDescriptor) (*oasSchema, jso
 	if json.Valid([]byte(format)) {
 		return s, json.RawMessage(format)
 	}
-	s.Description = joinSentences(s.Description, "Shape of the body:\n\n```\n"+format+"\n```")
+	s.Description = docJoin(s.Description, "Shape of the body:\n\n```\n"+format+"\n```")
 	return s, nil
 }
 
-// looksLikeErrorBody reports whether a body format shows the error envelope.
-func looksLikeErrorBody(format string) bool {
+// oasLooksLikeErrorBody reports whether a body format shows the error envelope.
+func oasLooksLikeErrorBody(format string) bool {
 	return strings.Contains(format, `"errors"`)
 }
 
-// requestBody merges the bodies the variants of md send.
-func requestBody(md MethodDescriptor) *oasRequestBody {
+// oasRequestBodyOf merges the bodies the variants of md send.
+func oasRequestBodyOf(md MethodDescriptor) *oasRequestBody {
 	var rb *oasRequestBody
 	var senders []string
 	all := len(md.Requests) > 0
 	for i, r := range md.Requests {
-		if !hasBody(r.Body) {
+		if !docHasBody(r.Body) {
 			all = false
 			continue
 		}
 		if rb == nil {
 			rb = &oasRequestBody{Content: make(map[string]*oasMediaType)}
 		}
-		senders = append(senders, labelWithEndpoint(r, i)+": "+displayType(r.Body.ContentType))
-		key := mediaKey(r.Body.ContentType)
+		senders = append(senders, docVariantLabelID(r, i)+": "+docDisplayType(r.Body.ContentType))
+		key := oasMediaKey(r.Body.ContentType)
 		if _, ok := rb.Content[key]; ok {
 			continue
 		}
-		s, ex := bodySchema(r.Body, nil)
+		s, ex := oasBodySchema(r.Body, nil)
 		rb.Content[key] = &oasMediaType{Schema: s, Example: ex}
 	}
 	if rb == nil {
@@ -608,25 +630,25 @@ func requestBody(md MethodDescriptor) *oasRequestBody {
 	return rb
 }
 
-func displayType(ct string) string {
+func docDisplayType(ct string) string {
 	if ct == "" {
 		return "unspecified type"
 	}
 	return "`" + ct + "`"
 }
 
-// responseUse is one response descriptor and the variant it belongs to.
-type responseUse struct {
+// oasResponseUse is one response descriptor and the variant it belongs to.
+type oasResponseUse struct {
 	label string
 	resp  ResponseDescriptor
 }
 
-// responses merges the responses of every variant of md by status.
-func responses(md MethodDescriptor) map[string]*oasResponse {
-	byStatus := make(map[int][]responseUse)
+// oasResponses merges the responses of every variant of md by status.
+func oasResponses(md MethodDescriptor) map[string]*oasResponse {
+	byStatus := make(map[int][]oasResponseUse)
 	var statuses []int
 	for i, r := range md.Requests {
-		label := labelWithEndpoint(r, i)
+		label := docVariantLabelID(r, i)
 		all := make([]ResponseDescriptor, 0, len(r.Successes)+len(r.Failures))
 		all = append(all, r.Successes...)
 		all = append(all, r.Failures...)
@@ -634,7 +656,7 @@ func responses(md MethodDescriptor) map[string]*oasResponse {
 			if _, ok := byStatus[resp.StatusCode]; !ok {
 				statuses = append(statuses, resp.StatusCode)
 			}
-			byStatus[resp.StatusCode] = append(byStatus[resp.StatusCode], responseUse{label: label, resp: resp})
+			byStatus[resp.StatusCode] = append(byStatus[resp.StatusCode], oasResponseUse{label: label, resp: resp})
 		}
 	}
 	if len(statuses) == 0 {
@@ -642,51 +664,89 @@ func responses(md MethodDescriptor) map[string]*oasResponse {
 	}
 	out := make(map[string]*oasResponse, len(statuses))
 	for _, status := range statuses {
-		out[strconv.Itoa(status)] = mergeResponses(md, status, byStatus[status])
+		out[strconv.Itoa(status)] = oasMergeResponses(md, status, byStatus[status])
 	}
 	return out
 }
 
-func mergeResponses(md MethodDescriptor, status int, uses []responseUse) *oasResponse {
-	resp := &oasResponse{Description: responseDescription(md, status, uses)}
-	headerReq := make(map[string]int)
+func oasMergeResponses(md MethodDescriptor, status int, uses []oasResponseUse) *oasResponse {
+	resp := &oasResponse{Description: oasResponseDescription(md, status, uses)}
+	type headerUse struct {
+		name   string
+		texts  []string            // distinct descriptions, in order
+		labels map[string][]string // variants giving each description
+		first  ParameterDescriptor
+		count  int // how many uses mark it required
+	}
+	var headers []*headerUse
 	for _, u := range uses {
 		for _, h := range u.resp.Headers {
 			if strings.EqualFold(h.Name, "Content-Type") {
 				continue // OpenAPI ignores it: the content map says it
 			}
-			if resp.Headers == nil {
-				resp.Headers = make(map[string]*oasHeader)
-			}
-			name := existingKey(resp.Headers, h.Name)
-			if _, ok := resp.Headers[name]; !ok {
-				text := parameterText(h)
-				if h.Repeatable {
-					text = joinSentences(text, "The header may appear several times, one value per field line.")
+			var hu *headerUse
+			for _, x := range headers {
+				if strings.EqualFold(x.name, h.Name) {
+					hu = x
 				}
-				resp.Headers[name] = &oasHeader{Description: text, Schema: parameterSchema(h)}
+			}
+			if hu == nil {
+				hu = &headerUse{name: h.Name, first: h, labels: make(map[string][]string)}
+				hu.first.Examples = nil
+				headers = append(headers, hu)
+			}
+			for _, ex := range h.Examples {
+				if !docContains(hu.first.Examples, ex) {
+					hu.first.Examples = append(hu.first.Examples, ex)
+				}
+			}
+			hu.first.Repeatable = hu.first.Repeatable || h.Repeatable
+			text := docParameterText(h)
+			if _, ok := hu.labels[text]; !ok {
+				hu.texts = append(hu.texts, text)
+			}
+			if !docContains(hu.labels[text], u.label) {
+				hu.labels[text] = append(hu.labels[text], u.label)
 			}
 			if h.Required {
-				headerReq[name]++
+				hu.count++
 			}
 		}
 	}
-	for name, n := range headerReq {
-		resp.Headers[name].Required = n == len(uses)
+	for _, hu := range headers {
+		text := hu.texts[0]
+		if len(hu.texts) > 1 {
+			lines := make([]string, len(hu.texts))
+			for i, t := range hu.texts {
+				lines[i] = "- " + strings.Join(hu.labels[t], "; ") + ": " + docOneLine(t)
+			}
+			text = "It depends on the variant:\n\n" + strings.Join(lines, "\n")
+		}
+		if hu.first.Repeatable {
+			text = docJoin(text, "The header may appear several times, one value per field line.")
+		}
+		if resp.Headers == nil {
+			resp.Headers = make(map[string]*oasHeader)
+		}
+		resp.Headers[hu.name] = &oasHeader{
+			Description: text,
+			Required:    hu.count == len(uses),
+			Schema:      oasParameterSchema(hu.first),
+		}
 	}
 	if md.Method == "HEAD" {
 		return resp // a HEAD response has no body
 	}
 	for _, u := range uses {
-		isError := len(u.resp.ErrorCodes) > 0 || looksLikeErrorBody(u.resp.Body.Format)
-		if !hasBody(u.resp.Body) && !isError {
+		isError := len(u.resp.ErrorCodes) > 0 || oasLooksLikeErrorBody(u.resp.Body.Format)
+		if !docHasBody(u.resp.Body) && !isError {
 			continue
 		}
 		ct := u.resp.Body.ContentType
 		if ct == "" {
 			ct = "application/json"
 		}
-		key := mediaKey(ct)
+		key := oasMediaKey(ct)
 		if resp.Content == nil {
 			resp.Content = make(map[string]*oasMediaType)
 		}
@@ -697,26 +757,15 @@ func mergeResponses(md MethodDescriptor, status int, uses []responseUse) *oasRes
 			resp.Content[key] = &oasMediaType{Schema: &oasSchema{Ref: "#/components/schemas/" + schemaErrorEnvelope}}
 			continue
 		}
-		s, ex := bodySchema(u.resp.Body, u.resp.Fields)
+		s, ex := oasBodySchema(u.resp.Body, u.resp.Fields)
 		resp.Content[key] = &oasMediaType{Schema: s, Example: ex}
 	}
 	return resp
 }
 
-// existingKey returns the key of m equal to name without regard to case, or
-// name itself.
-func existingKey(m map[string]*oasHeader, name string) string {
-	for k := range m {
-		if strings.EqualFold(k, name) {
-			return k
-		}
-	}
-	return name
-}
-
-// responseDescription says when the status is sent: one text when all
+// oasResponseDescription says when the status is sent: one text when all
 // variants agree, else one line per distinct text with its variants.
-func responseDescription(md MethodDescriptor, status int, uses []responseUse) string {
+func oasResponseDescription(md MethodDescriptor, status int, uses []oasResponseUse) string {
 	type entry struct {
 		text   string
 		labels []string
@@ -725,17 +774,17 @@ func responseDescription(md MethodDescriptor, status int, uses []responseUse) st
 	for _, u := range uses {
 		text := strings.TrimSpace(u.resp.Description)
 		if u.resp.Name != "" {
-			text = joinSentences("**"+u.resp.Name+"**:", text)
+			text = docJoin("**"+u.resp.Name+"**:", text)
 		}
 		if len(u.resp.ErrorCodes) > 0 {
 			names := make([]string, len(u.resp.ErrorCodes))
 			for i, c := range u.resp.ErrorCodes {
 				names[i] = "`" + c.String() + "`"
 			}
-			text = joinSentences(text, "Error codes: "+strings.Join(names, ", ")+".")
+			text = docJoin(text, "Error codes: "+strings.Join(names, ", ")+".")
 		}
 		if text == "" {
-			text = statusText(status) + "."
+			text = docStatusText(status) + "."
 		}
 		var e *entry
 		for _, x := range entries {
@@ -747,7 +796,7 @@ func responseDescription(md MethodDescriptor, status int, uses []responseUse) st
 			e = &entry{text: text}
 			entries = append(entries, e)
 		}
-		if !containsString(e.labels, u.label) {
+		if !docContains(e.labels, u.label) {
 			e.labels = append(e.labels, u.label)
 		}
 	}
@@ -759,23 +808,23 @@ func responseDescription(md MethodDescriptor, status int, uses []responseUse) st
 		if i > 0 {
 			b.WriteString("\n")
 		}
-		b.WriteString("- " + oneLine(e.text))
-		if len(md.Requests) > 1 {
-			b.WriteString(" (" + strings.Join(e.labels, "; ") + ")")
+		b.WriteString("- " + docOneLine(e.text))
+		if len(md.Requests) > 1 && len(e.labels) < len(md.Requests) {
+			b.WriteString(" _Variants: " + strings.Join(e.labels, "; ") + "._")
 		}
 	}
 	return b.String()
 }
 
-// errorSchemas describes the error envelope, with the registered codes as
+// oasErrorSchemas describes the error envelope, with the registered codes as
 // the enumeration of the ErrorCode schema.
-func errorSchemas(codes []errcode.ErrorDescriptor) map[string]*oasSchema {
+func oasErrorSchemas(codes []errcode.ErrorDescriptor) map[string]*oasSchema {
 	values := make([]string, len(codes))
 	var list strings.Builder
 	list.WriteString("The error codes registered in this build, with the HTTP status each is sent with:\n")
 	for i, c := range codes {
 		values[i] = c.Value
-		fmt.Fprintf(&list, "\n- `%s` (%d): %s", c.Value, c.HTTPStatusCode, oneLine(c.Description))
+		fmt.Fprintf(&list, "\n- `%s` (%d): %s", c.Value, c.HTTPStatusCode, docOneLine(c.Description))
 	}
 	return map[string]*oasSchema{
 		schemaErrorCode: {

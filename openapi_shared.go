@@ -10,24 +10,24 @@ import (
 // This file holds what the OpenAPI and Markdown generators share: reading
 // mux path templates and naming request variants.
 
-// templateVar is one variable of a mux path template and the pattern its
+// docTemplateVar is one variable of a mux path template and the pattern its
 // value must match (unanchored, as mux writes it).
-type templateVar struct {
+type docTemplateVar struct {
 	name    string
 	pattern string
 }
 
-// defaultVarPattern is the pattern gorilla/mux gives a variable written
+// docDefaultVarPattern is the pattern gorilla/mux gives a variable written
 // without one, such as "{name}".
-const defaultVarPattern = `[^/]+`
+const docDefaultVarPattern = `[^/]+`
 
-// parseTemplate splits a mux path template into its plain form, with the
+// docParseTemplate splits a mux path template into its plain form, with the
 // patterns removed ("/v2/{name}/tags/list"), and its variables. Braces inside
 // patterns, such as the quantifier of "[\w][\w.-]{0,127}", are counted so that
 // they do not end the variable.
-func parseTemplate(tpl string) (string, []templateVar, error) {
+func docParseTemplate(tpl string) (string, []docTemplateVar, error) {
 	var b strings.Builder
-	var vars []templateVar
+	var vars []docTemplateVar
 	rest := tpl
 	for {
 		open := strings.IndexByte(rest, '{')
@@ -41,7 +41,7 @@ func parseTemplate(tpl string) (string, []templateVar, error) {
 		if strings.IndexByte(rest[:open], '}') >= 0 {
 			return "", nil, fmt.Errorf("path template %q: unbalanced braces", tpl)
 		}
-		end := closingBrace(rest, open)
+		end := docClosingBrace(rest, open)
 		if end < 0 {
 			return "", nil, fmt.Errorf("path template %q: unbalanced braces", tpl)
 		}
@@ -50,23 +50,23 @@ func parseTemplate(tpl string) (string, []templateVar, error) {
 			return "", nil, fmt.Errorf("path template %q: variable without a name", tpl)
 		}
 		if !hasPattern {
-			pattern = defaultVarPattern
+			pattern = docDefaultVarPattern
 		}
 		for _, v := range vars {
 			if v.name == name {
 				return "", nil, fmt.Errorf("path template %q: variable %q appears twice", tpl, name)
 			}
 		}
-		vars = append(vars, templateVar{name: name, pattern: pattern})
+		vars = append(vars, docTemplateVar{name: name, pattern: pattern})
 		b.WriteString(rest[:open])
 		b.WriteString("{" + name + "}")
 		rest = rest[end+1:]
 	}
 }
 
-// closingBrace returns the index of the brace that closes the one at open,
+// docClosingBrace returns the index of the brace that closes the one at open,
 // or -1 when it is never closed.
-func closingBrace(s string, open int) int {
+func docClosingBrace(s string, open int) int {
 	depth := 0
 	for i := open; i < len(s); i++ {
 		switch s[i] {
@@ -82,37 +82,37 @@ func closingBrace(s string, open int) int {
 	return -1
 }
 
-// anchorPattern makes an unanchored Go pattern match whole values only, as a
+// docAnchorPattern makes an unanchored Go pattern match whole values only, as a
 // JSON Schema pattern must say it (JSON Schema patterns search, they do not
 // match whole strings).
-func anchorPattern(p string) string {
+func docAnchorPattern(p string) string {
 	if strings.HasPrefix(p, "^") && strings.HasSuffix(p, "$") {
 		return p
 	}
 	return "^(?:" + p + ")$"
 }
 
-// patternAllowsSlash reports whether a path variable's pattern can match a
+// docPatternAllowsSlash reports whether a path variable's pattern can match a
 // slash, which makes the variable span several path segments.
-func patternAllowsSlash(pattern string) bool {
+func docPatternAllowsSlash(pattern string) bool {
 	return strings.Contains(pattern, "/")
 }
 
-// variantLabel names request variant i (0-based) of a method: its Name, or
+// docVariantLabel names request variant i (0-based) of a method: its Name, or
 // "variant N" when it has none.
-func variantLabel(r RequestDescriptor, i int) string {
+func docVariantLabel(r RequestDescriptor, i int) string {
 	if r.Name != "" {
 		return r.Name
 	}
 	return fmt.Sprintf("variant %d", i+1)
 }
 
-// endpointIDs returns the distinct OCI endpoint IDs of a method's request
+// docEndpointIDs returns the distinct OCI endpoint IDs of a method's request
 // variants, in the order the variants list them.
-func endpointIDs(m MethodDescriptor) []string {
+func docEndpointIDs(m MethodDescriptor) []string {
 	var ids []string
 	for _, r := range m.Requests {
-		if r.EndpointID == "" || containsString(ids, r.EndpointID) {
+		if r.EndpointID == "" || docContains(ids, r.EndpointID) {
 			continue
 		}
 		ids = append(ids, r.EndpointID)
@@ -120,7 +120,7 @@ func endpointIDs(m MethodDescriptor) []string {
 	return ids
 }
 
-func containsString(list []string, s string) bool {
+func docContains(list []string, s string) bool {
 	for _, v := range list {
 		if v == s {
 			return true
@@ -129,17 +129,17 @@ func containsString(list []string, s string) bool {
 	return false
 }
 
-// knownMethods lists the methods an OpenAPI path item can hold, in the order
+// docMethods lists the methods an OpenAPI path item can hold, in the order
 // the documents present them.
-var knownMethods = []string{
+var docMethods = []string{
 	http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut,
 	http.MethodPatch, http.MethodDelete, http.MethodOptions, http.MethodTrace,
 }
 
-// checkRoutes reports the first problem that keeps routes from being
+// docCheckRoutes reports the first problem that keeps routes from being
 // documented: a route without a name or path, an unknown or repeated
 // method, or a malformed template.
-func checkRoutes(routes []RouteDescriptor) error {
+func docCheckRoutes(routes []RouteDescriptor) error {
 	if len(routes) == 0 {
 		return errors.New("no routes to describe")
 	}
@@ -155,12 +155,12 @@ func checkRoutes(routes []RouteDescriptor) error {
 		if !strings.HasPrefix(rd.Path, "/") {
 			return fmt.Errorf("route %q: path %q does not start with a slash", rd.Name, rd.Path)
 		}
-		if _, _, err := parseTemplate(rd.Path); err != nil {
+		if _, _, err := docParseTemplate(rd.Path); err != nil {
 			return fmt.Errorf("route %q: %w", rd.Name, err)
 		}
 		seen := make(map[string]bool, len(rd.Methods))
 		for _, md := range rd.Methods {
-			if !containsString(knownMethods, md.Method) {
+			if !docContains(docMethods, md.Method) {
 				return fmt.Errorf("route %q: unsupported method %q", rd.Name, md.Method)
 			}
 			if seen[md.Method] {
@@ -172,9 +172,9 @@ func checkRoutes(routes []RouteDescriptor) error {
 	return nil
 }
 
-// statusText is the reason phrase of an HTTP status, or "Status N" for one
+// docStatusText is the reason phrase of an HTTP status, or "Status N" for one
 // net/http does not name.
-func statusText(code int) string {
+func docStatusText(code int) string {
 	if t := http.StatusText(code); t != "" {
 		return t
 	}
