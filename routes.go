@@ -1,6 +1,11 @@
 package regapi
 
-import "github.com/gorilla/mux"
+import (
+	"net/http"
+	"strings"
+
+	"github.com/gorilla/mux"
+)
 
 // The names under which the routes are registered with a mux router, and the
 // Route values of a PathMatch.
@@ -28,6 +33,12 @@ const (
 // relative to its route is redirected with 301, as are paths that are not
 // clean (such as those holding "//" or "/../"). Routes register no methods;
 // handlers check the method themselves.
+//
+// The routes, their templates and regexps, and the answers are
+// distribution's. Each route first runs a cheap test that refuses the paths
+// its regexp cannot match, so that a request costs one regexp match (that of
+// the route it matches) instead of one per route tried. MatchPath gives the
+// same answers without any.
 func Router() *mux.Router {
 	return RouterWithPrefix("")
 }
@@ -42,8 +53,37 @@ func RouterWithPrefix(prefix string) *mux.Router {
 		router = root.PathPrefix(prefix).Subrouter()
 	}
 	router.StrictSlash(true)
-	for _, d := range routeDescriptors {
-		router.Path(d.Path).Name(d.Name)
+
+	// The filters need the prefix as a literal string. A prefix holding
+	// template variables, or not starting with a slash (which mux refuses),
+	// gets plain routes.
+	fast := prefix == "" || prefix[0] == '/' && !strings.ContainsAny(prefix, "{}")
+	literal := strings.TrimRight(prefix, "/")
+	for _, r := range matchOrder {
+		route := router.NewRoute()
+		if fast {
+			// The test runs before the route's path regexp: matchers run
+			// in the order they are added.
+			kind := r.kind
+			route.MatcherFunc(func(req *http.Request, _ *mux.RouteMatch) bool {
+				return filterPath(kind, literal, req.URL.Path)
+			})
+		}
+		route.Path(routeDescriptorsByName[r.name].Path).Name(r.name)
 	}
 	return root
+}
+
+// filterPath reports whether the regexp of the route of the given kind,
+// below the literal prefix, can match path. The path need not be clean:
+// Router.Match may be called without ServeHTTP's cleaning.
+func filterPath(kind int, prefix, path string) bool {
+	p, ok := strings.CutPrefix(path, prefix)
+	if !ok {
+		return false
+	}
+	body, _ := trimFinalSlash(p)
+	parts := splitBody(body)
+	_, ok = matchRoute(kind, &parts)
+	return ok
 }

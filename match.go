@@ -1,0 +1,238 @@
+package regapi
+
+import "strings"
+
+// PathMatch is the route a request path addresses and the values of the
+// route's path variables. A field is empty when the route has no such
+// variable. The values are substrings of the path given to MatchPath.
+type PathMatch struct {
+	// Route is the name of the route, one of the RouteName constants.
+	Route string
+
+	// Name is the repository name, for every route but base and catalog.
+	Name string
+
+	// Reference is the tag or digest of the manifest route.
+	Reference string
+
+	// Digest is the digest of the blob and referrers routes.
+	Digest string
+
+	// UUID is the upload id of the blob-upload-chunk route.
+	UUID string
+}
+
+// Vars returns the path variables of m as the map mux.Vars gives a handler
+// behind the router returned by Router: one key per variable of the route
+// ("name", "reference", "digest", "uuid"), and an empty map for the base
+// and catalog routes. Each call returns a new map.
+func (m PathMatch) Vars() map[string]string {
+	switch m.Route {
+	case RouteNameTags, RouteNameBlobUpload:
+		return map[string]string{"name": m.Name}
+	case RouteNameManifest:
+		return map[string]string{"name": m.Name, "reference": m.Reference}
+	case RouteNameBlob, RouteNameReferrers:
+		return map[string]string{"name": m.Name, "digest": m.Digest}
+	case RouteNameBlobUploadChunk:
+		return map[string]string{"name": m.Name, "uuid": m.UUID}
+	}
+	return map[string]string{}
+}
+
+// MatchPath reports which route the router returned by Router serves path
+// with, and the route's variables, without a regular expression or an
+// allocation. It answers false exactly where that router answers something
+// other than a route's handler: 404 for a path no route matches, and 301 for
+// a path that is not clean (holding "//", "." or ".." segments, or not
+// starting with "/") or that lacks or adds a final slash relative to the
+// first route matching it.
+//
+// The path is the decoded request path, r.URL.Path, as the router matches
+// it; a percent-encoded slash therefore counts as a slash.
+//
+// A registry served below a prefix (RouterWithPrefix) strips the prefix,
+// without its final slash, from the path first: with prefix "/registry",
+// "/registry/v2/foo/tags/list" is matched as "/v2/foo/tags/list". A path that
+// does not continue the prefix with "/" matches nothing. The redirects of
+// such a router lead to the prefix followed by the path the redirect would
+// lead to here: a server that wants them sends them itself, for instance by
+// handing requests MatchPath refuses to the router.
+func MatchPath(path string) (PathMatch, bool) {
+	if !isCleanPath(path) {
+		return PathMatch{}, false
+	}
+	body, slash := trimFinalSlash(path)
+	m, i, ok := matchBody(body)
+	// The first route that matches answers; it redirects when the final
+	// slash differs from its template's.
+	if !ok || slash != matchOrder[i].endSlash {
+		return PathMatch{}, false
+	}
+	return m, true
+}
+
+// isCleanPath reports whether the router leaves path alone: it starts with
+// "/" and has no empty segment (but a final one) and no "." or ".." segment,
+// so that cleaning it would not change it.
+func isCleanPath(path string) bool {
+	if path == "" || path[0] != '/' {
+		return false
+	}
+	seg := path[1:]
+	for {
+		i := strings.IndexByte(seg, '/')
+		if i < 0 {
+			// The last segment may be empty: a final slash is kept.
+			return seg != "." && seg != ".."
+		}
+		if s := seg[:i]; s == "" || s == "." || s == ".." {
+			return false
+		}
+		seg = seg[i+1:]
+	}
+}
+
+// The kinds of route MatchPath and the router's filters recognise.
+const (
+	kindBase = iota
+	kindTags
+	kindManifest
+	kindBlob
+	kindBlobUpload
+	kindBlobUploadChunk
+	kindCatalog
+	kindReferrers
+	kindCount
+)
+
+// routeKinds maps route names to kinds.
+var routeKinds = map[string]int{
+	RouteNameBase:            kindBase,
+	RouteNameTags:            kindTags,
+	RouteNameManifest:        kindManifest,
+	RouteNameBlob:            kindBlob,
+	RouteNameBlobUpload:      kindBlobUpload,
+	RouteNameBlobUploadChunk: kindBlobUploadChunk,
+	RouteNameCatalog:         kindCatalog,
+	RouteNameReferrers:       kindReferrers,
+}
+
+// routeMatcher is one route as MatchPath tries it.
+type routeMatcher struct {
+	kind     int
+	name     string
+	endSlash bool // the template ends with "/"
+}
+
+// matchOrder lists the routes in the order the router tries them, which is
+// the order of routeDescriptors.
+var matchOrder = func() []routeMatcher {
+	out := make([]routeMatcher, 0, len(routeDescriptors))
+	for _, d := range routeDescriptors {
+		kind, ok := routeKinds[d.Name]
+		if !ok {
+			panic("regapi: no matcher for route " + d.Name)
+		}
+		out = append(out, routeMatcher{kind: kind, name: d.Name, endSlash: strings.HasSuffix(d.Path, "/")})
+	}
+	return out
+}()
+
+// pathParts is a path without its final slash, cut where the route
+// patterns need it cut.
+type pathParts struct {
+	base bool   // the path is "/v2"
+	rest string // what follows "/v2/", if the path starts so
+	head string // rest up to its last slash
+	last string // rest after its last slash; empty when rest has no slash
+	v2   bool   // the path starts with "/v2/"
+}
+
+// splitBody cuts body, a path without its final slash.
+func splitBody(body string) pathParts {
+	rest, ok := strings.CutPrefix(body, "/v2")
+	if !ok {
+		return pathParts{}
+	}
+	if rest == "" {
+		return pathParts{base: true}
+	}
+	if rest, ok = strings.CutPrefix(rest, "/"); !ok {
+		return pathParts{}
+	}
+	p := pathParts{rest: rest, v2: true}
+	if slash := strings.LastIndexByte(rest, '/'); slash >= 0 {
+		p.head, p.last = rest[:slash], rest[slash+1:]
+	}
+	return p
+}
+
+// matchBody finds the first route, in the order the router tries them,
+// whose pattern matches body, a path without its final slash. Every route
+// pattern ends with an optional slash, so this is the first route matching
+// the whole path.
+func matchBody(body string) (PathMatch, int, bool) {
+	p := splitBody(body)
+	if !p.base && !p.v2 {
+		return PathMatch{}, -1, false
+	}
+	for i, r := range matchOrder {
+		if m, ok := matchRoute(r.kind, &p); ok {
+			m.Route = r.name
+			return m, i, true
+		}
+	}
+	return PathMatch{}, -1, false
+}
+
+// matchRoute reports whether the pattern of the route of the given kind,
+// without its optional final slash, matches the path p was cut from, and
+// the values its variables take.
+//
+// The routes with a repository name end in a fixed word or in a variable
+// holding no slash, so the name is whatever precedes the literal part: the
+// split is never a choice, and the regexp's preferences among alternatives
+// cannot change the values.
+func matchRoute(kind int, p *pathParts) (PathMatch, bool) {
+	if kind == kindBase {
+		return PathMatch{}, p.base
+	}
+	if !p.v2 {
+		return PathMatch{}, false
+	}
+	var name string
+	ok := false
+	switch kind {
+	case kindCatalog:
+		return PathMatch{}, p.rest == "_catalog"
+	case kindTags:
+		name, ok = strings.CutSuffix(p.rest, "/tags/list")
+		return PathMatch{Name: name}, ok && isName(name)
+	case kindBlobUpload:
+		name, ok = strings.CutSuffix(p.rest, "/blobs/uploads")
+		return PathMatch{Name: name}, ok && isName(name)
+	case kindManifest:
+		name, ok = strings.CutSuffix(p.head, "/manifests")
+		return PathMatch{Name: name, Reference: p.last}, ok && isReference(p.last) && isName(name)
+	case kindBlob:
+		name, ok = strings.CutSuffix(p.head, "/blobs")
+		return PathMatch{Name: name, Digest: p.last}, ok && isDigest(p.last) && isName(name)
+	case kindBlobUploadChunk:
+		name, ok = strings.CutSuffix(p.head, "/blobs/uploads")
+		return PathMatch{Name: name, UUID: p.last}, ok && isUploadUUID(p.last) && isName(name)
+	case kindReferrers:
+		name, ok = strings.CutSuffix(p.head, "/referrers")
+		return PathMatch{Name: name, Digest: p.last}, ok && isDigest(p.last) && isName(name)
+	}
+	return PathMatch{}, false
+}
+
+// trimFinalSlash drops one final slash from path: the optional slash every
+// route pattern ends with.
+func trimFinalSlash(path string) (string, bool) {
+	if n := len(path); n > 0 && path[n-1] == '/' {
+		return path[:n-1], true
+	}
+	return path, false
+}

@@ -1,0 +1,217 @@
+package regapi
+
+import "strings"
+
+// Hand-written recognisers for the patterns of the route variables. Each
+// reports whether its whole argument matches the pattern, exactly as the
+// anchored regular expression would: the patterns hold only ASCII, so a byte
+// outside them (including any byte of a multi-byte or invalid UTF-8
+// sequence) is a mismatch, as it is for the regexp engine. The tests compare
+// them with the regular expressions of distribution/reference and go-digest.
+
+// isLowerAlnum reports whether c is in [a-z0-9].
+func isLowerAlnum(c byte) bool {
+	return 'a' <= c && c <= 'z' || '0' <= c && c <= '9'
+}
+
+// isAlnum reports whether c is in [a-zA-Z0-9].
+func isAlnum(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+}
+
+// isWord reports whether c is in \w, which is ASCII-only in Go: [0-9A-Za-z_].
+func isWord(c byte) bool {
+	return isAlnum(c) || c == '_'
+}
+
+// isDigits reports whether s is [0-9]+.
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// isPathComponent reports whether s is one component of a repository path:
+// [a-z0-9]+ runs joined by one of the separators ".", "_", "__" or a run of
+// dashes.
+func isPathComponent(s string) bool {
+	if s == "" || !isLowerAlnum(s[0]) {
+		return false
+	}
+	for i := 1; i < len(s); {
+		switch s[i] {
+		case '.':
+			i++
+		case '_':
+			i++
+			if i < len(s) && s[i] == '_' {
+				i++
+			}
+		case '-':
+			for i < len(s) && s[i] == '-' {
+				i++
+			}
+		default:
+			if !isLowerAlnum(s[i]) {
+				return false
+			}
+			i++
+			continue
+		}
+		// A separator must be followed by an alphanumeric.
+		if i == len(s) || !isLowerAlnum(s[i]) {
+			return false
+		}
+		i++
+	}
+	return true
+}
+
+// isDomainLabel reports whether s is one dot-free label of a domain name:
+// alphanumerics and dashes, starting and ending with an alphanumeric.
+func isDomainLabel(s string) bool {
+	if s == "" || !isAlnum(s[0]) || !isAlnum(s[len(s)-1]) {
+		return false
+	}
+	for i := 1; i < len(s)-1; i++ {
+		if !isAlnum(s[i]) && s[i] != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+// isDomainName reports whether s is labels joined by single dots.
+func isDomainName(s string) bool {
+	for {
+		i := strings.IndexByte(s, '.')
+		if i < 0 {
+			return isDomainLabel(s)
+		}
+		if !isDomainLabel(s[:i]) {
+			return false
+		}
+		s = s[i+1:]
+	}
+}
+
+// isDomainAndPort reports whether s is the domain part of a repository name
+// as distribution/reference reads it: a domain name, or an IPv6 address in
+// brackets, optionally followed by ":" and a port number.
+func isDomainAndPort(s string) bool {
+	var rest string
+	if s != "" && s[0] == '[' {
+		end := strings.IndexByte(s, ']')
+		if end < 2 { // no "]", or "[]"
+			return false
+		}
+		for i := 1; i < end; i++ {
+			c := s[i]
+			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' || c == ':') {
+				return false
+			}
+		}
+		rest = s[end+1:]
+	} else {
+		host := s
+		if i := strings.IndexByte(s, ':'); i >= 0 {
+			host, rest = s[:i], s[i:]
+		}
+		if !isDomainName(host) {
+			return false
+		}
+	}
+	return rest == "" || rest[0] == ':' && isDigits(rest[1:])
+}
+
+// isName reports whether s matches reference.NameRegexp in full: path
+// components separated by slashes, optionally led by a domain with a port.
+func isName(s string) bool {
+	first, rest, more := cut(s, '/')
+	if !isPathComponent(first) {
+		if !more || !isDomainAndPort(first) {
+			return false
+		}
+	}
+	for more {
+		first, rest, more = cut(rest, '/')
+		if !isPathComponent(first) {
+			return false
+		}
+	}
+	return true
+}
+
+// isTag reports whether s matches reference.TagRegexp in full:
+// [\w][\w.-]{0,127}.
+func isTag(s string) bool {
+	if s == "" || len(s) > 128 || !isWord(s[0]) {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if c := s[i]; !isWord(c) && c != '.' && c != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+// isDigest reports whether s matches go-digest's DigestRegexp in full: an
+// algorithm of [a-z0-9]+ runs joined by single [.+_-], a colon, and an
+// encoded part of [a-zA-Z0-9=_-]+.
+func isDigest(s string) bool {
+	colon := strings.IndexByte(s, ':')
+	if colon < 1 || colon == len(s)-1 {
+		return false
+	}
+	alg, enc := s[:colon], s[colon+1:]
+	if !isLowerAlnum(alg[0]) || !isLowerAlnum(alg[len(alg)-1]) {
+		return false
+	}
+	for i := 1; i < len(alg)-1; i++ {
+		if c := alg[i]; !isLowerAlnum(c) {
+			if c != '.' && c != '+' && c != '_' && c != '-' || !isLowerAlnum(alg[i+1]) {
+				return false
+			}
+		}
+	}
+	for i := 0; i < len(enc); i++ {
+		if c := enc[i]; !isAlnum(c) && c != '=' && c != '_' && c != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+// isReference reports whether s is a manifest reference: a tag or a digest.
+func isReference(s string) bool {
+	return isTag(s) || isDigest(s)
+}
+
+// isUploadUUID reports whether s matches the upload id pattern
+// [a-zA-Z0-9-_.=]+.
+func isUploadUUID(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !isAlnum(c) && c != '-' && c != '_' && c != '.' && c != '=' {
+			return false
+		}
+	}
+	return true
+}
+
+// cut is strings.Cut for a single byte.
+func cut(s string, sep byte) (before, after string, found bool) {
+	if i := strings.IndexByte(s, sep); i >= 0 {
+		return s[:i], s[i+1:], true
+	}
+	return s, "", false
+}
