@@ -21,12 +21,18 @@ import (
 
 // upRoute is one recorded answer of distribution's router (see
 // testdata/upstream, written by benchmarks/cmd/record-upstream).
+// The Match fields are what Router.Match, which does not clean the path,
+// reports for the same request.
 type upRoute struct {
-	Path     string            `json:"path"`
-	Status   int               `json:"status"`
-	Location string            `json:"location,omitempty"`
-	Route    string            `json:"route,omitempty"`
-	Vars     map[string]string `json:"vars,omitempty"`
+	Path       string            `json:"path"`
+	Status     int               `json:"status"`
+	Location   string            `json:"location,omitempty"`
+	Route      string            `json:"route,omitempty"`
+	Vars       map[string]string `json:"vars,omitempty"`
+	Matched    bool              `json:"matched,omitempty"`
+	MatchRoute string            `json:"match_route,omitempty"`
+	MatchVars  map[string]string `json:"match_vars,omitempty"`
+	MatchError string            `json:"match_error,omitempty"`
 }
 
 // upReadJSON decodes a recorded file of testdata/upstream into v.
@@ -62,9 +68,10 @@ func upEchoRouter(t *testing.T, prefix string) *mux.Router {
 	return router
 }
 
-// upServe sends GET target to h, building the request as a server does
-// after reading the request line, and reports the answer.
-func upServe(t *testing.T, h http.Handler, target string) upRoute {
+// upServe sends GET target to router, building the request as a server
+// does after reading the request line, and reports the answer and what
+// router.Match says of the same request.
+func upServe(t *testing.T, router *mux.Router, target string) upRoute {
 	t.Helper()
 	u, err := url.ParseRequestURI(target)
 	if err != nil {
@@ -73,8 +80,17 @@ func upServe(t *testing.T, h http.Handler, target string) upRoute {
 	req := &http.Request{Method: http.MethodGet, URL: u, RequestURI: target, Proto: "HTTP/1.1",
 		ProtoMajor: 1, ProtoMinor: 1, Header: http.Header{}, Host: "registry.example.com"}
 	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
+	router.ServeHTTP(rec, req)
 	got := upRoute{Path: target, Status: rec.Code, Location: rec.Header().Get("Location")}
+	var m mux.RouteMatch
+	got.Matched = router.Match(req.Clone(req.Context()), &m)
+	got.MatchError = upErrText(m.MatchErr)
+	if got.Matched && m.Route != nil {
+		got.MatchRoute = m.Route.GetName()
+		if len(m.Vars) > 0 {
+			got.MatchVars = m.Vars
+		}
+	}
 	if rec.Code == http.StatusOK {
 		var body upRoute
 		if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
@@ -126,18 +142,22 @@ func TestRoutingMatchesRecordedUpstream(t *testing.T) {
 				}
 				u, _ := url.ParseRequestURI(want.Path)
 				m := shape.FindStringSubmatch(u.Path)
-				if want.Status != http.StatusNotFound || m == nil {
+				if want.Status != http.StatusNotFound || want.Matched || m == nil {
 					t.Errorf("%s:\n got      %+v\n upstream %+v", want.Path, got, want)
 					continue
 				}
 				referrers++
-				served := upRoute{Path: want.Path, Status: http.StatusOK, Route: RouteNameReferrers,
-					Vars: map[string]string{"name": m[1], "digest": m[len(m)-2]}}
+				vars := map[string]string{"name": m[1], "digest": m[len(m)-2]}
+				served := upRoute{Path: want.Path, Status: http.StatusOK, Route: RouteNameReferrers, Vars: vars,
+					Matched: true, MatchRoute: RouteNameReferrers, MatchVars: vars}
 				if m[len(m)-1] == "" {
 					if !reflect.DeepEqual(got, served) {
 						t.Errorf("%s: got %+v, want %+v", want.Path, got, served)
 					}
 					continue
+				}
+				if !got.Matched || got.MatchRoute != RouteNameReferrers || !reflect.DeepEqual(got.MatchVars, vars) {
+					t.Errorf("%s: Match reported %+v, want the referrers route", want.Path, got)
 				}
 				loc, err := url.Parse(got.Location)
 				if got.Status != http.StatusMovedPermanently || err != nil ||
@@ -224,7 +244,10 @@ func TestRoutingEdgeCases(t *testing.T) {
 			router = upEchoRouter(t, tt.prefix)
 			routers[tt.prefix] = router
 		}
-		if got := upServe(t, router, tt.want.Path); !reflect.DeepEqual(got, tt.want) {
+		got := upServe(t, router, tt.want.Path)
+		// The recorded comparison covers Match; this table is about serving.
+		got.Matched, got.MatchRoute, got.MatchVars, got.MatchError = false, "", nil, ""
+		if !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("prefix %q %s:\n got  %+v\n want %+v", tt.prefix, tt.want.Path, got, tt.want)
 		}
 	}

@@ -19,13 +19,20 @@ const (
 
 // RouteAnswer is what a router answered to one GET request: the status,
 // the Location header of a redirect, and for a matched route its name and
-// path variables as the route's handler saw them.
+// path variables as the route's handler saw them. The Match fields are
+// what Router.Match, which does not clean the path, reported for the same
+// request: whether it matched, the matched route's name and variables, and
+// the match error.
 type RouteAnswer struct {
-	Path     string            `json:"path"`
-	Status   int               `json:"status"`
-	Location string            `json:"location,omitempty"`
-	Route    string            `json:"route,omitempty"`
-	Vars     map[string]string `json:"vars,omitempty"`
+	Path       string            `json:"path"`
+	Status     int               `json:"status"`
+	Location   string            `json:"location,omitempty"`
+	Route      string            `json:"route,omitempty"`
+	Vars       map[string]string `json:"vars,omitempty"`
+	Matched    bool              `json:"matched,omitempty"`
+	MatchRoute string            `json:"match_route,omitempty"`
+	MatchVars  map[string]string `json:"match_vars,omitempty"`
+	MatchError string            `json:"match_error,omitempty"`
 }
 
 // RoutingRecord is the recorded file of one prefix: the routes that
@@ -89,11 +96,11 @@ func InstallEcho(router *mux.Router) []string {
 	return names
 }
 
-// Serve sends a GET request for target to handler and reports the answer.
-// The request is built field by field, as a server would after reading the
-// request line, so that targets with unusual bytes reach the router as
-// they are.
-func Serve(handler http.Handler, target string) (RouteAnswer, error) {
+// Serve sends a GET request for target to router and reports the answer,
+// then asks router.Match about the same request. The request is built field
+// by field, as a server would after reading the request line, so that
+// targets with unusual bytes reach the router as they are.
+func Serve(router *mux.Router, target string) (RouteAnswer, error) {
 	u, err := url.ParseRequestURI(target)
 	if err != nil {
 		return RouteAnswer{}, err
@@ -109,8 +116,17 @@ func Serve(handler http.Handler, target string) (RouteAnswer, error) {
 		Host:       "registry.example.com",
 	}
 	rec := httptest.NewRecorder()
-	handler.ServeHTTP(rec, req)
+	router.ServeHTTP(rec, req)
 	ans := RouteAnswer{Path: target, Status: rec.Code, Location: rec.Header().Get("Location")}
+	var m mux.RouteMatch
+	ans.Matched = router.Match(req.Clone(req.Context()), &m)
+	ans.MatchError = ErrorText(m.MatchErr)
+	if ans.Matched && m.Route != nil {
+		ans.MatchRoute = m.Route.GetName()
+		if len(m.Vars) > 0 {
+			ans.MatchVars = m.Vars
+		}
+	}
 	if rec.Code == http.StatusOK {
 		var body echoBody
 		if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {

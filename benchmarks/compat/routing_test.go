@@ -74,13 +74,14 @@ func TestRoutingMatchesUpstream(t *testing.T) {
 					t.Fatal(err)
 				}
 				m := shape.FindStringSubmatch(u.Path)
-				if want.Status != http.StatusNotFound || m == nil {
+				if want.Status != http.StatusNotFound || want.Matched || m == nil {
 					t.Errorf("%s:\n ours     %+v\n upstream %+v", p, got, want)
 					continue
 				}
 				name, dgst, slash := m[1], m[len(m)-2], m[len(m)-1]
-				served := RouteAnswer{Path: p, Status: http.StatusOK, Route: regapi.RouteNameReferrers,
-					Vars: map[string]string{"name": name, "digest": dgst}}
+				vars := map[string]string{"name": name, "digest": dgst}
+				served := RouteAnswer{Path: p, Status: http.StatusOK, Route: regapi.RouteNameReferrers, Vars: vars,
+					Matched: true, MatchRoute: regapi.RouteNameReferrers, MatchVars: vars}
 				if slash == "" {
 					if !reflect.DeepEqual(got, served) {
 						t.Errorf("%s: ours %+v, want %+v", p, got, served)
@@ -89,6 +90,9 @@ func TestRoutingMatchesUpstream(t *testing.T) {
 					continue
 				}
 				redirects++
+				if !got.Matched || got.MatchRoute != regapi.RouteNameReferrers || !reflect.DeepEqual(got.MatchVars, vars) {
+					t.Errorf("%s: Match reported %+v, want the referrers route", p, got)
+				}
 				loc, err := url.Parse(got.Location)
 				if got.Status != http.StatusMovedPermanently || err != nil || loc.Path != strings.TrimSuffix(u.Path, "/") || loc.RawQuery != u.RawQuery {
 					t.Errorf("%s: ours %+v, want a 301 to the path without its final slash", p, got)
@@ -96,6 +100,7 @@ func TestRoutingMatchesUpstream(t *testing.T) {
 				}
 				followed, err := Serve(ours, got.Location)
 				served.Path = got.Location
+				followed.Matched, followed.MatchRoute, followed.MatchVars, followed.MatchError = served.Matched, served.MatchRoute, served.MatchVars, served.MatchError
 				if err != nil || !reflect.DeepEqual(followed, served) {
 					t.Errorf("%s: following %q gave %+v, want %+v", p, got.Location, followed, served)
 				}
@@ -127,6 +132,7 @@ func TestRoutingEdgeCases(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		got.Matched, got.MatchRoute, got.MatchVars, got.MatchError = false, "", nil, ""
 		if !reflect.DeepEqual(got, tt) {
 			t.Errorf("upstream %s: %+v, want %+v", tt.Path, got, tt)
 		}
