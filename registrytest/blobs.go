@@ -139,8 +139,10 @@ func (reg *Registry) deleteBlob(w http.ResponseWriter, req *request, dgst digest
 	reg.mu.Lock()
 	found := false
 	if rp := reg.repo(req.name, false); rp != nil {
-		if _, found = rp.blobs[dgst]; found {
+		var data []byte
+		if data, found = rp.blobs[dgst]; found {
 			delete(rp.blobs, dgst)
+			reg.used -= int64(len(data))
 			reg.dropIfEmpty(req.name)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/opencontainers/go-digest"
 )
@@ -412,4 +413,46 @@ func TestBlobDelete(t *testing.T) {
 	} {
 		run(t, reg, c)
 	}
+}
+
+func TestMaxStorage(t *testing.T) {
+	reg := New(Options{MaxStorage: 10})
+	six := []byte("123456")
+	d6 := pushBlob(t, reg, "a", six)
+	five := []byte("abcde")
+	d5 := digest.FromBytes(five)
+	manifest := []byte(`{"schemaVersion":2}`)
+	// 6 + 5 > 10, whichever way the blob arrives.
+	run(t, reg, call{method: "POST", path: "/v2/a/blobs/uploads/?digest=" + d5.String(), body: five, status: http.StatusForbidden, code: "DENIED"})
+	loc := location(t, run(t, reg, call{method: "POST", path: "/v2/a/blobs/uploads/", status: http.StatusAccepted}))
+	run(t, reg, call{method: "PUT", path: loc + "?digest=" + d5.String(), body: five, status: http.StatusForbidden, code: "DENIED"})
+	// A mount links the blob a second time and counts it again: 12 > 10.
+	run(t, reg, call{method: "POST", path: "/v2/b/blobs/uploads/?mount=" + d6.String() + "&from=a", status: http.StatusForbidden, code: "DENIED"})
+	run(t, reg, call{method: "PUT", path: "/v2/a/manifests/t", header: map[string]string{"Content-Type": "application/vnd.oci.image.manifest.v1+json"},
+		body: manifest, status: http.StatusForbidden, code: "DENIED"})
+	// Pushing what is already there costs nothing.
+	run(t, reg, call{method: "POST", path: "/v2/a/blobs/uploads/?digest=" + d6.String(), body: six, status: http.StatusCreated})
+	// Deleting frees the space.
+	run(t, reg, call{method: "DELETE", path: "/v2/a/blobs/" + d6.String(), status: http.StatusAccepted})
+	run(t, reg, call{method: "PUT", path: loc + "?digest=" + d5.String(), body: five, status: http.StatusCreated})
+	run(t, reg, call{method: "POST", path: "/v2/b/blobs/uploads/?mount=" + d5.String() + "&from=a", status: http.StatusCreated})
+	run(t, reg, call{method: "DELETE", path: "/v2/a/blobs/" + d5.String(), status: http.StatusAccepted})
+	run(t, reg, call{method: "DELETE", path: "/v2/b/blobs/" + d5.String(), status: http.StatusAccepted})
+	pushManifest(t, reg, "a", "t", "application/vnd.oci.image.manifest.v1+json", []byte(`{"a":1234}`)) // 10 bytes
+	run(t, reg, call{method: "POST", path: "/v2/a/blobs/uploads/?digest=" + digest.FromString("x").String(), body: []byte("x"), status: http.StatusForbidden, code: "DENIED"})
+	run(t, reg, call{method: "DELETE", path: "/v2/a/manifests/" + digest.FromString(`{"a":1234}`).String(), status: http.StatusAccepted})
+	run(t, reg, call{method: "POST", path: "/v2/a/blobs/uploads/?digest=" + digest.FromString("x").String(), body: []byte("x"), status: http.StatusCreated})
+}
+
+func TestUploadTTL(t *testing.T) {
+	long := New(Options{UploadTTL: time.Hour})
+	loc := location(t, run(t, long, call{method: "POST", path: "/v2/a/blobs/uploads/", status: http.StatusAccepted}))
+	run(t, long, call{method: "GET", path: loc, status: http.StatusNoContent})
+
+	short := New(Options{UploadTTL: time.Millisecond, MaxUploads: 1})
+	loc = location(t, run(t, short, call{method: "POST", path: "/v2/a/blobs/uploads/", status: http.StatusAccepted}))
+	time.Sleep(20 * time.Millisecond)
+	run(t, short, call{method: "PATCH", path: loc, body: []byte("x"), status: http.StatusNotFound, code: "BLOB_UPLOAD_UNKNOWN"})
+	// The expired session no longer counts against MaxUploads.
+	run(t, short, call{method: "POST", path: "/v2/a/blobs/uploads/", status: http.StatusAccepted})
 }

@@ -76,7 +76,10 @@
 //     reference it are kept.
 //
 // Blobs larger than Options.MaxBlobSize are refused with 413 and
-// SIZE_INVALID.
+// SIZE_INVALID. Content that would take the registry over
+// Options.MaxStorage is refused with 403 DENIED. Sessions idle for longer
+// than Options.UploadTTL are forgotten; at most Options.MaxUploads are open
+// at once (429 TOOMANYREQUESTS beyond).
 //
 // Manifests:
 //

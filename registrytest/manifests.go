@@ -274,6 +274,15 @@ func (reg *Registry) putManifest(w http.ResponseWriter, r *http.Request, req *re
 			return
 		}
 	}
+	var oldSize int64
+	if old := reg.repos[req.name]; old != nil && old.manifests[m.digest] != nil {
+		oldSize = int64(len(old.manifests[m.digest].data))
+	}
+	if !reg.reserve(int64(len(m.data)) - oldSize) {
+		reg.mu.Unlock()
+		reg.serveStorageFull(w)
+		return
+	}
 	rp := reg.repo(req.name, true)
 	rp.manifests[m.digest] = m
 	for _, t := range tags {
@@ -337,6 +346,7 @@ func (reg *Registry) deleteManifest(w http.ResponseWriter, req *request, tag str
 		} else if m := rp.manifests[dgst]; m != nil {
 			found = true
 			delete(rp.manifests, dgst)
+			reg.used -= int64(len(m.data))
 			for t, d := range rp.tags {
 				if d == dgst {
 					delete(rp.tags, t)

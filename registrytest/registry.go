@@ -3,12 +3,14 @@ package registrytest
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"log"
 	"net/http"
 	"regexp"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/distribution/reference"
 	"github.com/gorilla/mux"
@@ -64,6 +66,19 @@ type Options struct {
 	// DefaultMaxUploads and a negative value means no limit.
 	MaxUploads int
 
+	// MaxStorage, when positive, bounds the bytes of blobs and manifests
+	// the registry holds, counting a blob once per repository it is linked
+	// into. Content that would exceed it is refused with 403 DENIED. Open
+	// upload sessions are not counted: MaxUploads and MaxBlobSize bound
+	// them.
+	MaxStorage int64
+
+	// UploadTTL, when positive, is how long an upload session may stay
+	// idle: a session that received nothing for longer is forgotten, and
+	// requests to it get BLOB_UPLOAD_UNKNOWN. By default sessions last
+	// until they are closed or cancelled.
+	UploadTTL time.Duration
+
 	// ChunkMinLength, when positive, is announced in the OCI-Chunk-Min-Length
 	// header of upload session responses. It is advice to clients: chunks
 	// of any size are accepted.
@@ -98,6 +113,7 @@ type Registry struct {
 	mu      sync.RWMutex
 	repos   map[string]*repository
 	uploads map[string]*upload
+	used    int64 // bytes counted against MaxStorage
 }
 
 // repository is the content of one repository. It is guarded by the
@@ -310,6 +326,36 @@ func (reg *Registry) dropIfEmpty(name string) {
 	if rp := reg.repos[name]; rp != nil && rp.empty() {
 		delete(reg.repos, name)
 	}
+}
+
+// addBlob links data as blob dgst into repository name, creating it. It
+// reports false, changing nothing, when the content would exceed
+// MaxStorage. The caller holds reg.mu for writing.
+func (reg *Registry) addBlob(name string, dgst digest.Digest, data []byte) bool {
+	if _, ok := repoBlob(reg.repos[name], dgst); ok {
+		return true
+	}
+	if !reg.reserve(int64(len(data))) {
+		return false
+	}
+	reg.repo(name, true).blobs[dgst] = data
+	return true
+}
+
+// reserve counts n more bytes against MaxStorage, or reports false when
+// they do not fit. The caller holds reg.mu for writing.
+func (reg *Registry) reserve(n int64) bool {
+	if reg.opts.MaxStorage > 0 && reg.used+n > reg.opts.MaxStorage {
+		return false
+	}
+	reg.used += n
+	return true
+}
+
+// serveStorageFull answers content refused because of MaxStorage.
+func (reg *Registry) serveStorageFull(w http.ResponseWriter) {
+	serveError(w, 0, errcode.ErrorCodeDenied.WithMessage(
+		fmt.Sprintf("the registry's storage limit of %d bytes is reached", reg.opts.MaxStorage)))
 }
 
 // parseDigest parses a digest and checks that its algorithm is one the

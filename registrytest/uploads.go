@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/distribution/reference"
 	"github.com/opencontainers/go-digest"
@@ -18,9 +19,10 @@ import (
 // upload is an open blob upload session. Its fields are guarded by the
 // Registry's mutex.
 type upload struct {
-	id   string
-	name string
-	data []byte
+	id      string
+	name    string
+	data    []byte
+	touched time.Time // when the session last received bytes
 }
 
 // errTooLarge reports content over a configured limit.
@@ -95,7 +97,12 @@ func (reg *Registry) serveUploadStart(w http.ResponseWriter, r *http.Request, re
 			}
 		}
 		if hasFrom || !reg.opts.DisableAnonymousMount {
-			if reg.mount(req.name, source, hasFrom, dgst) {
+			mounted, full := reg.mount(req.name, source, hasFrom, dgst)
+			if full {
+				reg.serveStorageFull(w)
+				return
+			}
+			if mounted {
 				reg.serveBlobCreated(w, req, dgst)
 				return
 			}
@@ -118,8 +125,16 @@ func (reg *Registry) serveUploadStart(w http.ResponseWriter, r *http.Request, re
 		}
 	}
 
-	up := &upload{id: newID(), name: req.name}
+	now := time.Now()
+	up := &upload{id: newID(), name: req.name, touched: now}
 	reg.mu.Lock()
+	if reg.opts.UploadTTL > 0 {
+		for id, old := range reg.uploads {
+			if now.Sub(old.touched) > reg.opts.UploadTTL {
+				delete(reg.uploads, id)
+			}
+		}
+	}
 	full := reg.opts.MaxUploads > 0 && len(reg.uploads) >= reg.opts.MaxUploads
 	if !full {
 		reg.uploads[up.id] = up
@@ -138,8 +153,8 @@ func (reg *Registry) serveUploadStart(w http.ResponseWriter, r *http.Request, re
 
 // mount links the blob dgst into repository name from repository source, or
 // from any repository holding it when hasSource is false. It reports whether
-// the blob was linked.
-func (reg *Registry) mount(name, source string, hasSource bool, dgst digest.Digest) bool {
+// the blob was linked, and whether it was not for lack of storage.
+func (reg *Registry) mount(name, source string, hasSource bool, dgst digest.Digest) (mounted, full bool) {
 	reg.mu.Lock()
 	defer reg.mu.Unlock()
 	var data []byte
@@ -156,10 +171,12 @@ func (reg *Registry) mount(name, source string, hasSource bool, dgst digest.Dige
 		}
 	}
 	if !found {
-		return false
+		return false, false
 	}
-	reg.repo(name, true).blobs[dgst] = data
-	return true
+	if !reg.addBlob(name, dgst, data) {
+		return false, true
+	}
+	return true, false
 }
 
 // monolithicUpload stores the body of a POST with a digest query.
@@ -179,8 +196,12 @@ func (reg *Registry) monolithicUpload(w http.ResponseWriter, r *http.Request, re
 		return
 	}
 	reg.mu.Lock()
-	reg.repo(req.name, true).blobs[dgst] = body
+	ok := reg.addBlob(req.name, dgst, body)
 	reg.mu.Unlock()
+	if !ok {
+		reg.serveStorageFull(w)
+		return
+	}
 	reg.serveBlobCreated(w, req, dgst)
 }
 
@@ -229,6 +250,9 @@ func uploadRange(size int64) string {
 func (reg *Registry) session(name, id string) *upload {
 	up := reg.uploads[id]
 	if up == nil || up.name != name {
+		return nil
+	}
+	if reg.opts.UploadTTL > 0 && time.Since(up.touched) > reg.opts.UploadTTL {
 		return nil
 	}
 	return up
@@ -368,11 +392,10 @@ func (reg *Registry) patchUpload(w http.ResponseWriter, r *http.Request, req *re
 			// Another request added bytes while this one was reading.
 			conflict = true
 			size = int64(len(up.data))
-		} else if len(c.data) > 0 {
-			up.data = append(up.data, c.data...)
-			size = int64(len(up.data))
 		} else {
-			size = c.offset
+			up.data = append(up.data, c.data...)
+			up.touched = time.Now()
+			size = int64(len(up.data))
 		}
 	}
 	reg.mu.Unlock()
@@ -446,8 +469,12 @@ func (reg *Registry) putUpload(w http.ResponseWriter, r *http.Request, req *requ
 	if len(c.data) > 0 {
 		content = append(content, c.data...)
 	}
+	if !reg.addBlob(req.name, dgst, content) {
+		reg.mu.Unlock()
+		reg.serveStorageFull(w)
+		return
+	}
 	delete(reg.uploads, id)
-	reg.repo(req.name, true).blobs[dgst] = content
 	reg.mu.Unlock()
 	reg.serveBlobCreated(w, req, dgst)
 }
