@@ -20,7 +20,7 @@ func (reg *Registry) serveBlob(w http.ResponseWriter, r *http.Request, req *requ
 		serveMethodNotAllowed(w, r, "GET, HEAD, DELETE")
 		return
 	}
-	dgst, err := parseDigest(req.vars["digest"])
+	dgst, err := parseDigest(req.match.Digest)
 	if err != nil {
 		serveError(w, 0, errcode.ErrorCodeDigestInvalid.WithDetail(err))
 		return

@@ -22,6 +22,11 @@ func TestBase(t *testing.T) {
 		{method: "GET", path: "/v2", status: http.StatusMovedPermanently},
 		{method: "GET", path: "/v3/", status: http.StatusNotFound, code: "UNSUPPORTED"},
 		{method: "GET", path: "/v2/foo/bar/unknown", status: http.StatusNotFound, code: "UNSUPPORTED"},
+		// Unclean paths and a missing final slash are redirected (the request
+		// URL here is absolute, so the router keeps its scheme and host).
+		{method: "GET", path: "/v2/a//b/tags/list", status: http.StatusMovedPermanently, headers: map[string]string{"Location": "http://registry.test/v2/a/b/tags/list"}},
+		{method: "GET", path: "/v2/a/../b/tags/list", status: http.StatusMovedPermanently, headers: map[string]string{"Location": "http://registry.test/v2/b/tags/list"}},
+		{method: "POST", path: "/v2/a/blobs/uploads", status: http.StatusMovedPermanently, headers: map[string]string{"Location": "http://registry.test/v2/a/blobs/uploads/"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.method+" "+tc.path, func(t *testing.T) { run(t, reg, tc) })

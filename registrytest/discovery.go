@@ -158,7 +158,7 @@ func (reg *Registry) serveReferrers(w http.ResponseWriter, r *http.Request, req 
 		serveMethodNotAllowed(w, r, "GET, HEAD")
 		return
 	}
-	subject, err := parseDigest(req.vars["digest"])
+	subject, err := parseDigest(req.match.Digest)
 	if err != nil {
 		serveError(w, 0, errcode.ErrorCodeDigestInvalid.WithDetail(err))
 		return

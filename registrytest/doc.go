@@ -3,7 +3,8 @@
 // the API by hand (see "regapi serve").
 //
 // The registry is built only from package regapi: requests are routed by
-// regapi.Router, every Location and Link header is built with a
+// regapi.MatchPath, with the router of regapi.Router answering the requests
+// it refuses (redirects to clean paths, paths matching no route); every Location and Link header is built with a
 // regapi.URLBuilder derived from the request (so that it points back through
 // proxies and path prefixes), and every error is answered with
 // errcode.ServeJSON in the registry's error envelope.

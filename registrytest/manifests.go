@@ -135,7 +135,7 @@ func distributable(d descriptor) bool {
 // serveManifest answers GET, HEAD, PUT and DELETE on
 // /v2/<name>/manifests/<reference>.
 func (reg *Registry) serveManifest(w http.ResponseWriter, r *http.Request, req *request) {
-	refStr := req.vars["reference"]
+	refStr := req.match.Reference
 	var tag string
 	var dgst digest.Digest
 	if strings.Contains(refStr, ":") {

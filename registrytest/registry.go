@@ -107,7 +107,10 @@ type Options struct {
 // Registry is an in-memory registry. It implements http.Handler; create one
 // with New. It is safe for concurrent use.
 type Registry struct {
-	opts    Options
+	opts Options
+	// router answers the requests regapi.MatchPath refuses: redirects to
+	// clean paths and paths that match no route.
+	router  *mux.Router
 	handler http.Handler
 
 	mu      sync.RWMutex
@@ -151,20 +154,27 @@ func New(opts Options) *Registry {
 		uploads: make(map[string]*upload),
 	}
 
+	// The router sees only the requests MatchPath refuses, which it
+	// answers with a redirect or serveNoRoute; its route handlers are set
+	// all the same, so that it serves every request correctly on its own.
 	router := regapi.Router()
-	router.Get(regapi.RouteNameBase).HandlerFunc(reg.serveBase)
-	router.Get(regapi.RouteNameCatalog).HandlerFunc(reg.serveCatalog)
-	router.Get(regapi.RouteNameTags).HandlerFunc(reg.withName(reg.serveTags))
-	router.Get(regapi.RouteNameManifest).HandlerFunc(reg.withName(reg.serveManifest))
-	router.Get(regapi.RouteNameBlob).HandlerFunc(reg.withName(reg.serveBlob))
-	router.Get(regapi.RouteNameBlobUpload).HandlerFunc(reg.withName(reg.serveUploadStart))
-	router.Get(regapi.RouteNameBlobUploadChunk).HandlerFunc(reg.withName(reg.serveUpload))
-	router.Get(regapi.RouteNameReferrers).HandlerFunc(reg.withName(reg.serveReferrers))
+	for _, name := range []string{
+		regapi.RouteNameBase, regapi.RouteNameCatalog, regapi.RouteNameTags, regapi.RouteNameManifest,
+		regapi.RouteNameBlob, regapi.RouteNameBlobUpload, regapi.RouteNameBlobUploadChunk, regapi.RouteNameReferrers,
+	} {
+		route := name
+		router.Get(route).HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			vars := mux.Vars(r)
+			reg.dispatch(w, r, regapi.PathMatch{Route: route, Name: vars["name"],
+				Reference: vars["reference"], Digest: vars["digest"], UUID: vars["uuid"]})
+		})
+	}
 	router.NotFoundHandler = http.HandlerFunc(serveNoRoute)
+	reg.router = router
 
-	reg.handler = router
+	reg.handler = http.HandlerFunc(reg.route)
 	if opts.Logger != nil {
-		reg.handler = logRequests(opts.Logger, router)
+		reg.handler = logRequests(opts.Logger, reg.handler)
 	}
 	return reg
 }
@@ -173,6 +183,42 @@ func New(opts Options) *Registry {
 func (reg *Registry) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Docker-Distribution-API-Version", "registry/2.0")
 	reg.handler.ServeHTTP(w, r)
+}
+
+// route finds the route of a request with regapi.MatchPath, which decides
+// exactly as the router of regapi.Router does, and leaves the requests it
+// refuses to that router.
+func (reg *Registry) route(w http.ResponseWriter, r *http.Request) {
+	m, ok := regapi.MatchPath(r.URL.Path)
+	if !ok {
+		reg.router.ServeHTTP(w, r)
+		return
+	}
+	reg.dispatch(w, r, m)
+}
+
+// dispatch calls the handler of a matched route.
+func (reg *Registry) dispatch(w http.ResponseWriter, r *http.Request, m regapi.PathMatch) {
+	switch m.Route {
+	case regapi.RouteNameBase:
+		reg.serveBase(w, r)
+	case regapi.RouteNameCatalog:
+		reg.serveCatalog(w, r)
+	case regapi.RouteNameTags:
+		reg.withName(w, r, m, reg.serveTags)
+	case regapi.RouteNameManifest:
+		reg.withName(w, r, m, reg.serveManifest)
+	case regapi.RouteNameBlob:
+		reg.withName(w, r, m, reg.serveBlob)
+	case regapi.RouteNameBlobUpload:
+		reg.withName(w, r, m, reg.serveUploadStart)
+	case regapi.RouteNameBlobUploadChunk:
+		reg.withName(w, r, m, reg.serveUpload)
+	case regapi.RouteNameReferrers:
+		reg.withName(w, r, m, reg.serveReferrers)
+	default:
+		serveNoRoute(w, r)
+	}
 }
 
 // nameRegexp is the repository name grammar of the OCI distribution
@@ -186,34 +232,30 @@ func validName(name string) bool {
 
 // request carries what the handlers of a named repository need.
 type request struct {
-	name string
-	vars map[string]string
-	urls *regapi.URLBuilder
-	ref  reference.Named
+	name  string
+	match regapi.PathMatch
+	urls  *regapi.URLBuilder
+	ref   reference.Named
 }
 
 // withName validates the repository name of a routed request before calling
 // h.
-func (reg *Registry) withName(h func(http.ResponseWriter, *http.Request, *request)) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		vars := mux.Vars(r)
-		name := vars["name"]
-		if !validName(name) {
-			serveError(w, 0, errcode.ErrorCodeNameInvalid.WithDetail(map[string]string{"name": truncate(name, 300)}))
-			return
-		}
-		ref, err := reference.WithName(name)
-		if err != nil {
-			serveError(w, 0, errcode.ErrorCodeNameInvalid.WithDetail(err))
-			return
-		}
-		h(w, r, &request{
-			name: name,
-			vars: vars,
-			urls: regapi.NewURLBuilderFromRequest(r, reg.opts.RelativeURLs),
-			ref:  ref,
-		})
+func (reg *Registry) withName(w http.ResponseWriter, r *http.Request, m regapi.PathMatch, h func(http.ResponseWriter, *http.Request, *request)) {
+	if !validName(m.Name) {
+		serveError(w, 0, errcode.ErrorCodeNameInvalid.WithDetail(map[string]string{"name": truncate(m.Name, 300)}))
+		return
 	}
+	ref, err := reference.WithName(m.Name)
+	if err != nil {
+		serveError(w, 0, errcode.ErrorCodeNameInvalid.WithDetail(err))
+		return
+	}
+	h(w, r, &request{
+		name:  m.Name,
+		match: m,
+		urls:  regapi.NewURLBuilderFromRequest(r, reg.opts.RelativeURLs),
+		ref:   ref,
+	})
 }
 
 func truncate(s string, n int) string {

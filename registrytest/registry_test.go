@@ -265,3 +265,40 @@ func (r *recorder) WriteHeader(status int) {
 		r.status = status
 	}
 }
+
+// TestRouterAgrees checks that the router kept for the requests MatchPath
+// refuses would answer every request as the registry does.
+func TestRouterAgrees(t *testing.T) {
+	d := digest.FromString("agree")
+	requests := []struct{ method, path string }{
+		{"GET", "/v2/"},
+		{"GET", "/v2/_catalog?n=1"},
+		{"GET", "/v2/a/tags/list"},
+		{"GET", "/v2/a/manifests/t"},
+		{"HEAD", "/v2/a/manifests/missing"},
+		{"GET", "/v2/a/blobs/" + d.String()},
+		{"DELETE", "/v2/a/blobs/" + d.String()},
+		{"GET", "/v2/a/referrers/" + d.String()},
+		{"GET", "/v2/a/blobs/uploads/unknown"},
+		{"GET", "/v2/A/tags/list"},
+		{"GET", "/v2/a//tags/list"},
+		{"GET", "/v2/a/blobs/uploads"},
+		{"GET", "/v2/a/manifests/tags/list"},
+		{"GET", "/nothing"},
+	}
+	for _, req := range requests {
+		t.Run(req.method+" "+req.path, func(t *testing.T) {
+			full, viaRouter := New(Options{}), New(Options{})
+			for _, reg := range []*Registry{full, viaRouter} {
+				pushBlob(t, reg, "a", []byte("agree"))
+				pushManifest(t, reg, "a", "t", "application/vnd.oci.image.manifest.v1+json", []byte(`{"schemaVersion":2}`))
+			}
+			got := serve(t, full, req.method, req.path, nil, nil)
+			want := serve(t, viaRouter.router, req.method, req.path, nil, nil)
+			if got.status != want.status || !bytes.Equal(got.body, want.body) || got.header.Get("Location") != want.header.Get("Location") {
+				t.Fatalf("registry answered %d %q %q, router %d %q %q", got.status, got.header.Get("Location"), got.body,
+					want.status, want.header.Get("Location"), want.body)
+			}
+		})
+	}
+}

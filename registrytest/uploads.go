@@ -260,7 +260,7 @@ func (reg *Registry) session(name, id string) *upload {
 
 // serveUpload answers GET, PATCH, PUT and DELETE on an upload session.
 func (reg *Registry) serveUpload(w http.ResponseWriter, r *http.Request, req *request) {
-	id := req.vars["uuid"]
+	id := req.match.UUID
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:
 		reg.mu.RLock()
