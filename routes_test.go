@@ -24,6 +24,7 @@ import (
 // The Match fields are what Router.Match, which does not clean the path,
 // reports for the same request.
 type upRoute struct {
+	Method     string            `json:"method,omitempty"`
 	Path       string            `json:"path"`
 	Status     int               `json:"status"`
 	Location   string            `json:"location,omitempty"`
@@ -68,20 +69,26 @@ func upEchoRouter(t *testing.T, prefix string) *mux.Router {
 	return router
 }
 
-// upServe sends GET target to router, building the request as a server
-// does after reading the request line, and reports the answer and what
-// router.Match says of the same request.
-func upServe(t *testing.T, router *mux.Router, target string) upRoute {
+// upServe sends a method request (GET when empty) for target to router,
+// building the request as a server does after reading the request line,
+// and reports the answer and what router.Match says of the same request.
+func upServe(t *testing.T, router *mux.Router, method, target string) upRoute {
 	t.Helper()
 	u, err := url.ParseRequestURI(target)
 	if err != nil {
 		t.Fatalf("%q: %v", target, err)
 	}
-	req := &http.Request{Method: http.MethodGet, URL: u, RequestURI: target, Proto: "HTTP/1.1",
+	if method == "" {
+		method = http.MethodGet
+	}
+	req := &http.Request{Method: method, URL: u, RequestURI: target, Proto: "HTTP/1.1",
 		ProtoMajor: 1, ProtoMinor: 1, Header: http.Header{}, Host: "registry.example.com"}
 	rec := httptest.NewRecorder()
 	router.ServeHTTP(rec, req)
 	got := upRoute{Path: target, Status: rec.Code, Location: rec.Header().Get("Location")}
+	if method != http.MethodGet {
+		got.Method = method
+	}
 	var m mux.RouteMatch
 	got.Matched = router.Match(req.Clone(req.Context()), &m)
 	got.MatchError = upErrText(m.MatchErr)
@@ -136,7 +143,7 @@ func TestRoutingMatchesRecordedUpstream(t *testing.T) {
 			shape := upReferrersShape(prefix)
 			var referrers int
 			for _, want := range rec.Answers {
-				got := upServe(t, router, want.Path)
+				got := upServe(t, router, want.Method, want.Path)
 				if reflect.DeepEqual(got, want) {
 					continue
 				}
@@ -148,7 +155,7 @@ func TestRoutingMatchesRecordedUpstream(t *testing.T) {
 				}
 				referrers++
 				vars := map[string]string{"name": m[1], "digest": m[len(m)-2]}
-				served := upRoute{Path: want.Path, Status: http.StatusOK, Route: RouteNameReferrers, Vars: vars,
+				served := upRoute{Method: want.Method, Path: want.Path, Status: http.StatusOK, Route: RouteNameReferrers, Vars: vars,
 					Matched: true, MatchRoute: RouteNameReferrers, MatchVars: vars}
 				if m[len(m)-1] == "" {
 					if !reflect.DeepEqual(got, served) {
@@ -244,7 +251,7 @@ func TestRoutingEdgeCases(t *testing.T) {
 			router = upEchoRouter(t, tt.prefix)
 			routers[tt.prefix] = router
 		}
-		got := upServe(t, router, tt.want.Path)
+		got := upServe(t, router, "", tt.want.Path)
 		// The recorded comparison covers Match; this table is about serving.
 		got.Matched, got.MatchRoute, got.MatchVars, got.MatchError = false, "", nil, ""
 		if !reflect.DeepEqual(got, tt.want) {
@@ -360,10 +367,10 @@ func TestRouterIsFresh(t *testing.T) {
 			t.Errorf("prefix %q: a handler set on one router appears on another", prefix)
 		}
 		target := strings.TrimSuffix(prefix, "/") + "/v2/"
-		if got := upServe(t, first, target).Status; got != http.StatusTeapot {
+		if got := upServe(t, first, "", target).Status; got != http.StatusTeapot {
 			t.Errorf("prefix %q: router with handler answered %d", prefix, got)
 		}
-		if got := upServe(t, second, target).Status; got != http.StatusNotFound {
+		if got := upServe(t, second, "", target).Status; got != http.StatusNotFound {
 			t.Errorf("prefix %q: router without handler answered %d, want 404", prefix, got)
 		}
 	}

@@ -17,13 +17,15 @@ const (
 	RecordedPathMutations = 1
 )
 
-// RouteAnswer is what a router answered to one GET request: the status,
+// RouteAnswer is what a router answered to one request (GET when Method
+// is empty): the status,
 // the Location header of a redirect, and for a matched route its name and
 // path variables as the route's handler saw them. The Match fields are
 // what Router.Match, which does not clean the path, reported for the same
 // request: whether it matched, the matched route's name and variables, and
 // the match error.
 type RouteAnswer struct {
+	Method     string            `json:"method,omitempty"`
 	Path       string            `json:"path"`
 	Status     int               `json:"status"`
 	Location   string            `json:"location,omitempty"`
@@ -96,17 +98,34 @@ func InstallEcho(router *mux.Router) []string {
 	return names
 }
 
-// Serve sends a GET request for target to router and reports the answer,
+// routingMethods are the methods of the requests other than GET: those of
+// the API, and two it does not use. Routes register no methods, so all
+// must route alike.
+var routingMethods = []string{"HEAD", "PUT", "POST", "PATCH", "DELETE", "OPTIONS", "BREW"}
+
+// RoutingMethod returns the method of the i-th request of a routing
+// comparison: GET for three in four, the others in turn.
+func RoutingMethod(i int) string {
+	if i%4 != 3 {
+		return http.MethodGet
+	}
+	return routingMethods[(i/4)%len(routingMethods)]
+}
+
+// Serve sends a method request (GET when empty) for target to router and reports the answer,
 // then asks router.Match about the same request. The request is built field
 // by field, as a server would after reading the request line, so that
 // targets with unusual bytes reach the router as they are.
-func Serve(router *mux.Router, target string) (RouteAnswer, error) {
+func Serve(router *mux.Router, method, target string) (RouteAnswer, error) {
 	u, err := url.ParseRequestURI(target)
 	if err != nil {
 		return RouteAnswer{}, err
 	}
+	if method == "" {
+		method = http.MethodGet
+	}
 	req := &http.Request{
-		Method:     http.MethodGet,
+		Method:     method,
 		URL:        u,
 		RequestURI: target,
 		Proto:      "HTTP/1.1",
@@ -118,6 +137,9 @@ func Serve(router *mux.Router, target string) (RouteAnswer, error) {
 	rec := httptest.NewRecorder()
 	router.ServeHTTP(rec, req)
 	ans := RouteAnswer{Path: target, Status: rec.Code, Location: rec.Header().Get("Location")}
+	if method != http.MethodGet {
+		ans.Method = method
+	}
 	var m mux.RouteMatch
 	ans.Matched = router.Match(req.Clone(req.Context()), &m)
 	ans.MatchError = ErrorText(m.MatchErr)

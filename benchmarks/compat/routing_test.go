@@ -46,12 +46,13 @@ func TestRoutingMatchesUpstream(t *testing.T) {
 				t.Fatalf("only %d paths generated", len(paths))
 			}
 			var same, referrers, redirects int
-			for _, p := range paths {
-				want, err := Serve(up, p)
+			for i, p := range paths {
+				method := RoutingMethod(i)
+				want, err := Serve(up, method, p)
 				if err != nil {
 					t.Fatal(err)
 				}
-				got, err := Serve(ours, p)
+				got, err := Serve(ours, method, p)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -80,7 +81,7 @@ func TestRoutingMatchesUpstream(t *testing.T) {
 				}
 				name, dgst, slash := m[1], m[len(m)-2], m[len(m)-1]
 				vars := map[string]string{"name": name, "digest": dgst}
-				served := RouteAnswer{Path: p, Status: http.StatusOK, Route: regapi.RouteNameReferrers, Vars: vars,
+				served := RouteAnswer{Method: want.Method, Path: p, Status: http.StatusOK, Route: regapi.RouteNameReferrers, Vars: vars,
 					Matched: true, MatchRoute: regapi.RouteNameReferrers, MatchVars: vars}
 				if slash == "" {
 					if !reflect.DeepEqual(got, served) {
@@ -98,7 +99,7 @@ func TestRoutingMatchesUpstream(t *testing.T) {
 					t.Errorf("%s: ours %+v, want a 301 to the path without its final slash", p, got)
 					continue
 				}
-				followed, err := Serve(ours, got.Location)
+				followed, err := Serve(ours, method, got.Location)
 				served.Path = got.Location
 				followed.Matched, followed.MatchRoute, followed.MatchVars, followed.MatchError = served.Matched, served.MatchRoute, served.MatchVars, served.MatchError
 				if err != nil || !reflect.DeepEqual(followed, served) {
@@ -128,7 +129,7 @@ func TestRoutingEdgeCases(t *testing.T) {
 		{Path: "/v2/Foo/tags/list", Status: 404},
 	}
 	for _, tt := range tests {
-		got, err := Serve(up, tt.Path)
+		got, err := Serve(up, "", tt.Path)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -85,8 +85,8 @@ func recordRouting(prefix string) (compat.RoutingRecord, error) {
 	router := upstream.RouterWithPrefix(prefix)
 	rec := compat.RoutingRecord{Source: compat.Source, Prefix: prefix, Routes: compat.WalkRoutes(router)}
 	compat.InstallEcho(router)
-	for _, p := range compat.RoutingPaths(prefix, compat.RecordedPathMutations) {
-		ans, err := compat.Serve(router, p)
+	for i, p := range compat.RoutingPaths(prefix, compat.RecordedPathMutations) {
+		ans, err := compat.Serve(router, compat.RoutingMethod(i), p)
 		if err != nil {
 			return rec, err
 		}
