@@ -735,7 +735,24 @@ func oasMergeResponses(md MethodDescriptor, status int, uses []oasResponseUse) *
 		}
 	}
 	if md.Method == "HEAD" {
-		return resp // a HEAD response has no body
+		// A HEAD response has no body, and OpenAPI ignores a Content-Type
+		// response header, so its value is told in the description.
+		var types []string
+		for _, u := range uses {
+			ct := u.resp.Body.ContentType
+			for _, h := range u.resp.Headers {
+				if strings.EqualFold(h.Name, "Content-Type") && ct == "" {
+					ct = h.Format
+				}
+			}
+			if ct != "" && !docContains(types, ct) {
+				types = append(types, ct)
+			}
+		}
+		if len(types) > 0 {
+			resp.Description = docJoin(resp.Description, "The response has no body; its `Content-Type` is that of the content a GET returns: `"+strings.Join(types, "`, `")+"`.")
+		}
+		return resp
 	}
 	for _, u := range uses {
 		isError := len(u.resp.ErrorCodes) > 0 || oasLooksLikeErrorBody(u.resp.Body.Format)
