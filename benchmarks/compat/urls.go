@@ -408,6 +408,12 @@ func RequestCases() []RequestCase {
 		{Method: "BuildBlobUploadChunkURL", Name: "foo/bar", UUID: "dGVzdA==", Values: []url.Values{{"_state": {"abc"}}}},
 	}
 	var cases []RequestCase
+	// Every header of the parser comparison, as the Forwarded header of a
+	// request, decides the base URL.
+	for _, h := range ForwardedHeaders() {
+		spec := RequestSpec{Target: "/v2/", Host: "r.example.com", Header: http.Header{"Forwarded": {h}}}
+		cases = append(cases, RequestCase{Request: spec, Call: URLCall{Method: "BuildBaseURL"}})
+	}
 	for i, spec := range RequestSpecs() {
 		for _, relative := range []bool{false, true} {
 			if relative && i%4 != 0 {
