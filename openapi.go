@@ -198,13 +198,14 @@ func docOrderedMethods(methods []MethodDescriptor) []MethodDescriptor {
 
 // oasPathParameter describes the path variable v of route rd.
 func oasPathParameter(rd RouteDescriptor, v docTemplateVar) *oasParameter {
-	var desc ParameterDescriptor
-	found := false
+	var desc ParameterDescriptor // the first variant's description of v
+search:
 	for _, md := range rd.Methods {
 		for _, r := range md.Requests {
 			for _, p := range r.PathParameters {
-				if p.Name == v.name && !found {
-					desc, found = p, true
+				if p.Name == v.name {
+					desc = p
+					break search
 				}
 			}
 		}
@@ -256,6 +257,8 @@ func docCamel(name string) string {
 	return b.String()
 }
 
+// oasOperationSummary is the first sentence of the method's description
+// when it is short, else the method and the route's entity.
 func oasOperationSummary(rd RouteDescriptor, md MethodDescriptor) string {
 	if s := docFirstSentence(md.Description); s != "" && len(s) <= 100 {
 		return s
@@ -275,6 +278,7 @@ func docFirstSentence(s string) string {
 	return strings.ReplaceAll(s, "`", "")
 }
 
+// docJoin joins two pieces of prose, ending the first with a full stop.
 func docJoin(a, b string) string {
 	a, b = strings.TrimSpace(a), strings.TrimSpace(b)
 	switch {
