@@ -60,6 +60,14 @@ func TestErrorsDecodingMatchesUpstream(t *testing.T) {
 		want := DecodeUpstream(body)
 		got := DecodeOurs(body)
 		unknown := unregisteredCodes(t, body)
+		if got.Error != "" || want.Error != "" {
+			// Whether a body is refused; the texts are compared by
+			// TestErrorsDecodingErrorTextsMatchUpstream.
+			if (got.Error == "") != (want.Error == "") {
+				t.Errorf("%s: error %q, upstream %q", body, got.Error, want.Error)
+			}
+			continue
+		}
 		if len(unknown) == 0 {
 			if !reflect.DeepEqual(got, want) {
 				t.Errorf("%s:\n ours     %+v\n upstream %+v", body, got, want)
@@ -113,6 +121,17 @@ func TestErrorsDecodingMatchesUpstream(t *testing.T) {
 	}
 	if preserved < 5 {
 		t.Errorf("only %d unregistered codes exercised", preserved)
+	}
+}
+
+// TestErrorsDecodingErrorTextsMatchUpstream compares the error texts of
+// bodies that do not decode.
+func TestErrorsDecodingErrorTextsMatchUpstream(t *testing.T) {
+	for _, body := range DecodeBodies() {
+		want, got := DecodeUpstream(body), DecodeOurs(body)
+		if want.Error != "" && got.Error != want.Error {
+			t.Errorf("%s:\n ours     %s\n upstream %s", body, got.Error, want.Error)
+		}
 	}
 }
 
