@@ -4,7 +4,9 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
+	"sync"
 
 	"github.com/distribution/reference"
 )
@@ -18,15 +20,23 @@ import (
 // path. A relative builder ignores the root and gives paths such as
 // "/v2/library/alpine/manifests/latest".
 //
+// The URLs are those distribution's builder makes, byte for byte, and so are
+// the errors; they are written straight into one string rather than through
+// a mux route.
+//
 // A URLBuilder is safe for concurrent use.
 type URLBuilder struct {
 	root     url.URL
 	relative bool
-}
 
-// urlRouter is the router URLs are built from. It is never handed out and
-// no handler is ever set on it.
-var urlRouter = Router()
+	// base is the URL of the base route, "/v2/" or "<root>v2/": every URL
+	// starts with it. It is worked out once, by the same resolution the
+	// URLs of any route would go through.
+	base string
+	// ready tells a builder made by a constructor from the zero value,
+	// which builds through the slow path.
+	ready bool
+}
 
 // NewURLBuilder returns a builder for URLs below root, or for relative URLs
 // when relative is true. The builder keeps a copy of root; a nil root is the
@@ -35,7 +45,7 @@ var urlRouter = Router()
 // Unlike distribution, a root path without a final slash is kept: root
 // "https://example.com/registry" builds "https://example.com/registry/v2/".
 func NewURLBuilder(root *url.URL, relative bool) *URLBuilder {
-	ub := &URLBuilder{relative: relative}
+	ub := &URLBuilder{relative: relative, ready: true}
 	if root != nil {
 		ub.root = *root
 		if root.User != nil {
@@ -48,6 +58,10 @@ func NewURLBuilder(root *url.URL, relative bool) *URLBuilder {
 		if ub.root.RawPath != "" {
 			ub.root.RawPath += "/"
 		}
+	}
+	ub.base = "/v2/"
+	if !relative {
+		ub.base = ub.resolve(&url.URL{Path: "/v2/"}).String()
 	}
 	return ub
 }
@@ -81,11 +95,11 @@ func NewURLBuilderFromRequest(r *http.Request, relative bool) *URLBuilder {
 	}
 
 	if forwarded := r.Header.Get("Forwarded"); forwarded != "" {
-		if params, _, err := parseForwardedHeader(forwarded); err == nil {
-			if proto := params["proto"]; proto != "" {
+		if proto, fhost, ok := forwardedProtoHost(forwarded); ok {
+			if proto != "" {
 				scheme = proto
 			}
-			if fhost := params["host"]; fhost != "" {
+			if fhost != "" {
 				host = fhost
 			}
 		}
@@ -101,48 +115,89 @@ func NewURLBuilderFromRequest(r *http.Request, relative bool) *URLBuilder {
 		}
 	}
 
-	root := &url.URL{Scheme: scheme, Host: host}
+	var path string
 	if r.URL != nil {
 		basePath := routeDescriptorsByName[RouteNameBase].Path
 		if i := strings.Index(r.URL.Path, basePath); i > 0 {
-			root.Path = r.URL.Path[:i+1] // keep the slash before "v2/"
+			path = r.URL.Path[:i+1] // keep the slash before "v2/"
 		}
 	}
-	return NewURLBuilder(root, relative)
+	if relative || plainRoot(host, path) {
+		// The root needs no escaping or resolution: the base is the
+		// concatenation NewURLBuilder's resolution would come to.
+		ub := &URLBuilder{root: url.URL{Scheme: scheme, Host: host, Path: path}, relative: relative, ready: true, base: "/v2/"}
+		if !relative {
+			if path == "" {
+				path = "/"
+			}
+			ub.base = scheme + "://" + host + path + "v2/"
+		}
+		return ub
+	}
+	return NewURLBuilder(&url.URL{Scheme: scheme, Host: host, Path: path}, relative)
+}
+
+// plainRoot reports whether a root of host and path (empty, or starting and
+// ending with "/") is written by url.URL as it is, with path resolving to
+// itself: host holds no byte that needs escaping, and path no such byte, no
+// "." or ".." segment, and no leading "//".
+func plainRoot(host, path string) bool {
+	for i := 0; i < len(host); i++ {
+		if c := host[i]; !isAlnum(c) && !strings.ContainsRune("-._~:[]", rune(c)) {
+			return false
+		}
+	}
+	if path == "" {
+		return true
+	}
+	if path[0] != '/' || strings.HasPrefix(path, "//") {
+		return false
+	}
+	for i := 0; i < len(path); i++ {
+		if c := path[i]; !isAlnum(c) && c != '-' && c != '.' && c != '_' && c != '~' && c != '/' {
+			return false
+		}
+	}
+	return !strings.Contains(path, "/./") && !strings.Contains(path, "/../")
 }
 
 // BuildBaseURL returns the URL of the API's base, "/v2/" below the root.
 func (ub *URLBuilder) BuildBaseURL() (string, error) {
-	u, err := ub.build(RouteNameBase)
-	if err != nil {
-		return "", err
+	if !ub.ready {
+		return ub.slow(RouteNameBase, nil, false)
 	}
-	return u.String(), nil
+	return ub.base, nil
 }
 
 // BuildCatalogURL returns the URL of the repository catalog, with values
 // merged into its query.
 func (ub *URLBuilder) BuildCatalogURL(values ...url.Values) (string, error) {
-	u, err := ub.build(RouteNameCatalog)
-	if err != nil {
-		return "", err
+	if !ub.ready {
+		return ub.slow(RouteNameCatalog, values, true)
 	}
-	return withQuery(u, values).String(), nil
+	return ub.assemble("", "_catalog", "", values), nil
 }
 
 // BuildTagsURL returns the URL listing the tags of the repository name, with
 // values (such as n and last) merged into its query.
 func (ub *URLBuilder) BuildTagsURL(name reference.Named, values ...url.Values) (string, error) {
-	u, err := ub.build(RouteNameTags, "name", name.Name())
-	if err != nil {
-		return "", err
+	if name == nil {
+		return "", errNilReference
 	}
-	return withQuery(u, values).String(), nil
+	n := name.Name()
+	if !ub.ready || !isName(n) {
+		return ub.slow(RouteNameTags, values, true, "name", n)
+	}
+	return ub.assemble(n, "/tags/list", "", values), nil
 }
 
 // errNoTagOrDigest is returned for a manifest reference that has neither a
 // tag nor a digest. Its text is distribution's.
 var errNoTagOrDigest = errors.New("reference must have a tag or digest")
+
+// errNilReference is returned for a nil reference, which distribution's
+// builder dereferences.
+var errNilReference = errors.New("regapi: nil reference")
 
 // BuildManifestURL returns the URL of the manifest ref names: by tag when ref
 // has one, else by digest. A reference with neither is an error.
@@ -156,31 +211,37 @@ func (ub *URLBuilder) BuildManifestURL(ref reference.Named) (string, error) {
 	default:
 		return "", errNoTagOrDigest
 	}
-	u, err := ub.build(RouteNameManifest, "name", ref.Name(), "reference", tagOrDigest)
-	if err != nil {
-		return "", err
+	n := ref.Name()
+	if !ub.ready || !isName(n) || !isReference(tagOrDigest) {
+		return ub.slow(RouteNameManifest, nil, false, "name", n, "reference", tagOrDigest)
 	}
-	return u.String(), nil
+	return ub.assemble(n, "/manifests/", tagOrDigest, nil), nil
 }
 
 // BuildBlobURL returns the URL of the blob ref names by digest.
 func (ub *URLBuilder) BuildBlobURL(ref reference.Canonical) (string, error) {
-	u, err := ub.build(RouteNameBlob, "name", ref.Name(), "digest", ref.Digest().String())
-	if err != nil {
-		return "", err
+	if ref == nil {
+		return "", errNilReference
 	}
-	return u.String(), nil
+	n, dgst := ref.Name(), ref.Digest().String()
+	if !ub.ready || !isName(n) || !isDigest(dgst) {
+		return ub.slow(RouteNameBlob, nil, false, "name", n, "digest", dgst)
+	}
+	return ub.assemble(n, "/blobs/", dgst, nil), nil
 }
 
 // BuildBlobUploadURL returns the URL that starts a blob upload in the
 // repository name, with values (such as digest, mount and from) merged into
 // its query.
 func (ub *URLBuilder) BuildBlobUploadURL(name reference.Named, values ...url.Values) (string, error) {
-	u, err := ub.build(RouteNameBlobUpload, "name", name.Name())
-	if err != nil {
-		return "", err
+	if name == nil {
+		return "", errNilReference
 	}
-	return withQuery(u, values).String(), nil
+	n := name.Name()
+	if !ub.ready || !isName(n) {
+		return ub.slow(RouteNameBlobUpload, values, true, "name", n)
+	}
+	return ub.assemble(n, "/blobs/uploads/", "", values), nil
 }
 
 // BuildBlobUploadChunkURL returns the URL of the upload session uuid in the
@@ -188,50 +249,199 @@ func (ub *URLBuilder) BuildBlobUploadURL(name reference.Named, values ...url.Val
 // to clients in Location headers; clients follow those rather than build it.
 // An uuid outside [a-zA-Z0-9-_.=]+ is an error.
 func (ub *URLBuilder) BuildBlobUploadChunkURL(name reference.Named, uuid string, values ...url.Values) (string, error) {
-	u, err := ub.build(RouteNameBlobUploadChunk, "name", name.Name(), "uuid", uuid)
-	if err != nil {
-		return "", err
+	if name == nil {
+		return "", errNilReference
 	}
-	return withQuery(u, values).String(), nil
+	n := name.Name()
+	// "." and ".." are valid ids that resolution below a root removes as
+	// dot segments: the slow path does what distribution does.
+	if !ub.ready || !isName(n) || !isUploadUUID(uuid) || uuid == "." || uuid == ".." {
+		return ub.slow(RouteNameBlobUploadChunk, values, true, "name", n, "uuid", uuid)
+	}
+	return ub.assemble(n, "/blobs/uploads/", uuid, values), nil
 }
 
 // BuildReferrersURL returns the URL listing the referrers of the manifest
 // ref names by digest, with values (such as artifactType) merged into its
 // query.
 func (ub *URLBuilder) BuildReferrersURL(ref reference.Canonical, values ...url.Values) (string, error) {
-	u, err := ub.build(RouteNameReferrers, "name", ref.Name(), "digest", ref.Digest().String())
+	if ref == nil {
+		return "", errNilReference
+	}
+	n, dgst := ref.Name(), ref.Digest().String()
+	if !ub.ready || !isName(n) || !isDigest(dgst) {
+		return ub.slow(RouteNameReferrers, values, true, "name", n, "digest", dgst)
+	}
+	return ub.assemble(n, "/referrers/", dgst, values), nil
+}
+
+// assemble writes base + name + word + last + "?" + query into one string.
+// The variables are valid, so the path needs no resolution, and the only
+// bytes of theirs url.URL escapes in a path are the brackets of an IPv6
+// domain.
+func (ub *URLBuilder) assemble(name, word, last string, values []url.Values) string {
+	var keyBuf [16]string
+	keys := queryKeys(values, keyBuf[:0])
+	n := len(ub.base) + len(name) + len(word) + len(last)
+	for i := 0; i < len(name); i++ {
+		if name[i] == '[' || name[i] == ']' {
+			n += 2
+		}
+	}
+	q := queryLen(values, keys)
+	if q > 0 {
+		n += 1 + q
+	}
+
+	var b strings.Builder
+	b.Grow(n)
+	b.WriteString(ub.base)
+	for len(name) > 0 {
+		i := strings.IndexAny(name, "[]")
+		if i < 0 {
+			b.WriteString(name)
+			break
+		}
+		b.WriteString(name[:i])
+		if name[i] == '[' {
+			b.WriteString("%5B")
+		} else {
+			b.WriteString("%5D")
+		}
+		name = name[i+1:]
+	}
+	b.WriteString(word)
+	b.WriteString(last)
+	if q > 0 {
+		b.WriteByte('?')
+		writeQuery(&b, values, keys)
+	}
+	return b.String()
+}
+
+// slowRouter is the router the slow path builds with. It is made when first
+// needed and only read.
+var slowRouter = sync.OnceValue(Router)
+
+// slow builds a URL as distribution does: by expanding the mux route with
+// the variable pairs (whose errors it returns) and resolving the result
+// against the root. It serves the variables the fast path does not vouch
+// for, and builders not made by a constructor.
+func (ub *URLBuilder) slow(route string, values []url.Values, query bool, pairs ...string) (string, error) {
+	u, err := slowRouter().Get(route).URL(pairs...)
 	if err != nil {
 		return "", err
 	}
-	return withQuery(u, values).String(), nil
+	if !ub.relative {
+		u = ub.resolve(u)
+	}
+	if query {
+		var keyBuf [16]string
+		keys := queryKeys(values, keyBuf[:0])
+		var b strings.Builder
+		writeQuery(&b, values, keys)
+		u.RawQuery = b.String()
+	}
+	return u.String(), nil
 }
 
-// build expands the named route with the variable pairs and places the
-// result below the root, or returns it as is for a relative builder.
-func (ub *URLBuilder) build(route string, pairs ...string) (*url.URL, error) {
-	// Route.URL only reads the route, so the shared router is safe here.
-	u, err := urlRouter.Get(route).URL(pairs...)
-	if err != nil {
-		return nil, err
-	}
-	if ub.relative {
-		return u, nil
-	}
+// resolve places the route URL u (a path from "/v2/") below the root, as
+// distribution does: as a reference relative to the root, keeping the
+// root's scheme.
+func (ub *URLBuilder) resolve(u *url.URL) *url.URL {
 	u.Path = strings.TrimPrefix(u.Path, "/")
 	abs := ub.root.ResolveReference(u)
 	abs.Scheme = ub.root.Scheme
-	return abs, nil
+	return abs
 }
 
-// withQuery merges values, in order, into the query of u and encodes it
-// sorted by key.
-func withQuery(u *url.URL, values []url.Values) *url.URL {
-	merged := u.Query()
+
+// queryKeys returns the keys of all values, sorted and without repeats,
+// using buf for storage when it is large enough.
+func queryKeys(values []url.Values, buf []string) []string {
+	keys := buf
 	for _, v := range values {
-		for k, vs := range v {
-			merged[k] = append(merged[k], vs...)
+		for k := range v {
+			keys = append(keys, k)
 		}
 	}
-	u.RawQuery = merged.Encode()
-	return u
+	slices.Sort(keys)
+	if len(values) > 1 {
+		keys = slices.Compact(keys)
+	}
+	return keys
+}
+
+// queryLen returns the length of the query writeQuery writes.
+func queryLen(values []url.Values, keys []string) int {
+	n := 0
+	for _, k := range keys {
+		kl := queryEscapedLen(k)
+		for _, v := range values {
+			for _, s := range v[k] {
+				n += 1 + kl + 1 + queryEscapedLen(s) // "&k=v"
+			}
+		}
+	}
+	if n > 0 {
+		n-- // no "&" before the first pair
+	}
+	return n
+}
+
+// writeQuery writes values merged and encoded as url.Values.Encode encodes
+// them: sorted by key, the values of one key in the order given, keys and
+// values escaped with url.QueryEscape.
+func writeQuery(b *strings.Builder, values []url.Values, keys []string) {
+	first := true
+	for _, k := range keys {
+		for _, v := range values {
+			for _, s := range v[k] {
+				if !first {
+					b.WriteByte('&')
+				}
+				first = false
+				writeQueryEscaped(b, k)
+				b.WriteByte('=')
+				writeQueryEscaped(b, s)
+			}
+		}
+	}
+}
+
+// queryUnreserved reports whether url.QueryEscape leaves c as it is.
+func queryUnreserved(c byte) bool {
+	return isAlnum(c) || c == '-' || c == '_' || c == '.' || c == '~'
+}
+
+func queryEscapedLen(s string) int {
+	n := len(s)
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !queryUnreserved(c) && c != ' ' {
+			n += 2
+		}
+	}
+	return n
+}
+
+// writeQueryEscaped writes s as url.QueryEscape returns it.
+func writeQueryEscaped(b *strings.Builder, s string) {
+	const hex = "0123456789ABCDEF"
+	start := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if queryUnreserved(c) {
+			continue
+		}
+		b.WriteString(s[start:i])
+		if c == ' ' {
+			b.WriteByte('+')
+		} else {
+			b.WriteByte('%')
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&15])
+		}
+		start = i + 1
+	}
+	b.WriteString(s[start:])
 }
