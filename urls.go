@@ -355,7 +355,6 @@ func (ub *URLBuilder) resolve(u *url.URL) *url.URL {
 	return abs
 }
 
-
 // queryKeys returns the keys of all values, sorted and without repeats,
 // using buf for storage when it is large enough.
 func queryKeys(values []url.Values, buf []string) []string {
