@@ -3,10 +3,17 @@
 // URL builder calls and error values, the code that puts them to either
 // implementation, and the shapes of the recorded answers.
 //
-// The tests of this package compare both implementations live; the program
-// cmd/record-upstream writes distribution's answers to testdata/upstream in
-// the root module, whose own tests check them without depending on
-// distribution.
+// The tests of this package compare both implementations live:
+//
+//	cd benchmarks && go test ./compat
+//
+// The program cmd/record-upstream writes distribution's answers to
+// testdata/upstream in the root module, whose own tests (routes_test.go,
+// urls_test.go, forwarded_test.go, errcode/*_test.go) check them without
+// depending on distribution. After changing the generators here, record
+// again and commit the files:
+//
+//	cd benchmarks && go run ./cmd/record-upstream -out ../testdata/upstream
 package compat
 
 // Source names the implementation the recorded answers come from.
