@@ -7,7 +7,6 @@ import (
 	"sort"
 	"strconv"
 
-	"github.com/regapi/regapi"
 	"github.com/regapi/regapi/errcode"
 )
 
@@ -135,7 +134,7 @@ func (reg *Registry) serveCatalog(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	urls := regapi.NewURLBuilderFromRequest(r, reg.opts.RelativeURLs)
+	urls := reg.urlBuilder(r)
 	if err := setLink(w, p, func(v url.Values) (string, error) { return urls.BuildCatalogURL(v) }); err != nil {
 		serveError(w, 0, errcode.ErrorCodeUnknown.WithDetail(err))
 		return

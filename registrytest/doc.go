@@ -4,10 +4,21 @@
 //
 // The registry is built only from package regapi: requests are routed by
 // regapi.MatchPath, with the router of regapi.Router answering the requests
-// it refuses (redirects to clean paths, paths matching no route); every Location and Link header is built with a
-// regapi.URLBuilder derived from the request (so that it points back through
-// proxies and path prefixes), and every error is answered with
+// it refuses (redirects to clean paths, paths matching no route); every
+// Location and Link header is built with a regapi.URLBuilder derived from the
+// request by regapi.NewURLBuilderFromRequestWithOptions, so that it keeps the
+// path prefix in front of /v2/, and every error is answered with
 // errcode.ServeJSON in the registry's error envelope.
+//
+// # Proxies
+//
+// Location and Link headers carry the scheme and host the request arrived
+// with. Forwarding headers (Forwarded, X-Forwarded-Proto, X-Forwarded-Host)
+// replace them only for requests from a peer address inside
+// Options.TrustedProxies, and only with an http or https scheme and a
+// well-formed host; by default no proxy is trusted and the headers are
+// ignored, so that a client cannot make the registry send others to a host
+// of its choosing.
 //
 // # Use in tests
 //

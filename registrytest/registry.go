@@ -7,6 +7,8 @@ import (
 	"io"
 	"log"
 	"net/http"
+	"net/netip"
+	"net/url"
 	"regexp"
 	"strings"
 	"sync"
@@ -98,6 +100,15 @@ type Options struct {
 	// RelativeURLs makes Location and Link headers paths rather than
 	// absolute URLs.
 	RelativeURLs bool
+
+	// TrustedProxies lists the networks of the reverse proxies whose
+	// forwarding headers (Forwarded, X-Forwarded-Proto, X-Forwarded-Host)
+	// decide the scheme and host of Location and Link headers. They are
+	// believed only for requests whose peer address lies in one of the
+	// prefixes, and only when they name http or https and a well-formed
+	// host; otherwise the request's own scheme and Host are used. By
+	// default no proxy is trusted.
+	TrustedProxies []netip.Prefix
 
 	// Logger, when not nil, receives one line per request: method, path,
 	// status, response bytes and duration.
@@ -253,9 +264,79 @@ func (reg *Registry) withName(w http.ResponseWriter, r *http.Request, m regapi.P
 	h(w, r, &request{
 		name:  m.Name,
 		match: m,
-		urls:  regapi.NewURLBuilderFromRequest(r, reg.opts.RelativeURLs),
+		urls:  reg.urlBuilder(r),
 		ref:   ref,
 	})
+}
+
+// urlBuilder returns the builder of the Location and Link headers answering
+// r. Forwarding headers count only from Options.TrustedProxies (see
+// regapi.NewURLBuilderFromRequestWithOptions); a root they make that is not
+// an http or https URL with a well-formed host, followed by the request's own
+// path prefix, is not used, whatever the builder let through, and the
+// request's own scheme and host stand instead.
+func (reg *Registry) urlBuilder(r *http.Request) *regapi.URLBuilder {
+	direct := regapi.NewURLBuilderFromRequestWithOptions(r, regapi.FromRequestOptions{Relative: reg.opts.RelativeURLs})
+	if len(reg.opts.TrustedProxies) == 0 || reg.opts.RelativeURLs {
+		return direct
+	}
+	ub := regapi.NewURLBuilderFromRequestWithOptions(r, regapi.FromRequestOptions{TrustedProxies: reg.opts.TrustedProxies})
+	base, err := ub.BuildBaseURL()
+	if err != nil {
+		return direct
+	}
+	directBase, err := direct.BuildBaseURL()
+	if err != nil {
+		return direct
+	}
+	d, err := url.Parse(directBase)
+	if err != nil || !safeBaseURL(base, d.EscapedPath()) {
+		return direct
+	}
+	return ub
+}
+
+// safeBaseURL reports whether base, the base URL a builder produced, is
+// exactly an http or https scheme, a host that is a DNS name, an IPv4
+// address or a bracketed IPv6 address with an optional port, and the
+// escaped path wantPath.
+func safeBaseURL(base, wantPath string) bool {
+	u, err := url.Parse(base)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.User != nil || u.Opaque != "" ||
+		u.EscapedPath() != wantPath || base != u.Scheme+"://"+u.Host+wantPath {
+		return false
+	}
+	host := u.Host
+	if strings.HasPrefix(host, "[") {
+		end := strings.IndexByte(host, ']')
+		if end < 0 {
+			return false
+		}
+		addr, err := netip.ParseAddr(host[1:end])
+		if err != nil || !addr.Is6() || addr.Zone() != "" {
+			return false
+		}
+		return validPort(host[end+1:])
+	}
+	name, port := host, ""
+	if i := strings.LastIndexByte(host, ':'); i >= 0 {
+		name, port = host[:i], host[i:]
+	}
+	return hostnameRegexp.MatchString(name) && validPort(port)
+}
+
+// hostnameRegexp matches a DNS name or an IPv4 address: dot-separated labels
+// of letters, digits and inner hyphens.
+var hostnameRegexp = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$`)
+
+// validPort reports whether p is empty or a colon and a port from 1 to
+// 65535.
+func validPort(p string) bool {
+	if p == "" {
+		return true
+	}
+	n, err := parseUint(strings.TrimPrefix(p, ":"))
+	return p[0] == ':' && err == nil && n >= 1 && n <= 65535 && len(p) <= 6
 }
 
 func truncate(s string, n int) string {

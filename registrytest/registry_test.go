@@ -52,33 +52,6 @@ func TestNames(t *testing.T) {
 	}
 }
 
-func TestLocationFollowsRequest(t *testing.T) {
-	content := []byte("forwarded")
-	d := digest.FromBytes(content)
-	tests := []struct {
-		name   string
-		opts   Options
-		header map[string]string
-		want   string
-	}{
-		{"request host", Options{}, nil, "http://registry.test/v2/a/blobs/" + d.String()},
-		{"X-Forwarded", Options{}, map[string]string{"X-Forwarded-Proto": "https", "X-Forwarded-Host": "reg.example.com, proxy.internal"},
-			"https://reg.example.com/v2/a/blobs/" + d.String()},
-		{"Forwarded", Options{}, map[string]string{"Forwarded": `proto=https;host="reg.example.com:8443"`},
-			"https://reg.example.com:8443/v2/a/blobs/" + d.String()},
-		{"relative", Options{RelativeURLs: true}, map[string]string{"X-Forwarded-Host": "ignored.example.com"}, "/v2/a/blobs/" + d.String()},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			reg := New(tc.opts)
-			res := run(t, reg, call{method: "POST", path: "/v2/a/blobs/uploads/?digest=" + d.String(), header: tc.header, body: content, status: http.StatusCreated})
-			if got := res.header.Get("Location"); got != tc.want {
-				t.Fatalf("Location %q, want %q", got, tc.want)
-			}
-		})
-	}
-}
-
 // TestConcurrentUse pushes and pulls from many goroutines at once; run it
 // with -race.
 func TestConcurrentUse(t *testing.T) {

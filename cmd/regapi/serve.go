@@ -9,8 +9,10 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -42,6 +44,14 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&opts.RequireManifestBlobs, "require-manifest-blobs", false, "refuse manifests whose blobs or child manifests are missing")
 	fs.BoolVar(&opts.DisableAnonymousMount, "disable-anonymous-mount", false, "do not mount blobs when a mount request has no from parameter")
 	fs.BoolVar(&opts.RelativeURLs, "relative-urls", false, "answer Location and Link headers with paths instead of absolute URLs")
+	fs.Func("trusted-proxies", "comma-separated `prefixes` (CIDR or bare IP) of proxies whose Forwarded and X-Forwarded-* headers are believed (default: none)", func(v string) error {
+		prefixes, err := parseTrustedProxies(v)
+		if err != nil {
+			return err
+		}
+		opts.TrustedProxies = append(opts.TrustedProxies, prefixes...)
+		return nil
+	})
 	quiet := fs.Bool("quiet", false, "do not log requests")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -101,4 +111,40 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintln(stderr, "regapi serve: stopped")
 	return 0
+}
+
+// parseTrustedProxies parses the value of -trusted-proxies: CIDR prefixes
+// ("10.0.0.0/8", "fd00::/8") or bare addresses ("192.0.2.7", "::1"),
+// separated by commas. Empty items are ignored. A prefix with host bits set
+// ("10.1.2.3/8") is refused, as it most likely means something else than
+// what it covers.
+func parseTrustedProxies(v string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, item := range strings.Split(v, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		if strings.Contains(item, "/") {
+			p, err := netip.ParsePrefix(item)
+			if err != nil {
+				return nil, fmt.Errorf("%q is not a CIDR prefix", item)
+			}
+			if p != p.Masked() {
+				return nil, fmt.Errorf("%q has bits set beyond its prefix length; did you mean %s?", item, p.Masked())
+			}
+			out = append(out, p)
+			continue
+		}
+		a, err := netip.ParseAddr(item)
+		if err != nil || a.Zone() != "" {
+			return nil, fmt.Errorf("%q is not an IP address or CIDR prefix", item)
+		}
+		a = a.Unmap() // peers are compared unmapped
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	if len(out) == 0 {
+		return nil, errors.New("no prefix given")
+	}
+	return out, nil
 }

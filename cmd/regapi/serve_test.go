@@ -1,0 +1,78 @@
+package main
+
+import (
+	"bytes"
+	"net/netip"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestParseTrustedProxies(t *testing.T) {
+	p := netip.MustParsePrefix
+	tests := []struct {
+		value   string
+		want    []netip.Prefix
+		wantErr string
+	}{
+		{"10.0.0.0/8", []netip.Prefix{p("10.0.0.0/8")}, ""},
+		{"10.0.0.0/8, 192.0.2.7 ,fd00::/8", []netip.Prefix{p("10.0.0.0/8"), p("192.0.2.7/32"), p("fd00::/8")}, ""},
+		{"::1", []netip.Prefix{p("::1/128")}, ""},
+		{"::ffff:192.0.2.7", []netip.Prefix{p("192.0.2.7/32")}, ""},
+		{"127.0.0.1,", []netip.Prefix{p("127.0.0.1/32")}, ""},
+		{"", nil, "no prefix given"},
+		{" , ", nil, "no prefix given"},
+		{"10.0.0.0/33", nil, `"10.0.0.0/33" is not a CIDR prefix`},
+		{"10.1.2.3/8", nil, "did you mean 10.0.0.0/8?"},
+		{"localhost", nil, `"localhost" is not an IP address or CIDR prefix`},
+		{"10.0.0.1:80", nil, "is not an IP address"},
+		{"fe80::1%eth0", nil, "is not an IP address"},
+		{"10.0.0.0/8;192.0.2.0/24", nil, "is not a CIDR prefix"},
+	}
+	for _, tc := range tests {
+		got, err := parseTrustedProxies(tc.value)
+		if tc.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("parseTrustedProxies(%q) = %v, %v; want error containing %q", tc.value, got, err, tc.wantErr)
+			}
+			continue
+		}
+		if err != nil || !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("parseTrustedProxies(%q) = %v, %v; want %v", tc.value, got, err, tc.want)
+		}
+	}
+}
+
+// TestServeFlags checks how serve treats its flags without serving: a bad
+// value is exit status 2 with a message naming the flag; accepted flags
+// reach the listen step, which fails here on an address that cannot be
+// bound (exit status 1).
+func TestServeFlags(t *testing.T) {
+	const unbindable = "-addr=256.0.0.1:0"
+	tests := []struct {
+		name   string
+		args   []string
+		status int
+		stderr string
+	}{
+		{"trusted proxies accepted", []string{unbindable, "-trusted-proxies", "10.0.0.0/8,::1"}, 1, "regapi serve: listen"},
+		{"trusted proxies repeated", []string{unbindable, "-trusted-proxies=10.0.0.0/8", "-trusted-proxies=192.0.2.1"}, 1, "regapi serve: listen"},
+		{"trusted proxies malformed", []string{unbindable, "-trusted-proxies", "10.0.0.0/99"}, 2, `invalid value "10.0.0.0/99" for flag -trusted-proxies`},
+		{"trusted proxies host name", []string{unbindable, "-trusted-proxies=proxy.internal"}, 2, `"proxy.internal" is not an IP address or CIDR prefix`},
+		{"trusted proxies empty", []string{unbindable, "-trusted-proxies="}, 2, "no prefix given"},
+		{"zero limit", []string{unbindable, "-max-uploads=0"}, 2, "a limit of 0 is not allowed"},
+		{"negative ttl", []string{unbindable, "-upload-ttl=-1s"}, 2, "must not be negative"},
+		{"extra argument", []string{unbindable, "extra"}, 2, "usage: regapi serve"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			if got := runServe(tc.args, &stdout, &stderr); got != tc.status {
+				t.Fatalf("exit status %d, want %d; stderr %q", got, tc.status, stderr.String())
+			}
+			if !strings.Contains(stderr.String(), tc.stderr) {
+				t.Fatalf("stderr %q lacks %q", stderr.String(), tc.stderr)
+			}
+		})
+	}
+}

@@ -1,0 +1,182 @@
+package registrytest
+
+import (
+	"bytes"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"strings"
+	"testing"
+
+	"github.com/opencontainers/go-digest"
+)
+
+// TestLocationTrustedProxies checks where Location and Link headers point
+// for requests from trusted and untrusted peers, with honest and hostile
+// forwarding headers.
+func TestLocationTrustedProxies(t *testing.T) {
+	proxies := []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24"), netip.MustParsePrefix("2001:db8::/32")}
+	const (
+		proxy    = "192.0.2.10:40000"
+		proxy6   = "[2001:db8::7]:40000"
+		stranger = "198.51.100.7:40000"
+		own      = "http://registry.test"
+	)
+	tests := []struct {
+		name    string
+		opts    Options
+		remote  string
+		header  map[string]string
+		root    string // what every Location and Link must start with
+		relPath bool   // Location and Link are paths
+	}{
+		{"no proxy configured, Forwarded", Options{}, proxy, map[string]string{"Forwarded": `host="evil.example.com"`}, own, false},
+		{"no proxy configured, X-Forwarded", Options{}, proxy, map[string]string{"X-Forwarded-Proto": "https", "X-Forwarded-Host": "evil.example.com"}, own, false},
+		{"untrusted peer, Forwarded", Options{TrustedProxies: proxies}, stranger, map[string]string{"Forwarded": `host="evil.example.com"`}, own, false},
+		{"untrusted peer, X-Forwarded", Options{TrustedProxies: proxies}, stranger, map[string]string{"X-Forwarded-Host": "evil.example.com"}, own, false},
+		{"trusted peer, Forwarded", Options{TrustedProxies: proxies}, proxy, map[string]string{"Forwarded": `proto=https;host="reg.example.com:8443"`},
+			"https://reg.example.com:8443", false},
+		{"trusted IPv6 peer, Forwarded", Options{TrustedProxies: proxies}, proxy6, map[string]string{"Forwarded": `host=reg.example.com`},
+			"http://reg.example.com", false},
+		{"trusted peer, X-Forwarded", Options{TrustedProxies: proxies}, proxy, map[string]string{"X-Forwarded-Proto": "https", "X-Forwarded-Host": "reg.example.com, proxy.internal"},
+			"https://reg.example.com", false},
+		{"trusted peer, relative", Options{TrustedProxies: proxies, RelativeURLs: true}, proxy, map[string]string{"X-Forwarded-Host": "reg.example.com"}, "", true},
+		// Values no URL may carry never reach a header, even from a
+		// trusted proxy.
+		{"quote in host", Options{TrustedProxies: proxies}, proxy, map[string]string{"Forwarded": `host="a\"b.example.com"`}, own, false},
+		{"path in host", Options{TrustedProxies: proxies}, proxy, map[string]string{"Forwarded": `host="evil.example.com/x"`}, own, false},
+		{"user info in host", Options{TrustedProxies: proxies}, proxy, map[string]string{"Forwarded": `host="user@evil.example.com"`}, own, false},
+		{"space in host", Options{TrustedProxies: proxies}, proxy, map[string]string{"X-Forwarded-Host": "a b.example.com"}, own, false},
+		{"angle bracket in host", Options{TrustedProxies: proxies}, proxy, map[string]string{"X-Forwarded-Host": "a>b.example.com"}, own, false},
+		{"port 0", Options{TrustedProxies: proxies}, proxy, map[string]string{"X-Forwarded-Host": "evil.example.com:0"}, own, false},
+		{"port out of range", Options{TrustedProxies: proxies}, proxy, map[string]string{"Forwarded": `host="evil.example.com:70000"`}, own, false},
+		{"IPv6 zone", Options{TrustedProxies: proxies}, proxy, map[string]string{"Forwarded": `host="[fe80::1%eth0]"`}, own, false},
+		{"scheme javascript", Options{TrustedProxies: proxies}, proxy, map[string]string{"Forwarded": `proto=javascript`}, own, false},
+		{"scheme with colon", Options{TrustedProxies: proxies}, proxy, map[string]string{"X-Forwarded-Proto": "https://evil.example.com/"}, own, false},
+	}
+	content := []byte("where am I")
+	d := digest.FromBytes(content)
+	manifest := []byte(`{"schemaVersion":2}`)
+	md := digest.FromBytes(manifest)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			reg := New(tc.opts)
+			for _, step := range []struct {
+				method, path string
+				body         []byte
+				status       int
+				header       string // Location or Link
+				want         string // path and query the header names
+			}{
+				{"POST", "/v2/a/blobs/uploads/?digest=" + d.String(), content, http.StatusCreated, "Location", "/v2/a/blobs/" + d.String()},
+				{"POST", "/v2/a/blobs/uploads/", nil, http.StatusAccepted, "Location", "/v2/a/blobs/uploads/"},
+				{"PUT", "/v2/a/manifests/t1", manifest, http.StatusCreated, "Location", "/v2/a/manifests/" + md.String()},
+				{"PUT", "/v2/a/manifests/t2", manifest, http.StatusCreated, "Location", "/v2/a/manifests/" + md.String()},
+				{"GET", "/v2/a/tags/list?n=1", nil, http.StatusOK, "Link", "/v2/a/tags/list?last=t1&n=1"},
+				{"POST", "/v2/b/blobs/uploads/?digest=" + d.String(), content, http.StatusCreated, "Location", "/v2/b/blobs/" + d.String()},
+				{"GET", "/v2/_catalog?n=1", nil, http.StatusOK, "Link", "/v2/_catalog?last=a&n=1"},
+			} {
+				req := httptest.NewRequest(step.method, own+step.path, bytes.NewReader(step.body))
+				req.RemoteAddr = tc.remote
+				for k, v := range tc.header {
+					req.Header.Set(k, v)
+				}
+				rec := httptest.NewRecorder()
+				reg.ServeHTTP(rec, req)
+				if rec.Code != step.status {
+					t.Fatalf("%s %s: status %d, want %d: %s", step.method, step.path, rec.Code, step.status, rec.Body)
+				}
+				got := rec.Header().Get(step.header)
+				if step.header == "Link" {
+					if !strings.HasPrefix(got, "<") || !strings.HasSuffix(got, `>; rel="next"`) {
+						t.Fatalf("%s %s: Link %q is not a next link", step.method, step.path, got)
+					}
+					got = strings.TrimSuffix(strings.TrimPrefix(got, "<"), `>; rel="next"`)
+				}
+				want := tc.root + step.want
+				if !strings.HasPrefix(got, want) || (step.method != "POST" || step.status != http.StatusAccepted) && got != want {
+					t.Fatalf("%s %s: %s %q, want %q", step.method, step.path, step.header, got, want)
+				}
+			}
+		})
+	}
+}
+
+// TestServerTrustedProxies checks the peer address of real connections:
+// a loopback client is a trusted proxy only when loopback is listed.
+func TestServerTrustedProxies(t *testing.T) {
+	content := []byte("over loopback")
+	d := digest.FromBytes(content)
+	tests := []struct {
+		name    string
+		trusted []netip.Prefix
+		want    func(srv *Server) string
+	}{
+		{"nothing trusted", nil, func(srv *Server) string { return srv.URL }},
+		{"other network trusted", []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}, func(srv *Server) string { return srv.URL }},
+		{"loopback trusted", []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")},
+			func(*Server) string { return "https://reg.example.com" }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := NewServer(Options{TrustedProxies: tc.trusted})
+			defer srv.Close()
+			req, err := http.NewRequest("POST", srv.URL+"/v2/a/blobs/uploads/?digest="+d.String(), bytes.NewReader(content))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Forwarded", `proto=https;host="reg.example.com"`)
+			resp, err := srv.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusCreated {
+				t.Fatalf("status %d", resp.StatusCode)
+			}
+			if got, want := resp.Header.Get("Location"), tc.want(srv)+"/v2/a/blobs/"+d.String(); got != want {
+				t.Fatalf("Location %q, want %q", got, want)
+			}
+		})
+	}
+}
+
+func TestSafeBaseURL(t *testing.T) {
+	tests := []struct {
+		base, path string
+		want       bool
+	}{
+		{"http://registry.test/v2/", "/v2/", true},
+		{"https://reg.example.com:8443/prefix/v2/", "/prefix/v2/", true},
+		{"http://192.0.2.1:5000/v2/", "/v2/", true},
+		{"http://[2001:db8::1]:5000/v2/", "/v2/", true},
+		{"http://[2001:db8::1]/v2/", "/v2/", true},
+		{"http://localhost/v2/", "/v2/", true},
+		{"/v2/", "/v2/", false},
+		{"ftp://reg.example.com/v2/", "/v2/", false},
+		{"javascript://reg.example.com/v2/", "/v2/", false},
+		{"https://evil.example.com/://registry.test/v2/", "/v2/", false},
+		{"http://reg.example.com/v2/", "/prefix/v2/", false},
+		{"http://reg.example.com/v2/?x=1", "/v2/", false},
+		{"http://reg.example.com/v2/#x", "/v2/", false},
+		{`http://a"b.example.com/v2/`, "/v2/", false},
+		{"http://user@reg.example.com/v2/", "/v2/", false},
+		{"http://reg.example.com:0/v2/", "/v2/", false},
+		{"http://reg.example.com:65536/v2/", "/v2/", false},
+		{"http://reg.example.com:/v2/", "/v2/", false},
+		{"http://reg.example.com:x/v2/", "/v2/", false},
+		{"http://-reg.example.com/v2/", "/v2/", false},
+		{"http://reg..example.com/v2/", "/v2/", false},
+		{"http://[fe80::1%25eth0]/v2/", "/v2/", false},
+		{"http://[192.0.2.1]/v2/", "/v2/", false},
+		{"http://[2001:db8::1/v2/", "/v2/", false},
+		{"http://[2001:db8::1]x/v2/", "/v2/", false},
+		{"http://reg%20example.com/v2/", "/v2/", false},
+		{"http:///v2/", "/v2/", false},
+	}
+	for _, tc := range tests {
+		if got := safeBaseURL(tc.base, tc.path); got != tc.want {
+			t.Errorf("safeBaseURL(%q, %q) = %v, want %v", tc.base, tc.path, got, tc.want)
+		}
+	}
+}
