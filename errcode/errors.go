@@ -181,9 +181,7 @@ func (e *Error) UnmarshalJSON(data []byte) error {
 			}
 		} else {
 			decoded.Code = ParseErrorCode(value)
-			if _, ok := loadRegistry().byValue[value]; !ok && value != "" {
-				decoded.unregistered = value
-			}
+			decoded.unregistered = unregisteredCode(wire.Code)
 		}
 	}
 	decoded.Message = wire.Message
@@ -296,20 +294,61 @@ func (errs Errors) MarshalJSON() ([]byte, error) {
 // is empty or the code's default message becomes a bare ErrorCode; every
 // other entry, and every entry with an unregistered code, becomes an Error.
 func (errs *Errors) UnmarshalJSON(data []byte) error {
+	// The first pass decodes into a type shaped and named like Error
+	// without its JSON methods, so that a body that does not decode is
+	// refused with the same error, word for word, as distribution's.
+	type Error struct {
+		Code    ErrorCode `json:"code"`
+		Message string    `json:"message"`
+		Detail  any       `json:"detail,omitempty"`
+	}
 	var env struct {
 		Errors []Error
 	}
 	if err := json.Unmarshal(data, &env); err != nil {
 		return err
 	}
+	// The second pass reads the wire codes, to keep those not registered.
+	var codes struct {
+		Errors []struct {
+			Code json.RawMessage `json:"code"`
+		}
+	}
+	if err := json.Unmarshal(data, &codes); err != nil || len(codes.Errors) != len(env.Errors) {
+		codes.Errors = nil
+	}
+
 	var decoded Errors
-	for _, e := range env.Errors {
-		if e.unregistered == "" && e.Detail == nil && (e.Message == "" || e.Message == e.Code.Message()) {
+	for i, e := range env.Errors {
+		var unregistered string
+		if codes.Errors != nil {
+			unregistered = unregisteredCode(codes.Errors[i].Code)
+		}
+		if unregistered == "" && e.Detail == nil && (e.Message == "" || e.Message == e.Code.Message()) {
 			decoded = append(decoded, e.Code)
 			continue
 		}
-		decoded = append(decoded, e)
+		decoded = append(decoded, errcodeError(e.Code, e.Message, e.Detail, unregistered))
 	}
 	*errs = decoded
 	return nil
+}
+
+// unregisteredCode returns the wire code in raw, a JSON value, when it is a
+// non-empty string that is not registered; otherwise "".
+func unregisteredCode(raw json.RawMessage) string {
+	var value string
+	if len(raw) == 0 || json.Unmarshal(raw, &value) != nil || value == "" {
+		return ""
+	}
+	if _, ok := loadRegistry().byValue[value]; ok {
+		return ""
+	}
+	return value
+}
+
+// errcodeError builds an Error for Errors.UnmarshalJSON, where a local type
+// shadows the name Error.
+func errcodeError(code ErrorCode, message string, detail any, unregistered string) Error {
+	return Error{Code: code, Message: message, Detail: detail, unregistered: unregistered}
 }
