@@ -209,6 +209,9 @@ func lowerEqual(a, b string) bool {
 
 // trimSpace drops leading Unicode white space.
 func trimSpace(s string) string {
+	if s != "" && s[0] > ' ' && s[0] < utf8.RuneSelf {
+		return s // the common case: no white space at all
+	}
 	return strings.TrimLeftFunc(s, unicode.IsSpace)
 }
 
@@ -226,10 +229,11 @@ func leadingToken(s string) string {
 }
 
 func isTokenByte(c byte) bool {
-	if c < 0x21 || c == 0x7f {
-		return false // controls and space
+	switch c {
+	case '"', '(', ')', ',', '/', ':', ';', '<', '=', '>', '?', '@', '[', ']', '{', '}':
+		return false
 	}
-	return !strings.ContainsRune(`"(),/:;<=>?@[]{}`, rune(c))
+	return c > ' ' && c != 0x7f // not a control or space
 }
 
 // quotedString reads a quoted string whose opening quote is already

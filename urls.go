@@ -29,10 +29,11 @@ type URLBuilder struct {
 	root     url.URL
 	relative bool
 
-	// base is the URL of the base route, "/v2/" or "<root>v2/": every URL
-	// starts with it. It is worked out once, by the same resolution the
-	// URLs of any route would go through.
-	base string
+	// base, joined, is the URL of the base route, "/v2/" or "<root>v2/":
+	// every URL starts with it. It is worked out once, by the same
+	// resolution the URLs of any route would go through, and kept in
+	// pieces when it is the concatenation of its parts, to save making it.
+	base [5]string
 	// ready tells a builder made by a constructor from the zero value,
 	// which builds through the slow path.
 	ready bool
@@ -59,9 +60,9 @@ func NewURLBuilder(root *url.URL, relative bool) *URLBuilder {
 			ub.root.RawPath += "/"
 		}
 	}
-	ub.base = "/v2/"
+	ub.base[0] = "/v2/"
 	if !relative {
-		ub.base = ub.resolve(&url.URL{Path: "/v2/"}).String()
+		ub.base[0] = ub.resolve(&url.URL{Path: "/v2/"}).String()
 	}
 	return ub
 }
@@ -125,12 +126,13 @@ func NewURLBuilderFromRequest(r *http.Request, relative bool) *URLBuilder {
 	if relative || plainRoot(host, path) {
 		// The root needs no escaping or resolution: the base is the
 		// concatenation NewURLBuilder's resolution would come to.
-		ub := &URLBuilder{root: url.URL{Scheme: scheme, Host: host, Path: path}, relative: relative, ready: true, base: "/v2/"}
+		ub := &URLBuilder{root: url.URL{Scheme: scheme, Host: host, Path: path}, relative: relative, ready: true}
+		ub.base[0] = "/v2/"
 		if !relative {
 			if path == "" {
 				path = "/"
 			}
-			ub.base = scheme + "://" + host + path + "v2/"
+			ub.base = [5]string{scheme, "://", host, path, "v2/"}
 		}
 		return ub
 	}
@@ -166,7 +168,10 @@ func (ub *URLBuilder) BuildBaseURL() (string, error) {
 	if !ub.ready {
 		return ub.slow(RouteNameBase, nil, false)
 	}
-	return ub.base, nil
+	if ub.base[1] == "" {
+		return ub.base[0], nil
+	}
+	return ub.base[0] + ub.base[1] + ub.base[2] + ub.base[3] + ub.base[4], nil
 }
 
 // BuildCatalogURL returns the URL of the repository catalog, with values
@@ -278,43 +283,41 @@ func (ub *URLBuilder) BuildReferrersURL(ref reference.Canonical, values ...url.V
 // assemble writes base + name + word + last + "?" + query into one string.
 // The variables are valid, so the path needs no resolution, and the only
 // bytes of theirs url.URL escapes in a path are the brackets of an IPv6
-// domain.
+// domain, which can only open a name.
 func (ub *URLBuilder) assemble(name, word, last string, values []url.Values) string {
-	var keyBuf [16]string
-	keys := queryKeys(values, keyBuf[:0])
-	n := len(ub.base) + len(name) + len(word) + len(last)
-	for i := 0; i < len(name); i++ {
-		if name[i] == '[' || name[i] == ']' {
-			n += 2
-		}
+	var pairBuf [8]queryPair
+	pairs := queryPairs(values, pairBuf[:0])
+	n := len(name) + len(word) + len(last)
+	for _, piece := range ub.base {
+		n += len(piece)
 	}
-	q := queryLen(values, keys)
+	ipv6 := name != "" && name[0] == '['
+	if ipv6 {
+		n += 4 // "%5B" and "%5D" for "[" and "]"
+	}
+	q := queryLen(pairs)
 	if q > 0 {
 		n += 1 + q
 	}
 
 	var b strings.Builder
 	b.Grow(n)
-	b.WriteString(ub.base)
-	for len(name) > 0 {
-		i := strings.IndexAny(name, "[]")
-		if i < 0 {
-			b.WriteString(name)
-			break
-		}
-		b.WriteString(name[:i])
-		if name[i] == '[' {
-			b.WriteString("%5B")
-		} else {
-			b.WriteString("%5D")
-		}
-		name = name[i+1:]
+	for _, piece := range ub.base {
+		b.WriteString(piece)
 	}
+	if ipv6 {
+		end := strings.IndexByte(name, ']')
+		b.WriteString("%5B")
+		b.WriteString(name[1:end])
+		b.WriteString("%5D")
+		name = name[end+1:]
+	}
+	b.WriteString(name)
 	b.WriteString(word)
 	b.WriteString(last)
 	if q > 0 {
 		b.WriteByte('?')
-		writeQuery(&b, values, keys)
+		writeQuery(&b, pairs)
 	}
 	return b.String()
 }
@@ -336,10 +339,8 @@ func (ub *URLBuilder) slow(route string, values []url.Values, query bool, pairs 
 		u = ub.resolve(u)
 	}
 	if query {
-		var keyBuf [16]string
-		keys := queryKeys(values, keyBuf[:0])
 		var b strings.Builder
-		writeQuery(&b, values, keys)
+		writeQuery(&b, queryPairs(values, nil))
 		u.RawQuery = b.String()
 	}
 	return u.String(), nil
@@ -355,31 +356,46 @@ func (ub *URLBuilder) resolve(u *url.URL) *url.URL {
 	return abs
 }
 
-// queryKeys returns the keys of all values, sorted and without repeats,
-// using buf for storage when it is large enough.
-func queryKeys(values []url.Values, buf []string) []string {
-	keys := buf
+// queryPair is one key of one of the url.Values given to a Build method.
+type queryPair struct {
+	key    string
+	values []string
+}
+
+// queryPairs lists the keys of values with their values, sorted by key; the
+// pairs of one key keep the order of the url.Values they come from, so that
+// writing them in turn writes the values merged in order. It uses buf for
+// storage when it is large enough.
+func queryPairs(values []url.Values, buf []queryPair) []queryPair {
+	pairs := buf
 	for _, v := range values {
-		for k := range v {
-			keys = append(keys, k)
+		for k, vs := range v {
+			pairs = append(pairs, queryPair{k, vs})
 		}
 	}
-	slices.Sort(keys)
-	if len(values) > 1 {
-		keys = slices.Compact(keys)
+	if len(pairs) <= 12 {
+		// Insertion sort: stable, and quick for the few keys of a query.
+		for i := 1; i < len(pairs); i++ {
+			for j := i; j > 0 && pairs[j].key < pairs[j-1].key; j-- {
+				pairs[j], pairs[j-1] = pairs[j-1], pairs[j]
+			}
+		}
+	} else {
+		slices.SortStableFunc(pairs, func(a, b queryPair) int { return strings.Compare(a.key, b.key) })
 	}
-	return keys
+	return pairs
 }
 
 // queryLen returns the length of the query writeQuery writes.
-func queryLen(values []url.Values, keys []string) int {
+func queryLen(pairs []queryPair) int {
 	n := 0
-	for _, k := range keys {
-		kl := queryEscapedLen(k)
-		for _, v := range values {
-			for _, s := range v[k] {
-				n += 1 + kl + 1 + queryEscapedLen(s) // "&k=v"
-			}
+	for _, p := range pairs {
+		if len(p.values) == 0 {
+			continue
+		}
+		kl := queryEscapedLen(p.key)
+		for _, s := range p.values {
+			n += 1 + kl + 1 + queryEscapedLen(s) // "&k=v"
 		}
 	}
 	if n > 0 {
@@ -388,22 +404,20 @@ func queryLen(values []url.Values, keys []string) int {
 	return n
 }
 
-// writeQuery writes values merged and encoded as url.Values.Encode encodes
-// them: sorted by key, the values of one key in the order given, keys and
+// writeQuery writes the pairs as url.Values.Encode encodes the merged
+// values: sorted by key, the values of one key in the order given, keys and
 // values escaped with url.QueryEscape.
-func writeQuery(b *strings.Builder, values []url.Values, keys []string) {
+func writeQuery(b *strings.Builder, pairs []queryPair) {
 	first := true
-	for _, k := range keys {
-		for _, v := range values {
-			for _, s := range v[k] {
-				if !first {
-					b.WriteByte('&')
-				}
-				first = false
-				writeQueryEscaped(b, k)
-				b.WriteByte('=')
-				writeQueryEscaped(b, s)
+	for _, p := range pairs {
+		for _, s := range p.values {
+			if !first {
+				b.WriteByte('&')
 			}
+			first = false
+			writeQueryEscaped(b, p.key)
+			b.WriteByte('=')
+			writeQueryEscaped(b, s)
 		}
 	}
 }

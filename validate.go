@@ -210,8 +210,10 @@ func isUploadUUID(s string) bool {
 
 // cut is strings.Cut for a single byte.
 func cut(s string, sep byte) (before, after string, found bool) {
-	if i := strings.IndexByte(s, sep); i >= 0 {
-		return s[:i], s[i+1:], true
+	for i := 0; i < len(s); i++ {
+		if s[i] == sep {
+			return s[:i], s[i+1:], true
+		}
 	}
 	return s, "", false
 }
