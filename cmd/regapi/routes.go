@@ -6,7 +6,6 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/gorilla/mux"
 	"github.com/regapi/regapi"
 )
 
@@ -72,27 +71,28 @@ func braceEnd(s string, open int) int {
 	return len(s) - 1
 }
 
-// runMatch prints the route a path matches and its variables, as the router
-// returned by regapi.Router would see them.
+// runMatch prints the route a request path matches and its variables, as
+// the router returned by regapi.Router serves it. The path is a request
+// target: it is percent-decoded, and a query is ignored, as the router does.
 func runMatch(args []string, stdout, stderr io.Writer) int {
 	if len(args) != 1 {
 		fmt.Fprintln(stderr, "usage: regapi match PATH")
 		return 2
 	}
-	router := regapi.Router()
-	var m mux.RouteMatch
 	req, err := newGET(args[0])
 	if err != nil {
 		fmt.Fprintln(stderr, "regapi match:", err)
 		return 2
 	}
-	if !router.Match(req, &m) || m.Route == nil {
-		fmt.Fprintf(stdout, "no route matches %s\n", args[0])
+	m, ok := regapi.MatchPath(req.URL.Path)
+	if !ok {
+		fmt.Fprintf(stdout, "%s: redirect or no route\n", args[0])
 		return 1
 	}
-	fmt.Fprintf(stdout, "route %s\n", m.Route.GetName())
+	fmt.Fprintf(stdout, "route %s\n", m.Route)
+	vars := m.Vars()
 	for _, k := range []string{"name", "reference", "digest", "uuid"} {
-		if v, ok := m.Vars[k]; ok {
+		if v, ok := vars[k]; ok {
 			fmt.Fprintf(stdout, "%s %s\n", k, v)
 		}
 	}
