@@ -3,14 +3,18 @@ package registrytest
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/opencontainers/go-digest"
+
+	"github.com/regapi/regapi/errcode"
 )
 
 // call is one request to a registry and what is expected of its answer.
@@ -67,25 +71,15 @@ func run(t *testing.T, h http.Handler, c call) result {
 	return res
 }
 
-// errorCode decodes the first code of an error envelope.
+// errorCode checks an error response with checkErrorBody and returns its
+// first code.
 func errorCode(t *testing.T, res result) string {
 	t.Helper()
-	if ct := res.header.Get("Content-Type"); ct != "application/json" {
-		t.Fatalf("error response Content-Type %q, want application/json", ct)
+	codes, err := checkErrorBody(res.status, res.header, res.body)
+	if err != nil {
+		t.Fatal(err)
 	}
-	var env struct {
-		Errors []struct {
-			Code    string `json:"code"`
-			Message string `json:"message"`
-		} `json:"errors"`
-	}
-	if err := json.Unmarshal(res.body, &env); err != nil {
-		t.Fatalf("error body %q does not decode: %v", res.body, err)
-	}
-	if len(env.Errors) == 0 {
-		t.Fatalf("error body %q has no errors", res.body)
-	}
-	return env.Errors[0].Code
+	return codes[0]
 }
 
 // pushBlob uploads content monolithically to repository name.
@@ -135,4 +129,95 @@ func imageManifest(config digest.Digest, configSize int, layers []digest.Digest,
 	}
 	b.WriteString("}")
 	return []byte(b.String())
+}
+
+// documentedStatus lists the statuses doc.go gives codes in place of the
+// status of the code's own descriptor: 413 and 414 for content and tag
+// lists over a limit, 404 for a path that matches no endpoint.
+var documentedStatus = map[string]int{
+	"SIZE_INVALID": http.StatusRequestEntityTooLarge,
+	"TAG_INVALID":  http.StatusRequestURITooLong,
+	"UNSUPPORTED":  http.StatusNotFound,
+}
+
+// checkErrorBody checks an error response: Content-Type application/json, a
+// body that decodes as an errcode.Errors envelope with at least one entry,
+// every code a string registered with package errcode (and not UNKNOWN,
+// which means a server fault), every message set, and a status that is the
+// first code's own or the one documentedStatus gives it. It returns the
+// codes.
+func checkErrorBody(status int, header http.Header, body []byte) ([]string, error) {
+	if ct := header.Get("Content-Type"); ct != "application/json" {
+		return nil, fmt.Errorf("error response with Content-Type %q", ct)
+	}
+	var errs errcode.Errors
+	if err := json.Unmarshal(body, &errs); err != nil {
+		return nil, fmt.Errorf("error body %q does not decode as an envelope: %v", body, err)
+	}
+	if len(errs) == 0 {
+		return nil, fmt.Errorf("error body %q has no errors", body)
+	}
+	var raw struct {
+		Errors []struct {
+			Code    json.RawMessage `json:"code"`
+			Message string          `json:"message"`
+		} `json:"errors"`
+	}
+	if err := json.Unmarshal(body, &raw); err != nil || len(raw.Errors) != len(errs) {
+		return nil, fmt.Errorf("error body %q: %d entries, envelope decoded %d (%v)", body, len(raw.Errors), len(errs), err)
+	}
+	var codes []string
+	for i, e := range raw.Errors {
+		var value string
+		if err := json.Unmarshal(e.Code, &value); err != nil {
+			return nil, fmt.Errorf("error body %q: code %s is not a string", body, e.Code)
+		}
+		code := errcode.ParseErrorCode(value)
+		if code.String() != value || code == errcode.ErrorCodeUnknown {
+			return nil, fmt.Errorf("error body %q: code %q is not a registered registry code", body, value)
+		}
+		var decoded errcode.ErrorCode
+		switch entry := errs[i].(type) {
+		case errcode.ErrorCode:
+			decoded = entry
+		case errcode.Error:
+			decoded = entry.Code
+			if entry.Value() != value {
+				return nil, fmt.Errorf("error body %q: entry %d decoded as %q", body, i, entry.Value())
+			}
+		default:
+			return nil, fmt.Errorf("error body %q: entry %d decoded as %T", body, i, entry)
+		}
+		if decoded != code {
+			return nil, fmt.Errorf("error body %q: entry %d decoded as %v, want %v", body, i, decoded, code)
+		}
+		if e.Message == "" {
+			return nil, fmt.Errorf("error body %q: entry %d has no message", body, i)
+		}
+		codes = append(codes, value)
+	}
+	first := errcode.ParseErrorCode(codes[0])
+	if want := first.Descriptor().HTTPStatusCode; status != want && documentedStatus[codes[0]] != status {
+		return nil, fmt.Errorf("status %d for code %s, whose status is %d", status, codes[0], want)
+	}
+	return codes, nil
+}
+
+// checkURLHeader checks a Location or Link target: a path below /v2/, or an
+// absolute http or https URL of a well-formed host whose path is below /v2/.
+func checkURLHeader(target string) error {
+	if strings.HasPrefix(target, "/") {
+		if !strings.HasPrefix(target, "/v2/") {
+			return fmt.Errorf("relative URL %q is not below /v2/", target)
+		}
+		return nil
+	}
+	u, err := url.Parse(target)
+	if err != nil {
+		return fmt.Errorf("URL %q does not parse: %v", target, err)
+	}
+	if !safeBaseURL(u.Scheme+"://"+u.Host+"/v2/", "/v2/") || !strings.HasPrefix(target, u.Scheme+"://"+u.Host+"/v2/") {
+		return fmt.Errorf("URL %q is not an http(s) URL of a well-formed host below /v2/", target)
+	}
+	return nil
 }

@@ -2,12 +2,9 @@ package registrytest
 
 import (
 	"bytes"
-	"fmt"
-	"io"
 	"log"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/opencontainers/go-digest"
@@ -52,111 +49,6 @@ func TestNames(t *testing.T) {
 	}
 }
 
-// TestConcurrentUse pushes and pulls from many goroutines at once; run it
-// with -race.
-func TestConcurrentUse(t *testing.T) {
-	srv := NewServer(Options{})
-	defer srv.Close()
-	client := srv.Client()
-
-	const workers = 8
-	var wg sync.WaitGroup
-	errs := make(chan error, workers*4)
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			repo := fmt.Sprintf("repo%d", w%3) // repositories are shared
-			for i := 0; i < 5; i++ {
-				content := []byte(fmt.Sprintf("worker %d blob %d", w, i))
-				if err := pushChunked(client, srv.URL, repo, content); err != nil {
-					errs <- err
-					return
-				}
-				body := []byte(fmt.Sprintf(`{"schemaVersion":2,"annotations":{"w":"%d","i":"%d"}}`, w, i))
-				req, _ := http.NewRequest("PUT", srv.URL+"/v2/"+repo+"/manifests/w"+fmt.Sprint(w), bytes.NewReader(body))
-				req.Header.Set("Content-Type", "application/vnd.oci.image.manifest.v1+json")
-				if err := expect(client, req, http.StatusCreated); err != nil {
-					errs <- err
-					return
-				}
-				for _, path := range []string{"/v2/" + repo + "/tags/list?n=2", "/v2/_catalog", "/v2/" + repo + "/manifests/w" + fmt.Sprint(w)} {
-					req, _ := http.NewRequest("GET", srv.URL+path, nil)
-					if err := expect(client, req, http.StatusOK); err != nil {
-						errs <- err
-						return
-					}
-				}
-			}
-		}(w)
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Error(err)
-	}
-}
-
-// pushChunked uploads content in two PATCH chunks and a closing PUT, and
-// pulls it back.
-func pushChunked(client *http.Client, base, repo string, content []byte) error {
-	req, _ := http.NewRequest("POST", base+"/v2/"+repo+"/blobs/uploads/", nil)
-	resp, err := client.Do(req)
-	if err != nil {
-		return err
-	}
-	resp.Body.Close()
-	loc := resp.Header.Get("Location")
-	half := len(content) / 2
-	for _, part := range []struct {
-		rng  string
-		data []byte
-	}{{fmt.Sprintf("0-%d", half-1), content[:half]}, {fmt.Sprintf("%d-%d", half, len(content)-1), content[half:]}} {
-		req, _ := http.NewRequest("PATCH", loc, bytes.NewReader(part.data))
-		req.Header.Set("Content-Range", part.rng)
-		resp, err := client.Do(req)
-		if err != nil {
-			return err
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusAccepted {
-			return fmt.Errorf("PATCH %s: %d", part.rng, resp.StatusCode)
-		}
-		loc = resp.Header.Get("Location")
-	}
-	d := digest.FromBytes(content)
-	req, _ = http.NewRequest("PUT", loc+"?digest="+d.String(), nil)
-	if err := expect(client, req, http.StatusCreated); err != nil {
-		return err
-	}
-	resp, err = client.Get(base + "/v2/" + repo + "/blobs/" + d.String())
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	got, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
-	}
-	if !bytes.Equal(got, content) {
-		return fmt.Errorf("blob %s pulled as %q", d, got)
-	}
-	return nil
-}
-
-func expect(client *http.Client, req *http.Request, status int) error {
-	resp, err := client.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != status {
-		return fmt.Errorf("%s %s: status %d, want %d: %s", req.Method, req.URL, resp.StatusCode, status, body)
-	}
-	return nil
-}
-
 func TestLogger(t *testing.T) {
 	var buf bytes.Buffer
 	reg := New(Options{Logger: log.New(&buf, "", 0)})
@@ -170,72 +62,6 @@ func TestLogger(t *testing.T) {
 		if !strings.Contains(lines[i], want) {
 			t.Fatalf("line %q lacks %q", lines[i], want)
 		}
-	}
-}
-
-// FuzzHandler sends arbitrary requests; the registry must answer each
-// without panicking and with a status a registry may send.
-func FuzzHandler(f *testing.F) {
-	d := digest.FromString("x").String()
-	seeds := []struct {
-		method, path, contentRange, rangeHeader, contentType string
-		body                                                 []byte
-	}{
-		{"GET", "/v2/", "", "", "", nil},
-		{"POST", "/v2/a/blobs/uploads/?digest=" + d, "", "", "", []byte("x")},
-		{"POST", "/v2/a/blobs/uploads/?mount=" + d + "&from=b", "", "", "", nil},
-		{"PATCH", "/v2/a/blobs/uploads/nope", "0-1", "", "", []byte("xy")},
-		{"PUT", "/v2/a/manifests/t?tag=a&tag=b", "", "", "application/vnd.oci.image.manifest.v1+json", []byte(`{"subject":{"digest":"` + d + `"}}`)},
-		{"PUT", "/v2/a/manifests/" + d, "", "", "", []byte(`{"layers":[1]}`)},
-		{"GET", "/v2/a/blobs/" + d, "", "bytes=0-", "", nil},
-		{"GET", "/v2/a/tags/list?n=99999999999999999999&last=%ff", "", "", "", nil},
-		{"GET", "/v2/_catalog?n=1&last=", "", "", "", nil},
-		{"GET", "/v2/a/referrers/" + d + "?artifactType=", "", "", "", nil},
-		{"DELETE", "/v2//a/../b/manifests/x", "", "", "", nil},
-	}
-	for _, s := range seeds {
-		f.Add(s.method, s.path, s.contentRange, s.rangeHeader, s.contentType, s.body)
-	}
-	allowed := map[int]bool{200: true, 201: true, 202: true, 204: true, 206: true, 301: true, 400: true, 404: true,
-		405: true, 413: true, 414: true, 416: true, 429: true}
-	f.Fuzz(func(t *testing.T, method, path, contentRange, rangeHeader, contentType string, body []byte) {
-		reg := New(Options{MaxBlobSize: 1 << 16, MaxManifestSize: 1 << 12, MaxUploads: 4})
-		// Some state for requests to meet.
-		pushBlob(t, reg, "a", []byte("x"))
-		req, err := http.NewRequest(method, "http://registry.test"+path, bytes.NewReader(body))
-		if err != nil {
-			t.Skip("not a request")
-		}
-		req.RequestURI = req.URL.RequestURI()
-		for k, v := range map[string]string{"Content-Range": contentRange, "Range": rangeHeader, "Content-Type": contentType} {
-			if v != "" {
-				req.Header.Set(k, v)
-			}
-		}
-		rec := &recorder{header: http.Header{}}
-		reg.ServeHTTP(rec, req)
-		if !allowed[rec.status] {
-			t.Fatalf("%s %q: status %d", method, path, rec.status)
-		}
-	})
-}
-
-// recorder is a minimal ResponseWriter for the fuzz test.
-type recorder struct {
-	header http.Header
-	status int
-}
-
-func (r *recorder) Header() http.Header { return r.header }
-func (r *recorder) Write(b []byte) (int, error) {
-	if r.status == 0 {
-		r.status = http.StatusOK
-	}
-	return len(b), nil
-}
-func (r *recorder) WriteHeader(status int) {
-	if r.status == 0 {
-		r.status = status
 	}
 }
 

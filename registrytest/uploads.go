@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"regexp"
 	"slices"
@@ -339,8 +340,14 @@ func (reg *Registry) readChunk(w http.ResponseWriter, r *http.Request, req *requ
 			reg.serveRangeInvalid(w, req, id, size, cr)
 			return c, false
 		}
-		if start != size {
+		if start != size || end-start == math.MaxInt64 {
 			reg.serveRangeInvalid(w, req, id, size, cr)
+			return c, false
+		}
+		// A chunk announced over the limit is refused before its body is
+		// read.
+		if limit := reg.remaining(size); limit >= 0 && end-start >= limit {
+			serveBodyError(w, errTooLarge, reg.opts.MaxBlobSize)
 			return c, false
 		}
 		want = end - start + 1
@@ -460,9 +467,17 @@ func (reg *Registry) putUpload(w http.ResponseWriter, r *http.Request, req *requ
 
 	reg.mu.Lock()
 	up = reg.session(req.name, id)
-	if up == nil || int64(len(up.data)) != c.offset {
+	if up == nil {
+		// Closed or cancelled by another request meanwhile.
 		reg.mu.Unlock()
-		serveError(w, 0, errcode.ErrorCodeBlobUploadInvalid.WithMessage("the upload changed while it was being closed"))
+		serveUploadUnknown(w, id)
+		return
+	}
+	if size := int64(len(up.data)); size != c.offset {
+		// A chunk arrived meanwhile: the digest was checked against
+		// other content.
+		reg.mu.Unlock()
+		reg.serveRangeInvalid(w, req, id, size, r.Header.Get("Content-Range"))
 		return
 	}
 	content := slices.Clip(up.data)
