@@ -17,11 +17,8 @@ func TestBase(t *testing.T) {
 	tests := []call{
 		{method: "GET", path: "/v2/", status: http.StatusOK, headers: map[string]string{"Content-Type": "application/json"}},
 		{method: "HEAD", path: "/v2/", status: http.StatusOK},
-		{method: "POST", path: "/v2/", status: http.StatusMethodNotAllowed, code: "UNSUPPORTED"},
 		// The router redirects the path without its final slash.
 		{method: "GET", path: "/v2", status: http.StatusMovedPermanently},
-		{method: "GET", path: "/v3/", status: http.StatusNotFound, code: "UNSUPPORTED"},
-		{method: "GET", path: "/v2/foo/bar/unknown", status: http.StatusNotFound, code: "UNSUPPORTED"},
 		// Unclean paths and a missing final slash are redirected (the request
 		// URL here is absolute, so the router keeps its scheme and host).
 		{method: "GET", path: "/v2/a//b/tags/list", status: http.StatusMovedPermanently, headers: map[string]string{"Location": "http://registry.test/v2/a/b/tags/list"}},
@@ -37,44 +34,28 @@ func TestBlobPushMethods(t *testing.T) {
 	content := []byte("hello, registry")
 	sha256d := digest.SHA256.FromBytes(content)
 	sha512d := digest.SHA512.FromBytes(content)
-	wrong := digest.FromString("something else")
 
 	// Each case pushes content to a fresh registry and expects the final
-	// answer to be 201 (with the blob then pullable) or an error code.
+	// answer to be 201, with the blob then pullable. Refused pushes are
+	// rows of TestMalformedRequests.
 	tests := []struct {
-		name   string
-		push   func(t *testing.T, reg *Registry) result
-		status int
-		code   string
-		dgst   digest.Digest
+		name string
+		push func(t *testing.T, reg *Registry) result
+		dgst digest.Digest
 	}{
 		{
 			name: "monolithic POST sha256",
 			push: func(t *testing.T, reg *Registry) result {
 				return serve(t, reg, "POST", "/v2/a/blobs/uploads/?digest="+sha256d.String(), nil, content)
 			},
-			status: http.StatusCreated, dgst: sha256d,
+			dgst: sha256d,
 		},
 		{
 			name: "monolithic POST sha512",
 			push: func(t *testing.T, reg *Registry) result {
 				return serve(t, reg, "POST", "/v2/a/blobs/uploads/?digest="+sha512d.String(), nil, content)
 			},
-			status: http.StatusCreated, dgst: sha512d,
-		},
-		{
-			name: "monolithic POST wrong digest",
-			push: func(t *testing.T, reg *Registry) result {
-				return serve(t, reg, "POST", "/v2/a/blobs/uploads/?digest="+wrong.String(), nil, content)
-			},
-			status: http.StatusBadRequest, code: "DIGEST_INVALID",
-		},
-		{
-			name: "monolithic POST malformed digest",
-			push: func(t *testing.T, reg *Registry) result {
-				return serve(t, reg, "POST", "/v2/a/blobs/uploads/?digest=sha256:xyz", nil, content)
-			},
-			status: http.StatusBadRequest, code: "DIGEST_INVALID",
+			dgst: sha512d,
 		},
 		{
 			name: "POST then PUT",
@@ -82,7 +63,7 @@ func TestBlobPushMethods(t *testing.T) {
 				loc := location(t, run(t, reg, call{method: "POST", path: "/v2/a/blobs/uploads/", status: http.StatusAccepted}))
 				return serve(t, reg, "PUT", loc+"?digest="+sha256d.String(), map[string]string{"Content-Type": "application/octet-stream"}, content)
 			},
-			status: http.StatusCreated, dgst: sha256d,
+			dgst: sha256d,
 		},
 		{
 			name: "POST with digest-algorithm then PUT sha512",
@@ -90,30 +71,7 @@ func TestBlobPushMethods(t *testing.T) {
 				loc := location(t, run(t, reg, call{method: "POST", path: "/v2/a/blobs/uploads/?digest-algorithm=sha512", status: http.StatusAccepted}))
 				return serve(t, reg, "PUT", loc+"?digest="+sha512d.String(), nil, content)
 			},
-			status: http.StatusCreated, dgst: sha512d,
-		},
-		{
-			name: "POST with unknown digest-algorithm",
-			push: func(t *testing.T, reg *Registry) result {
-				return serve(t, reg, "POST", "/v2/a/blobs/uploads/?digest-algorithm=md5", nil, nil)
-			},
-			status: http.StatusBadRequest, code: "DIGEST_INVALID",
-		},
-		{
-			name: "PUT with wrong digest",
-			push: func(t *testing.T, reg *Registry) result {
-				loc := location(t, run(t, reg, call{method: "POST", path: "/v2/a/blobs/uploads/", status: http.StatusAccepted}))
-				return serve(t, reg, "PUT", loc+"?digest="+wrong.String(), nil, content)
-			},
-			status: http.StatusBadRequest, code: "DIGEST_INVALID",
-		},
-		{
-			name: "PUT without digest",
-			push: func(t *testing.T, reg *Registry) result {
-				loc := location(t, run(t, reg, call{method: "POST", path: "/v2/a/blobs/uploads/", status: http.StatusAccepted}))
-				return serve(t, reg, "PUT", loc, nil, content)
-			},
-			status: http.StatusBadRequest, code: "DIGEST_INVALID",
+			dgst: sha512d,
 		},
 		{
 			name: "chunked PATCH then empty PUT",
@@ -125,7 +83,7 @@ func TestBlobPushMethods(t *testing.T) {
 					status: http.StatusAccepted, headers: map[string]string{"Range": "0-" + strconv.Itoa(len(content)-1)}}))
 				return serve(t, reg, "PUT", loc+"?digest="+sha256d.String(), nil, nil)
 			},
-			status: http.StatusCreated, dgst: sha256d,
+			dgst: sha256d,
 		},
 		{
 			name: "streamed PATCH without Content-Range",
@@ -135,7 +93,7 @@ func TestBlobPushMethods(t *testing.T) {
 				loc = location(t, run(t, reg, call{method: "PATCH", path: loc, body: content[3:], status: http.StatusAccepted}))
 				return serve(t, reg, "PUT", loc+"?digest="+sha256d.String(), nil, nil)
 			},
-			status: http.StatusCreated, dgst: sha256d,
+			dgst: sha256d,
 		},
 		{
 			name: "last chunk in the closing PUT",
@@ -145,38 +103,22 @@ func TestBlobPushMethods(t *testing.T) {
 				return serve(t, reg, "PUT", loc+"?digest="+sha256d.String(),
 					map[string]string{"Content-Range": "5-" + strconv.Itoa(len(content)-1)}, content[5:])
 			},
-			status: http.StatusCreated, dgst: sha256d,
-		},
-		{
-			name: "closing PUT chunk out of order",
-			push: func(t *testing.T, reg *Registry) result {
-				loc := location(t, run(t, reg, call{method: "POST", path: "/v2/a/blobs/uploads/", status: http.StatusAccepted}))
-				loc = location(t, run(t, reg, call{method: "PATCH", path: loc, header: map[string]string{"Content-Range": "0-4"}, body: content[:5], status: http.StatusAccepted}))
-				return serve(t, reg, "PUT", loc+"?digest="+sha256d.String(),
-					map[string]string{"Content-Range": "6-" + strconv.Itoa(len(content))}, content[5:])
-			},
-			status: http.StatusRequestedRangeNotSatisfiable, code: "RANGE_INVALID",
+			dgst: sha256d,
 		},
 		{
 			name: "empty blob",
 			push: func(t *testing.T, reg *Registry) result {
 				return serve(t, reg, "POST", "/v2/a/blobs/uploads/?digest="+digest.FromBytes(nil).String(), nil, nil)
 			},
-			status: http.StatusCreated, dgst: digest.FromBytes(nil),
+			dgst: digest.FromBytes(nil),
 		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			reg := New(Options{})
 			res := tc.push(t, reg)
-			if res.status != tc.status {
-				t.Fatalf("status %d, want %d; body %s", res.status, tc.status, res.body)
-			}
-			if tc.code != "" {
-				if got := errorCode(t, res); got != tc.code {
-					t.Fatalf("code %q, want %q", got, tc.code)
-				}
-				return
+			if res.status != http.StatusCreated {
+				t.Fatalf("status %d, want 201; body %s", res.status, res.body)
 			}
 			if got := res.header.Get("Docker-Content-Digest"); got != tc.dgst.String() {
 				t.Fatalf("Docker-Content-Digest %q, want %q", got, tc.dgst)
@@ -346,17 +288,6 @@ func TestBlobPull(t *testing.T) {
 	if len(head.body) != 0 {
 		t.Fatalf("HEAD sent a body of %d bytes", len(head.body))
 	}
-	missing := digest.FromString("missing")
-	for _, c := range []call{
-		{method: "GET", path: "/v2/a/blobs/" + missing.String(), status: http.StatusNotFound, code: "BLOB_UNKNOWN"},
-		{method: "HEAD", path: "/v2/a/blobs/" + missing.String(), status: http.StatusNotFound},
-		{method: "GET", path: "/v2/nobody/blobs/" + d.String(), status: http.StatusNotFound, code: "BLOB_UNKNOWN"},
-		{method: "GET", path: "/v2/a/blobs/sha256:short", status: http.StatusBadRequest, code: "DIGEST_INVALID"},
-		{method: "GET", path: "/v2/a/blobs/md5:d41d8cd98f00b204e9800998ecf8427e", status: http.StatusBadRequest, code: "DIGEST_INVALID"},
-		{method: "PUT", path: path, status: http.StatusMethodNotAllowed, code: "UNSUPPORTED"},
-	} {
-		run(t, reg, c)
-	}
 }
 
 func TestBlobMount(t *testing.T) {
@@ -377,8 +308,6 @@ func TestBlobMount(t *testing.T) {
 		{"without from", Options{}, "mount=" + d.String(), http.StatusCreated, "", "/v2/dst/blobs/" + d.String()},
 		{"without from, anonymous mount disabled", Options{DisableAnonymousMount: true}, "mount=" + d.String(), http.StatusAccepted, "", "/v2/dst/blobs/uploads/"},
 		{"absent blob without from", Options{}, "mount=" + absent.String(), http.StatusAccepted, "", "/v2/dst/blobs/uploads/"},
-		{"malformed digest", Options{}, "mount=sha256:nothex&from=src", http.StatusBadRequest, "DIGEST_INVALID", ""},
-		{"invalid from", Options{}, "mount=" + d.String() + "&from=Src", http.StatusBadRequest, "NAME_INVALID", ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -414,7 +343,6 @@ func TestBlobDelete(t *testing.T) {
 		{method: "DELETE", path: "/v2/a/blobs/" + d.String(), status: http.StatusNotFound, code: "BLOB_UNKNOWN"},
 		// Other repositories keep their link.
 		{method: "GET", path: "/v2/b/blobs/" + d.String(), status: http.StatusOK},
-		{method: "DELETE", path: "/v2/a/blobs/sha256:0", status: http.StatusBadRequest, code: "DIGEST_INVALID"},
 	} {
 		run(t, reg, c)
 	}

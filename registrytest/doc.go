@@ -71,8 +71,11 @@
 //     must equal the bytes received so far and the body must hold exactly
 //     end-start+1 bytes; otherwise 416 RANGE_INVALID (or 400 SIZE_INVALID
 //     for a length mismatch) is answered and the session is left as it was.
-//     Without Content-Range the body is appended as a stream. The answer is
-//     202 with Location, Range "0-<last byte>" and Docker-Upload-UUID.
+//     A range that would take the blob over Options.MaxBlobSize is refused
+//     with 413 SIZE_INVALID before the body is read. Without Content-Range
+//     the body is appended as a stream. The answer is 202 with Location,
+//     Range "0-<last byte>" and Docker-Upload-UUID. Of chunks sent at once
+//     for the same place, one is appended and the others get 416.
 //   - GET on a session answers 204 with Location, Range and
 //     Docker-Upload-UUID; the Range of a session with no bytes is "0-0", as
 //     distribution answers.
@@ -81,7 +84,9 @@
 //     verified against the digest, whatever its algorithm: a mismatch is
 //     DIGEST_INVALID and a missing or malformed digest is DIGEST_INVALID
 //     too. Success is 201 with Location and Docker-Content-Digest. A failed
-//     close leaves the session open.
+//     close leaves the session open. A close that meets the session closed
+//     meanwhile by another request gets BLOB_UPLOAD_UNKNOWN, and one that
+//     meets it grown by a chunk gets 416 RANGE_INVALID.
 //   - DELETE on a session cancels it (204). Unknown sessions, or sessions
 //     addressed through another repository, get BLOB_UPLOAD_UNKNOWN (404).
 //   - DELETE on a blob unlinks it from the repository (202); manifests that

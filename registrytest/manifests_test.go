@@ -166,21 +166,6 @@ func TestManifestRequiredBlobsPresent(t *testing.T) {
 		body: child, status: http.StatusBadRequest, code: "MANIFEST_BLOB_UNKNOWN"})
 }
 
-func TestManifestMissing(t *testing.T) {
-	reg := New(Options{})
-	pushManifest(t, reg, "r", "t", "application/vnd.oci.image.manifest.v1+json", []byte(`{"schemaVersion":2}`))
-	for _, c := range []call{
-		{method: "GET", path: "/v2/r/manifests/missing", status: http.StatusNotFound, code: "MANIFEST_UNKNOWN"},
-		{method: "GET", path: "/v2/r/manifests/" + digest.FromString("m").String(), status: http.StatusNotFound, code: "MANIFEST_UNKNOWN"},
-		{method: "HEAD", path: "/v2/r/manifests/missing", status: http.StatusNotFound},
-		{method: "GET", path: "/v2/nobody/manifests/t", status: http.StatusNotFound, code: "NAME_UNKNOWN"},
-		{method: "GET", path: "/v2/r/manifests/sha256:totallywrong", status: http.StatusBadRequest, code: "DIGEST_INVALID"},
-		{method: "POST", path: "/v2/r/manifests/t", status: http.StatusMethodNotAllowed, code: "UNSUPPORTED"},
-	} {
-		run(t, reg, c)
-	}
-}
-
 func TestManifestDelete(t *testing.T) {
 	reg := New(Options{})
 	body := []byte(`{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json"}`)

@@ -10,45 +10,6 @@ import (
 	"github.com/opencontainers/go-digest"
 )
 
-func TestNames(t *testing.T) {
-	reg := New(Options{})
-	d := digest.FromString("x").String()
-	long255 := strings.Repeat("a", 127) + "/" + strings.Repeat("b", 127) // 255 characters
-	long256 := long255 + "c"
-
-	tests := []struct {
-		name   string
-		path   string
-		status int
-		code   string
-	}{
-		// Valid names reach their handler.
-		{"simple", "/v2/library/alpine/tags/list", http.StatusNotFound, "NAME_UNKNOWN"},
-		{"separators", "/v2/a.b_c__d--e/f/tags/list", http.StatusNotFound, "NAME_UNKNOWN"},
-		{"255 characters", "/v2/" + long255 + "/tags/list", http.StatusNotFound, "NAME_UNKNOWN"},
-		// Invalid ones are NAME_INVALID on every endpoint, routed or not.
-		{"256 characters tags", "/v2/" + long256 + "/tags/list", http.StatusBadRequest, "NAME_INVALID"},
-		{"256 characters manifest", "/v2/" + long256 + "/manifests/latest", http.StatusBadRequest, "NAME_INVALID"},
-		{"256 characters blob", "/v2/" + long256 + "/blobs/" + d, http.StatusBadRequest, "NAME_INVALID"},
-		{"256 characters upload", "/v2/" + long256 + "/blobs/uploads/", http.StatusBadRequest, "NAME_INVALID"},
-		{"256 characters session", "/v2/" + long256 + "/blobs/uploads/abc", http.StatusBadRequest, "NAME_INVALID"},
-		{"256 characters referrers", "/v2/" + long256 + "/referrers/" + d, http.StatusBadRequest, "NAME_INVALID"},
-		{"very long", "/v2/" + strings.Repeat("abcdefgh/", 200) + "x/tags/list", http.StatusBadRequest, "NAME_INVALID"},
-		{"upper case component", "/v2/Library/alpine/tags/list", http.StatusBadRequest, "NAME_INVALID"},
-		{"upper case single component", "/v2/UPPER/tags/list", http.StatusBadRequest, "NAME_INVALID"},
-		{"domain and port", "/v2/localhost:5000/alpine/manifests/latest", http.StatusBadRequest, "NAME_INVALID"},
-		{"leading separator", "/v2/-a/tags/list", http.StatusBadRequest, "NAME_INVALID"},
-		{"trailing separator", "/v2/a-/blobs/" + d, http.StatusBadRequest, "NAME_INVALID"},
-		{"triple underscore", "/v2/a___b/tags/list", http.StatusBadRequest, "NAME_INVALID"},
-		{"percent", "/v2/a%25b/tags/list", http.StatusBadRequest, "NAME_INVALID"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			run(t, reg, call{method: "GET", path: tc.path, status: tc.status, code: tc.code})
-		})
-	}
-}
-
 func TestLogger(t *testing.T) {
 	var buf bytes.Buffer
 	reg := New(Options{Logger: log.New(&buf, "", 0)})
