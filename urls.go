@@ -285,7 +285,7 @@ func (ub *URLBuilder) BuildReferrersURL(ref reference.Canonical, values ...url.V
 // bytes of theirs url.URL escapes in a path are the brackets of an IPv6
 // domain, which can only open a name.
 func (ub *URLBuilder) assemble(name, word, last string, values []url.Values) string {
-	var pairBuf [8]queryPair
+	var pairBuf [6]queryPair
 	pairs := queryPairs(values, pairBuf[:0])
 	n := len(name) + len(word) + len(last)
 	for _, piece := range ub.base {
@@ -295,7 +295,7 @@ func (ub *URLBuilder) assemble(name, word, last string, values []url.Values) str
 	if ipv6 {
 		n += 4 // "%5B" and "%5D" for "[" and "]"
 	}
-	q := queryLen(pairs)
+	q := queryMaxLen(pairs)
 	if q > 0 {
 		n += 1 + q
 	}
@@ -386,20 +386,15 @@ func queryPairs(values []url.Values, buf []queryPair) []queryPair {
 	return pairs
 }
 
-// queryLen returns the length of the query writeQuery writes.
-func queryLen(pairs []queryPair) int {
+// queryMaxLen returns a bound on the length of the query writeQuery writes
+// (every byte escaped), or 0 when it writes nothing. Reserving the bound
+// costs less than working out the length.
+func queryMaxLen(pairs []queryPair) int {
 	n := 0
 	for _, p := range pairs {
-		if len(p.values) == 0 {
-			continue
-		}
-		kl := queryEscapedLen(p.key)
 		for _, s := range p.values {
-			n += 1 + kl + 1 + queryEscapedLen(s) // "&k=v"
+			n += 1 + 3*len(p.key) + 1 + 3*len(s) // "&k=v"
 		}
-	}
-	if n > 0 {
-		n-- // no "&" before the first pair
 	}
 	return n
 }
@@ -425,16 +420,6 @@ func writeQuery(b *strings.Builder, pairs []queryPair) {
 // queryUnreserved reports whether url.QueryEscape leaves c as it is.
 func queryUnreserved(c byte) bool {
 	return isAlnum(c) || c == '-' || c == '_' || c == '.' || c == '~'
-}
-
-func queryEscapedLen(s string) int {
-	n := len(s)
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; !queryUnreserved(c) && c != ' ' {
-			n += 2
-		}
-	}
-	return n
 }
 
 // writeQueryEscaped writes s as url.QueryEscape returns it.
