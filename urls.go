@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -180,7 +181,7 @@ func (ub *URLBuilder) BuildCatalogURL(values ...url.Values) (string, error) {
 	if !ub.ready {
 		return ub.slow(RouteNameCatalog, values, true)
 	}
-	return ub.assemble("", "_catalog", "", values), nil
+	return ub.assemble("", "", "_catalog", "", values), nil
 }
 
 // BuildTagsURL returns the URL listing the tags of the repository name, with
@@ -189,11 +190,11 @@ func (ub *URLBuilder) BuildTagsURL(name reference.Named, values ...url.Values) (
 	if name == nil {
 		return "", errNilReference
 	}
-	n := name.Name()
-	if !ub.ready || !isName(n) {
-		return ub.slow(RouteNameTags, values, true, "name", n)
+	domain, path, ok := nameParts(name)
+	if !ub.ready || !ok {
+		return ub.slow(RouteNameTags, values, true, "name", name.Name())
 	}
-	return ub.assemble(n, "/tags/list", "", values), nil
+	return ub.assemble(domain, path, "/tags/list", "", values), nil
 }
 
 // errNoTagOrDigest is returned for a manifest reference that has neither a
@@ -216,11 +217,11 @@ func (ub *URLBuilder) BuildManifestURL(ref reference.Named) (string, error) {
 	default:
 		return "", errNoTagOrDigest
 	}
-	n := ref.Name()
-	if !ub.ready || !isName(n) || !isReference(tagOrDigest) {
-		return ub.slow(RouteNameManifest, nil, false, "name", n, "reference", tagOrDigest)
+	domain, path, ok := nameParts(ref)
+	if !ub.ready || !ok || !isReference(tagOrDigest) {
+		return ub.slow(RouteNameManifest, nil, false, "name", ref.Name(), "reference", tagOrDigest)
 	}
-	return ub.assemble(n, "/manifests/", tagOrDigest, nil), nil
+	return ub.assemble(domain, path, "/manifests/", tagOrDigest, nil), nil
 }
 
 // BuildBlobURL returns the URL of the blob ref names by digest.
@@ -228,11 +229,12 @@ func (ub *URLBuilder) BuildBlobURL(ref reference.Canonical) (string, error) {
 	if ref == nil {
 		return "", errNilReference
 	}
-	n, dgst := ref.Name(), ref.Digest().String()
-	if !ub.ready || !isName(n) || !isDigest(dgst) {
-		return ub.slow(RouteNameBlob, nil, false, "name", n, "digest", dgst)
+	dgst := ref.Digest().String()
+	domain, path, ok := nameParts(ref)
+	if !ub.ready || !ok || !isDigest(dgst) {
+		return ub.slow(RouteNameBlob, nil, false, "name", ref.Name(), "digest", dgst)
 	}
-	return ub.assemble(n, "/blobs/", dgst, nil), nil
+	return ub.assemble(domain, path, "/blobs/", dgst, nil), nil
 }
 
 // BuildBlobUploadURL returns the URL that starts a blob upload in the
@@ -242,11 +244,11 @@ func (ub *URLBuilder) BuildBlobUploadURL(name reference.Named, values ...url.Val
 	if name == nil {
 		return "", errNilReference
 	}
-	n := name.Name()
-	if !ub.ready || !isName(n) {
-		return ub.slow(RouteNameBlobUpload, values, true, "name", n)
+	domain, path, ok := nameParts(name)
+	if !ub.ready || !ok {
+		return ub.slow(RouteNameBlobUpload, values, true, "name", name.Name())
 	}
-	return ub.assemble(n, "/blobs/uploads/", "", values), nil
+	return ub.assemble(domain, path, "/blobs/uploads/", "", values), nil
 }
 
 // BuildBlobUploadChunkURL returns the URL of the upload session uuid in the
@@ -257,13 +259,13 @@ func (ub *URLBuilder) BuildBlobUploadChunkURL(name reference.Named, uuid string,
 	if name == nil {
 		return "", errNilReference
 	}
-	n := name.Name()
+	domain, path, ok := nameParts(name)
 	// "." and ".." are valid ids that resolution below a root removes as
 	// dot segments: the slow path does what distribution does.
-	if !ub.ready || !isName(n) || !isUploadUUID(uuid) || uuid == "." || uuid == ".." {
-		return ub.slow(RouteNameBlobUploadChunk, values, true, "name", n, "uuid", uuid)
+	if !ub.ready || !ok || !isUploadUUID(uuid) || uuid == "." || uuid == ".." {
+		return ub.slow(RouteNameBlobUploadChunk, values, true, "name", name.Name(), "uuid", uuid)
 	}
-	return ub.assemble(n, "/blobs/uploads/", uuid, values), nil
+	return ub.assemble(domain, path, "/blobs/uploads/", uuid, values), nil
 }
 
 // BuildReferrersURL returns the URL listing the referrers of the manifest
@@ -273,29 +275,38 @@ func (ub *URLBuilder) BuildReferrersURL(ref reference.Canonical, values ...url.V
 	if ref == nil {
 		return "", errNilReference
 	}
-	n, dgst := ref.Name(), ref.Digest().String()
-	if !ub.ready || !isName(n) || !isDigest(dgst) {
-		return ub.slow(RouteNameReferrers, values, true, "name", n, "digest", dgst)
+	dgst := ref.Digest().String()
+	domain, path, ok := nameParts(ref)
+	if !ub.ready || !ok || !isDigest(dgst) {
+		return ub.slow(RouteNameReferrers, values, true, "name", ref.Name(), "digest", dgst)
 	}
-	return ub.assemble(n, "/referrers/", dgst, values), nil
+	return ub.assemble(domain, path, "/referrers/", dgst, values), nil
 }
 
-// assemble writes base + name + word + last + "?" + query into one string.
+// assemble writes base + name + word + last + "?" + query into one string,
+// where name is domain + "/" + path, or path alone when domain is empty.
 // The variables are valid, so the path needs no resolution, and the only
 // bytes of theirs url.URL escapes in a path are the brackets of an IPv6
 // domain, which can only open a name.
-func (ub *URLBuilder) assemble(name, word, last string, values []url.Values) string {
-	var pairBuf [6]queryPair
+func (ub *URLBuilder) assemble(domain, name, word, last string, values []url.Values) string {
+	if domain == "" && name != "" && name[0] == '[' {
+		// A name with an IPv6 domain, not given apart.
+		domain, name, _ = cut(name, '/')
+	}
+	var pairBuf [4]queryPair
 	pairs := queryPairs(values, pairBuf[:0])
 	n := len(name) + len(word) + len(last)
 	for _, piece := range ub.base {
 		n += len(piece)
 	}
-	ipv6 := name != "" && name[0] == '['
+	if domain != "" {
+		n += len(domain) + 1
+	}
+	ipv6 := domain != "" && domain[0] == '['
 	if ipv6 {
 		n += 4 // "%5B" and "%5D" for "[" and "]"
 	}
-	q := queryMaxLen(pairs)
+	q := queryLen(pairs)
 	if q > 0 {
 		n += 1 + q
 	}
@@ -306,11 +317,16 @@ func (ub *URLBuilder) assemble(name, word, last string, values []url.Values) str
 		b.WriteString(piece)
 	}
 	if ipv6 {
-		end := strings.IndexByte(name, ']')
+		end := strings.IndexByte(domain, ']')
 		b.WriteString("%5B")
-		b.WriteString(name[1:end])
+		b.WriteString(domain[1:end])
 		b.WriteString("%5D")
-		name = name[end+1:]
+		b.WriteString(domain[end+1:])
+	} else {
+		b.WriteString(domain)
+	}
+	if domain != "" {
+		b.WriteByte('/')
 	}
 	b.WriteString(name)
 	b.WriteString(word)
@@ -320,6 +336,33 @@ func (ub *URLBuilder) assemble(name, word, last string, values []url.Values) str
 		writeQuery(&b, pairs)
 	}
 	return b.String()
+}
+
+// referencePackage is the import path of distribution/reference, whose
+// references name domain + "/" + path.
+var referencePackage = reflect.TypeOf((*reference.Named)(nil)).Elem().PkgPath()
+
+// nameParts returns the name of r as a domain and a path (the domain empty
+// when the name is the path alone) and whether the name is valid. For the
+// reference package's own types, whose Name joins Domain and Path, it reads
+// the two apart rather than have Name make the joined string.
+func nameParts(r reference.Named) (domain, path string, ok bool) {
+	if reflect.TypeOf(r).PkgPath() == referencePackage {
+		if dp, isDP := r.(interface {
+			Domain() string
+			Path() string
+		}); isDP {
+			domain, path = dp.Domain(), dp.Path()
+			if domain == "" {
+				return "", path, isName(path)
+			}
+			if strings.IndexByte(domain, '/') < 0 {
+				return domain, path, (isPathComponent(domain) || isDomainAndPort(domain)) && isRemoteName(path)
+			}
+		}
+	}
+	path = r.Name()
+	return "", path, isName(path)
 }
 
 // slowRouter is the router the slow path builds with. It is made when first
@@ -386,14 +429,29 @@ func queryPairs(values []url.Values, buf []queryPair) []queryPair {
 	return pairs
 }
 
-// queryMaxLen returns a bound on the length of the query writeQuery writes
-// (every byte escaped), or 0 when it writes nothing. Reserving the bound
-// costs less than working out the length.
-func queryMaxLen(pairs []queryPair) int {
+// queryLen returns the length of the query writeQuery writes.
+func queryLen(pairs []queryPair) int {
 	n := 0
 	for _, p := range pairs {
+		if len(p.values) == 0 {
+			continue
+		}
+		kl := queryEscapedLen(p.key)
 		for _, s := range p.values {
-			n += 1 + 3*len(p.key) + 1 + 3*len(s) // "&k=v"
+			n += 1 + kl + 1 + queryEscapedLen(s) // "&k=v"
+		}
+	}
+	if n > 0 {
+		n-- // no "&" before the first pair
+	}
+	return n
+}
+
+func queryEscapedLen(s string) int {
+	n := len(s)
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !queryUnreserved(c) && c != ' ' {
+			n += 2
 		}
 	}
 	return n

@@ -298,6 +298,23 @@ func oracleCalls() []urlCall {
 	}
 	// References made by the reference package, whose Name joins domain
 	// and path.
+	for _, name := range oracleNames {
+		ref, err := reference.WithName(name)
+		if err != nil {
+			continue
+		}
+		tagged, _ := reference.WithTag(ref, "v1")
+		canonical, _ := reference.WithDigest(ref, digest.Digest(testSHA256))
+		calls = append(calls,
+			urlCall{method: "tags", ref: ref, values: oracleValues[4]},
+			urlCall{method: "manifest", ref: tagged},
+			urlCall{method: "manifest", ref: canonical},
+			urlCall{method: "blob", ref: canonical},
+			urlCall{method: "upload", ref: ref},
+			urlCall{method: "chunk", ref: ref, uuid: "abc"},
+			urlCall{method: "referrers", ref: canonical},
+		)
+	}
 	for _, s := range []string{"docker.io/library/ubuntu:latest", "localhost:5000/foo@" + testSHA256, "[::1]/x:v1@" + testSHA512} {
 		ref, err := reference.ParseNamed(s)
 		if err != nil {
@@ -529,6 +546,15 @@ func FuzzBuildURLs(f *testing.F) {
 			{method: "upload", ref: anyName{name}},
 			{method: "chunk", ref: anyName{name}, uuid: uuid},
 			{method: "referrers", ref: anyCanonical{name, dgst}},
+		}
+		if ref, err := reference.WithName(name); err == nil {
+			calls = append(calls, urlCall{method: "tags", ref: ref}, urlCall{method: "chunk", ref: ref, uuid: uuid})
+			if tagged, err := reference.WithTag(ref, tag); err == nil {
+				calls = append(calls, urlCall{method: "manifest", ref: tagged})
+			}
+			if canonical, err := reference.WithDigest(ref, digest.Digest(dgst)); err == nil {
+				calls = append(calls, urlCall{method: "blob", ref: canonical}, urlCall{method: "referrers", ref: canonical})
+			}
 		}
 		for _, relative := range []bool{false, true} {
 			fast, oracle := NewURLBuilder(ru, relative), newOracleURLBuilder(ru, relative)

@@ -148,6 +148,21 @@ func isName(s string) bool {
 	return true
 }
 
+// isRemoteName reports whether s is path components separated by slashes,
+// the part of a repository name after its domain.
+func isRemoteName(s string) bool {
+	for {
+		first, rest, more := cut(s, '/')
+		if !isPathComponent(first) {
+			return false
+		}
+		if !more {
+			return true
+		}
+		s = rest
+	}
+}
+
 // isTag reports whether s matches reference.TagRegexp in full:
 // [\w][\w.-]{0,127}.
 func isTag(s string) bool {

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Runs the benchmarks of this module's registry API package against
+# distribution's (bench_test.go) and prints a Markdown table: for each
+# operation the median ns/op over the runs for distribution ("upstream")
+# and for this module ("ours"), their ratio, and the allocations per op.
+#
+# Environment: COUNT runs (default 5), BENCHTIME per benchmark and run
+# (default 200ms). The test binary is run COUNT times in a row, each run
+# measuring distribution and this module one after the other, so that a
+# busy machine slows both sides of a row alike.
+set -euo pipefail
+cd "$(dirname "$0")"
+count=${COUNT:-5}
+benchtime=${BENCHTIME:-200ms}
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+go test -c -o "$tmp/bench.test" .
+for _ in $(seq "$count"); do
+  "$tmp/bench.test" -test.run '^$' -test.bench . -test.benchmem -test.benchtime "$benchtime" >>"$tmp/raw.txt"
+done
+
+# One line per measurement: order of first appearance, operation,
+# implementation, ns/op, allocs/op.
+awk '
+  /^Benchmark/ && / ns\/op/ {
+    name = $1
+    sub(/^Benchmark/, "", name)
+    sub(/-[0-9]+$/, "", name)
+    impl = name
+    sub(/.*\//, "", impl)
+    op = substr(name, 1, length(name) - length(impl) - 1)
+    sub(/^BuildURL\//, "", op)
+    ns = ""; allocs = ""
+    for (i = 2; i < NF; i++) {
+      if ($(i + 1) == "ns/op") ns = $i
+      if ($(i + 1) == "allocs/op") allocs = $i
+    }
+    if (!(op in seen)) seen[op] = ++ops
+    print seen[op], op, impl, ns, allocs
+  }' "$tmp/raw.txt" | sort -k1,1n -k3,3 -k4,4g >"$tmp/rows.txt"
+
+awk -v count="$count" '
+  {
+    key = $2 SUBSEP $3
+    n[key]++
+    v[key, n[key]] = $4
+    a[key] = $5
+    if (!($2 in idx)) { idx[$2] = $1; name[$1] = $2; if ($1 > max) max = $1 }
+  }
+  function median(key) { return v[key, int((n[key] + 1) / 2)] }
+  END {
+    printf "| operation | upstream ns/op | ours ns/op | ratio | upstream allocs/op | ours allocs/op |\n"
+    printf "|---|---:|---:|---:|---:|---:|\n"
+    for (i = 1; i <= max; i++) {
+      op = name[i]; up = op SUBSEP "upstream"; us = op SUBSEP "ours"
+      if (!(up in n) || !(us in n)) continue
+      mu = median(up); mo = median(us)
+      printf "| %s | %.0f | %.1f | %.1fx | %s | %s |\n", op, mu, mo, mu / mo, a[up], a[us]
+    }
+    printf "\nmedians of %d runs\n", count
+  }' "$tmp/rows.txt"
