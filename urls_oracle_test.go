@@ -204,15 +204,14 @@ type (
 	anyCanonical struct{ name, dgst string }
 )
 
-func (r anyName) String() string                      { return r.name }
-func (r anyName) Name() string                        { return r.name }
-func (r anyTagged) String() string                    { return r.name + ":" + r.tag }
-func (r anyTagged) Name() string                      { return r.name }
-func (r anyTagged) Tag() string                       { return r.tag }
-func (r anyCanonical) String() string                 { return r.name + "@" + r.dgst }
-func (r anyCanonical) Name() string                   { return r.name }
-func (r anyCanonical) Digest() digest.Digest          { return digest.Digest(r.dgst) }
-func (r anyCanonical) withName(n string) anyCanonical { r.name = n; return r }
+func (r anyName) String() string             { return r.name }
+func (r anyName) Name() string               { return r.name }
+func (r anyTagged) String() string           { return r.name + ":" + r.tag }
+func (r anyTagged) Name() string             { return r.name }
+func (r anyTagged) Tag() string              { return r.tag }
+func (r anyCanonical) String() string        { return r.name + "@" + r.dgst }
+func (r anyCanonical) Name() string          { return r.name }
+func (r anyCanonical) Digest() digest.Digest { return digest.Digest(r.dgst) }
 
 const (
 	testSHA256 = "sha256:6c3c624b58dbbcd3c0dd82b4c53f04194d1247c6eebdaab7c610cf7d66709b3b"
