@@ -161,5 +161,5 @@ func blobURL(req *request, dgst digest.Digest) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return req.urls.BuildBlobURL(ref)
+	return req.urls().BuildBlobURL(ref)
 }

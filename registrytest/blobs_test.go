@@ -389,3 +389,43 @@ func TestUploadTTL(t *testing.T) {
 	// The expired session no longer counts against MaxUploads.
 	run(t, short, call{method: "POST", path: "/v2/a/blobs/uploads/", status: http.StatusAccepted})
 }
+
+// TestMaxStorageSessions checks that the bytes of open upload sessions count
+// against MaxStorage, move to the blob when the session closes, and are
+// freed when it is cancelled or expires.
+func TestMaxStorageSessions(t *testing.T) {
+	reg := New(Options{MaxStorage: 10})
+	six, five, four := []byte("666666"), []byte("55555"), []byte("4444")
+	a := location(t, run(t, reg, call{method: "POST", path: "/v2/a/blobs/uploads/", status: http.StatusAccepted}))
+	run(t, reg, call{method: "PATCH", path: a, body: six, status: http.StatusAccepted})
+	// 6 held by session a: 5 more do not fit, whichever way they come.
+	run(t, reg, call{method: "POST", path: "/v2/a/blobs/uploads/?digest=" + digest.FromBytes(five).String(), body: five, status: http.StatusForbidden, code: "DENIED"})
+	b := location(t, run(t, reg, call{method: "POST", path: "/v2/a/blobs/uploads/", status: http.StatusAccepted}))
+	run(t, reg, call{method: "PATCH", path: b, body: five, status: http.StatusForbidden, code: "DENIED"})
+	run(t, reg, call{method: "GET", path: b, status: http.StatusNoContent, headers: map[string]string{"Range": "0-0"}})
+	run(t, reg, call{method: "PATCH", path: b, header: map[string]string{"Content-Range": "0-3"}, body: four, status: http.StatusAccepted})
+	// Cancelling a frees its 6 bytes.
+	run(t, reg, call{method: "DELETE", path: a, status: http.StatusNoContent})
+	run(t, reg, call{method: "PATCH", path: b, header: map[string]string{"Content-Range": "4-8"}, body: five, status: http.StatusAccepted})
+	// Closing b turns its 9 bytes into a blob's, counted once.
+	whole := append(append([]byte{}, four...), five...)
+	run(t, reg, call{method: "PUT", path: b + "?digest=" + digest.FromBytes(whole).String(), status: http.StatusCreated})
+	run(t, reg, call{method: "POST", path: "/v2/a/blobs/uploads/?digest=" + digest.FromString("1").String(), body: []byte("1"), status: http.StatusCreated})
+	run(t, reg, call{method: "POST", path: "/v2/a/blobs/uploads/?digest=" + digest.FromString("2").String(), body: []byte("2"), status: http.StatusForbidden, code: "DENIED"})
+	// A close whose last chunk does not fit leaves the session as it was.
+	run(t, reg, call{method: "DELETE", path: "/v2/a/blobs/" + digest.FromBytes(whole).String(), status: http.StatusAccepted})
+	c := location(t, run(t, reg, call{method: "POST", path: "/v2/a/blobs/uploads/", status: http.StatusAccepted}))
+	run(t, reg, call{method: "PATCH", path: c, body: six, status: http.StatusAccepted})
+	withLast := append(append([]byte{}, six...), four...)
+	run(t, reg, call{method: "PUT", path: c + "?digest=" + digest.FromBytes(withLast).String(), body: four, status: http.StatusForbidden, code: "DENIED"})
+	run(t, reg, call{method: "GET", path: c, status: http.StatusNoContent, headers: map[string]string{"Range": "0-5"}})
+	run(t, reg, call{method: "PUT", path: c + "?digest=" + digest.FromBytes(six).String(), status: http.StatusCreated})
+
+	// Expired sessions make room.
+	short := New(Options{MaxStorage: 10, UploadTTL: time.Millisecond})
+	d := location(t, run(t, short, call{method: "POST", path: "/v2/a/blobs/uploads/", status: http.StatusAccepted}))
+	run(t, short, call{method: "PATCH", path: d, body: six, status: http.StatusAccepted})
+	time.Sleep(20 * time.Millisecond)
+	run(t, short, call{method: "POST", path: "/v2/a/blobs/uploads/?digest=" + digest.FromBytes(six).String(), body: six, status: http.StatusCreated})
+	run(t, short, call{method: "PATCH", path: d, body: four, status: http.StatusNotFound, code: "BLOB_UPLOAD_UNKNOWN"})
+}

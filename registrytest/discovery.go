@@ -107,7 +107,7 @@ func (reg *Registry) serveTags(w http.ResponseWriter, r *http.Request, req *requ
 	if !ok {
 		return
 	}
-	if err := setLink(w, p, func(v url.Values) (string, error) { return req.urls.BuildTagsURL(req.ref, v) }); err != nil {
+	if err := setLink(w, p, func(v url.Values) (string, error) { return req.urls().BuildTagsURL(req.ref, v) }); err != nil {
 		serveError(w, 0, errcode.ErrorCodeUnknown.WithDetail(err))
 		return
 	}

@@ -94,7 +94,8 @@
 //
 // Blobs larger than Options.MaxBlobSize are refused with 413 and
 // SIZE_INVALID. Content that would take the registry over
-// Options.MaxStorage is refused with 403 DENIED. Sessions idle for longer
+// Options.MaxStorage, including chunks of open sessions, is refused with 403
+// DENIED, and the session is left as it was. Sessions idle for longer
 // than Options.UploadTTL are forgotten; at most Options.MaxUploads are open
 // at once (429 TOOMANYREQUESTS beyond).
 //

@@ -17,7 +17,8 @@ const fuzzUploadID = "UPLOAD"
 
 // FuzzHandler sends arbitrary requests, as the HTTP server would hand them
 // over: any method, request target, header lines and body that parse as an
-// HTTP/1.1 request. The registry holds a blob, a tagged manifest and an open
+// HTTP/1.1 request (with Host: registry.test unless the header lines carry
+// a Host of their own). The registry holds a blob, a tagged manifest and an open
 // upload session beforehand (UPLOAD in the target names the session), and
 // trusts the peer as a proxy, so that forwarding headers are read. Every
 // answer must come without a panic, with a status the registry documents
@@ -43,7 +44,10 @@ func FuzzHandler(f *testing.F) {
 		// The request as a server reads it off the wire; what does not
 		// parse never reaches a handler.
 		var raw bytes.Buffer
-		raw.WriteString(method + " " + target + " HTTP/1.1\r\nHost: registry.test\r\n")
+		raw.WriteString(method + " " + target + " HTTP/1.1\r\n")
+		if !strings.Contains(strings.ToLower("\n"+headers), "\nhost:") {
+			raw.WriteString("Host: registry.test\r\n")
+		}
 		raw.WriteString(headers)
 		if headers != "" && !strings.HasSuffix(headers, "\r\n") {
 			raw.WriteString("\r\n")

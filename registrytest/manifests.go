@@ -384,7 +384,7 @@ func manifestURL(req *request, dgst digest.Digest) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return req.urls.BuildManifestURL(ref)
+	return req.urls().BuildManifestURL(ref)
 }
 
 // repoBlob returns a blob of rp, which may be nil.

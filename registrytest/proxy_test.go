@@ -180,3 +180,86 @@ func TestSafeBaseURL(t *testing.T) {
 		}
 	}
 }
+
+func TestValidHost(t *testing.T) {
+	label63 := strings.Repeat("a", 63)
+	tests := []struct {
+		host string
+		want bool
+	}{
+		{"registry.test", true},
+		{"registry.test:5000", true},
+		{"REG-1.example.COM", true},
+		{"192.0.2.1:65535", true},
+		{"[::1]", true},
+		{"[2001:db8::1]:443", true},
+		{label63 + ".example.com", true},
+		{strings.Repeat(label63+".", 3) + strings.Repeat("b", 61), true}, // 253 characters
+		{strings.Repeat(label63+".", 3) + strings.Repeat("b", 62), false},
+		{label63 + "a.example.com", false},
+		{"", false},
+		{":5000", false},
+		{"a.", false},
+		{".a", false},
+		{"a..b", false},
+		{"-a", false},
+		{"a-", false},
+		{"a-.b", false},
+		{"a_b", false},
+		{"a%zz", false},
+		{"a%2Fb", false},
+		{"a b", false},
+		{"!$&'()*+,;=~_", false},
+		{"[", false},
+		{"]", false},
+		{"[::1", false},
+		{"[::1%25zz]", false},
+		{"[fe80::1%eth0]", false},
+		{"[192.0.2.1]", false},
+		{"[::1]x", false},
+		{"[::1]:", false},
+		{"x:99999", false},
+		{"x:0", false},
+		{"x:+80", false},
+		{"x:0080", true},
+		{"x:000080", false},
+	}
+	for _, tc := range tests {
+		if got := validHost(tc.host); got != tc.want {
+			t.Errorf("validHost(%q) = %v, want %v", tc.host, got, tc.want)
+		}
+	}
+}
+
+// TestLocationOwnHost checks the request's own Host: a well-formed one
+// makes absolute URLs, anything else (or none, as HTTP/1.0 allows) relative
+// ones.
+func TestLocationOwnHost(t *testing.T) {
+	tests := []struct {
+		host string
+		want string
+	}{
+		{"registry.test:5000", "http://registry.test:5000/v2/a/blobs/uploads/"},
+		{"[::1]:5000", "http://[::1]:5000/v2/a/blobs/uploads/"},
+		{"", "/v2/a/blobs/uploads/"},
+		{"a%zz", "/v2/a/blobs/uploads/"},
+		{"[::1%25zz]", "/v2/a/blobs/uploads/"},
+		{"!$&'()*+,;=~_", "/v2/a/blobs/uploads/"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.host, func(t *testing.T) {
+			for _, opts := range []Options{{}, {TrustedProxies: []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24")}}} {
+				req := httptest.NewRequest("POST", "/v2/a/blobs/uploads/", nil)
+				req.Host = tc.host
+				rec := httptest.NewRecorder()
+				New(opts).ServeHTTP(rec, req)
+				if rec.Code != http.StatusAccepted {
+					t.Fatalf("status %d", rec.Code)
+				}
+				if got := rec.Header().Get("Location"); !strings.HasPrefix(got, tc.want) || len(got) != len(tc.want)+32 {
+					t.Fatalf("Location %q, want %q and a session id", got, tc.want)
+				}
+			}
+		})
+	}
+}

@@ -68,11 +68,11 @@ type Options struct {
 	// DefaultMaxUploads and a negative value means no limit.
 	MaxUploads int
 
-	// MaxStorage, when positive, bounds the bytes of blobs and manifests
-	// the registry holds, counting a blob once per repository it is linked
-	// into. Content that would exceed it is refused with 403 DENIED. Open
-	// upload sessions are not counted: MaxUploads and MaxBlobSize bound
-	// them.
+	// MaxStorage, when positive, bounds the bytes of content the registry
+	// holds: blobs and manifests, counting a blob once per repository it is
+	// linked into, and the bytes received by open upload sessions. Content
+	// or a chunk that would exceed it is refused with 403 DENIED. Sessions
+	// idle for longer than UploadTTL are forgotten to make room.
 	MaxStorage int64
 
 	// UploadTTL, when positive, is how long an upload session may stay
@@ -127,7 +127,8 @@ type Registry struct {
 	mu      sync.RWMutex
 	repos   map[string]*repository
 	uploads map[string]*upload
-	used    int64 // bytes counted against MaxStorage
+	used    int64 // bytes of blobs and manifests, counted against MaxStorage
+	pending int64 // bytes held by upload sessions, counted against MaxStorage too
 }
 
 // repository is the content of one repository. It is guarded by the
@@ -245,8 +246,20 @@ func validName(name string) bool {
 type request struct {
 	name  string
 	match regapi.PathMatch
-	urls  *regapi.URLBuilder
 	ref   reference.Named
+
+	reg     *Registry
+	r       *http.Request
+	builder *regapi.URLBuilder // made by urls on first use
+}
+
+// urls returns the builder of the request's Location and Link headers. It
+// is made only for the answers that carry one.
+func (req *request) urls() *regapi.URLBuilder {
+	if req.builder == nil {
+		req.builder = req.reg.urlBuilder(req.r)
+	}
+	return req.builder
 }
 
 // withName validates the repository name of a routed request before calling
@@ -264,8 +277,9 @@ func (reg *Registry) withName(w http.ResponseWriter, r *http.Request, m regapi.P
 	h(w, r, &request{
 		name:  m.Name,
 		match: m,
-		urls:  reg.urlBuilder(r),
 		ref:   ref,
+		reg:   reg,
+		r:     r,
 	})
 }
 
@@ -274,9 +288,11 @@ func (reg *Registry) withName(w http.ResponseWriter, r *http.Request, m regapi.P
 // regapi.NewURLBuilderFromRequestWithOptions); a root they make that is not
 // an http or https URL with a well-formed host, followed by the request's own
 // path prefix, is not used, whatever the builder let through, and the
-// request's own scheme and host stand instead.
+// request's own scheme and host stand instead. A request whose own Host is
+// not a well-formed host, or that has none (HTTP/1.0), gets relative URLs.
 func (reg *Registry) urlBuilder(r *http.Request) *regapi.URLBuilder {
-	direct := regapi.NewURLBuilderFromRequestWithOptions(r, regapi.FromRequestOptions{Relative: reg.opts.RelativeURLs})
+	relative := reg.opts.RelativeURLs || !validHost(r.Host)
+	direct := regapi.NewURLBuilderFromRequestWithOptions(r, regapi.FromRequestOptions{Relative: relative})
 	if len(reg.opts.TrustedProxies) == 0 || reg.opts.RelativeURLs {
 		return direct
 	}
@@ -297,16 +313,21 @@ func (reg *Registry) urlBuilder(r *http.Request) *regapi.URLBuilder {
 }
 
 // safeBaseURL reports whether base, the base URL a builder produced, is
-// exactly an http or https scheme, a host that is a DNS name, an IPv4
-// address or a bracketed IPv6 address with an optional port, and the
-// escaped path wantPath.
+// exactly an http or https scheme, a host validHost accepts, and the escaped
+// path wantPath.
 func safeBaseURL(base, wantPath string) bool {
 	u, err := url.Parse(base)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.User != nil || u.Opaque != "" ||
 		u.EscapedPath() != wantPath || base != u.Scheme+"://"+u.Host+wantPath {
 		return false
 	}
-	host := u.Host
+	return validHost(u.Host)
+}
+
+// validHost reports whether host is a DNS name, an IPv4 address or a
+// bracketed IPv6 address without zone, with an optional port from 1 to
+// 65535, and nothing else.
+func validHost(host string) bool {
 	if strings.HasPrefix(host, "[") {
 		end := strings.IndexByte(host, ']')
 		if end < 0 {
@@ -322,12 +343,41 @@ func safeBaseURL(base, wantPath string) bool {
 	if i := strings.LastIndexByte(host, ':'); i >= 0 {
 		name, port = host[:i], host[i:]
 	}
-	return hostnameRegexp.MatchString(name) && validPort(port)
+	return validHostname(name) && validPort(port)
 }
 
-// hostnameRegexp matches a DNS name or an IPv4 address: dot-separated labels
-// of letters, digits and inner hyphens.
-var hostnameRegexp = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$`)
+// validHostname reports whether name is a DNS name or an IPv4 address:
+// dot-separated labels of 1 to 63 letters, digits and inner hyphens, 253
+// characters at most.
+func validHostname(name string) bool {
+	if name == "" || len(name) > 253 {
+		return false
+	}
+	label := 0 // length of the current label
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case c == '.':
+			if label == 0 || name[i-1] == '-' {
+				return false
+			}
+			label = 0
+		case c == '-':
+			if label == 0 {
+				return false
+			}
+			label++
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+			label++
+		default:
+			return false
+		}
+		if label > 63 {
+			return false
+		}
+	}
+	return label > 0 && name[len(name)-1] != '-'
+}
 
 // validPort reports whether p is empty or a colon and a port from 1 to
 // 65535.
@@ -465,14 +515,28 @@ func (reg *Registry) addBlob(name string, dgst digest.Digest, data []byte) bool 
 	return true
 }
 
-// reserve counts n more bytes against MaxStorage, or reports false when
-// they do not fit. The caller holds reg.mu for writing.
+// reserve counts n more bytes of stored content against MaxStorage, or
+// reports false when they do not fit. The caller holds reg.mu for writing.
 func (reg *Registry) reserve(n int64) bool {
-	if reg.opts.MaxStorage > 0 && reg.used+n > reg.opts.MaxStorage {
+	if !reg.fits(n) {
 		return false
 	}
 	reg.used += n
 	return true
+}
+
+// fits reports whether n more bytes fit in MaxStorage beside the stored
+// content and the open sessions' bytes, forgetting expired sessions to make
+// room when they do not. The caller holds reg.mu for writing.
+func (reg *Registry) fits(n int64) bool {
+	if reg.opts.MaxStorage <= 0 || n <= 0 {
+		return true
+	}
+	if reg.used+reg.pending+n <= reg.opts.MaxStorage {
+		return true
+	}
+	reg.expireUploads(time.Now())
+	return reg.used+reg.pending+n <= reg.opts.MaxStorage
 }
 
 // serveStorageFull answers content refused because of MaxStorage.

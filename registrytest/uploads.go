@@ -129,13 +129,7 @@ func (reg *Registry) serveUploadStart(w http.ResponseWriter, r *http.Request, re
 	now := time.Now()
 	up := &upload{id: newID(), name: req.name, touched: now}
 	reg.mu.Lock()
-	if reg.opts.UploadTTL > 0 {
-		for id, old := range reg.uploads {
-			if now.Sub(old.touched) > reg.opts.UploadTTL {
-				delete(reg.uploads, id)
-			}
-		}
-	}
+	reg.expireUploads(now)
 	full := reg.opts.MaxUploads > 0 && len(reg.uploads) >= reg.opts.MaxUploads
 	if !full {
 		reg.uploads[up.id] = up
@@ -223,7 +217,7 @@ func (reg *Registry) serveBlobCreated(w http.ResponseWriter, req *request, dgst 
 // serveUploadStatus answers with the state of a session: its Location,
 // Range and id, with the given status.
 func (reg *Registry) serveUploadStatus(w http.ResponseWriter, req *request, id string, size int64, status int) {
-	loc, err := req.urls.BuildBlobUploadChunkURL(req.ref, id)
+	loc, err := req.urls().BuildBlobUploadChunkURL(req.ref, id)
 	if err != nil {
 		serveError(w, 0, errcode.ErrorCodeUnknown.WithDetail(err))
 		return
@@ -244,6 +238,28 @@ func uploadRange(size int64) string {
 		end = 0
 	}
 	return "0-" + strconv.FormatInt(end, 10)
+}
+
+// dropUpload forgets an upload session and the bytes it holds. The caller
+// holds reg.mu for writing.
+func (reg *Registry) dropUpload(up *upload) {
+	if reg.uploads[up.id] == up {
+		delete(reg.uploads, up.id)
+		reg.pending -= int64(len(up.data))
+	}
+}
+
+// expireUploads forgets the sessions idle for longer than
+// Options.UploadTTL. The caller holds reg.mu for writing.
+func (reg *Registry) expireUploads(now time.Time) {
+	if reg.opts.UploadTTL <= 0 {
+		return
+	}
+	for _, up := range reg.uploads {
+		if now.Sub(up.touched) > reg.opts.UploadTTL {
+			reg.dropUpload(up)
+		}
+	}
 }
 
 // session returns the upload id of repository name and its size, or nil.
@@ -280,7 +296,7 @@ func (reg *Registry) serveUpload(w http.ResponseWriter, r *http.Request, req *re
 		reg.mu.Lock()
 		up := reg.session(req.name, id)
 		if up != nil {
-			delete(reg.uploads, id)
+			reg.dropUpload(up)
 		}
 		reg.mu.Unlock()
 		if up == nil {
@@ -375,7 +391,7 @@ func (reg *Registry) readChunk(w http.ResponseWriter, r *http.Request, req *requ
 // serveRangeInvalid answers a chunk that does not continue the session,
 // telling the client where the session stands.
 func (reg *Registry) serveRangeInvalid(w http.ResponseWriter, req *request, id string, size int64, contentRange string) {
-	if loc, err := req.urls.BuildBlobUploadChunkURL(req.ref, id); err == nil {
+	if loc, err := req.urls().BuildBlobUploadChunkURL(req.ref, id); err == nil {
 		w.Header().Set("Location", loc)
 	}
 	w.Header().Set("Range", uploadRange(size))
@@ -393,15 +409,22 @@ func (reg *Registry) patchUpload(w http.ResponseWriter, r *http.Request, req *re
 	reg.mu.Lock()
 	up := reg.session(req.name, id)
 	var size int64
-	conflict := false
+	conflict, full := false, false
 	if up != nil {
-		if int64(len(up.data)) != c.offset {
+		size = int64(len(up.data))
+		switch {
+		case size != c.offset:
 			// Another request added bytes while this one was reading.
 			conflict = true
-			size = int64(len(up.data))
-		} else {
+		case !reg.fits(int64(len(c.data))):
+			full = true
+		case reg.uploads[id] != up:
+			// Expired while fits made room.
+			up = nil
+		default:
 			up.data = append(up.data, c.data...)
 			up.touched = time.Now()
+			reg.pending += int64(len(c.data))
 			size = int64(len(up.data))
 		}
 	}
@@ -411,6 +434,8 @@ func (reg *Registry) patchUpload(w http.ResponseWriter, r *http.Request, req *re
 		serveUploadUnknown(w, id)
 	case conflict:
 		reg.serveRangeInvalid(w, req, id, size, r.Header.Get("Content-Range"))
+	case full:
+		reg.serveStorageFull(w)
 	default:
 		reg.serveUploadStatus(w, req, id, size, http.StatusAccepted)
 	}
@@ -484,12 +509,17 @@ func (reg *Registry) putUpload(w http.ResponseWriter, r *http.Request, req *requ
 	if len(c.data) > 0 {
 		content = append(content, c.data...)
 	}
+	// The session's bytes become the blob's: the session is dropped first,
+	// so that they are not counted twice, and restored if the blob does not
+	// fit.
+	reg.dropUpload(up)
 	if !reg.addBlob(req.name, dgst, content) {
+		reg.uploads[id] = up
+		reg.pending += int64(len(up.data))
 		reg.mu.Unlock()
 		reg.serveStorageFull(w)
 		return
 	}
-	delete(reg.uploads, id)
 	reg.mu.Unlock()
 	reg.serveBlobCreated(w, req, dgst)
 }

@@ -38,7 +38,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	fs.Int64Var(&opts.MaxManifestSize, "max-manifest-size", registrytest.DefaultMaxManifestSize, "largest manifest accepted, in `bytes` (negative: no limit)")
 	fs.IntVar(&opts.MaxTagsPerPush, "max-tags-per-push", registrytest.DefaultMaxTagsPerPush, "tag query parameters accepted on a manifest push by digest (negative: no limit)")
 	fs.IntVar(&opts.MaxUploads, "max-uploads", registrytest.DefaultMaxUploads, "upload sessions open at once (negative: no limit)")
-	fs.Int64Var(&opts.MaxStorage, "max-storage", 0, "bytes of blobs and manifests held at most (0: no limit)")
+	fs.Int64Var(&opts.MaxStorage, "max-storage", 0, "bytes of blobs, manifests and unfinished uploads held at most (0: no limit)")
 	fs.DurationVar(&opts.UploadTTL, "upload-ttl", 0, "forget upload sessions idle for longer than this `duration` (0: never)")
 	fs.Int64Var(&opts.ChunkMinLength, "chunk-min-length", 0, "announce this OCI-Chunk-Min-Length in `bytes` (0: none)")
 	fs.BoolVar(&opts.RequireManifestBlobs, "require-manifest-blobs", false, "refuse manifests whose blobs or child manifests are missing")
