@@ -34,7 +34,8 @@ type URLBuilder struct {
 	// every URL starts with it. It is worked out once, by the same
 	// resolution the URLs of any route would go through, and kept in
 	// pieces when it is the concatenation of its parts, to save making it.
-	base [5]string
+	base  [5]string
+	nbase int // how many pieces of base are in use
 	// ready tells a builder made by a constructor from the zero value,
 	// which builds through the slow path.
 	ready bool
@@ -61,7 +62,7 @@ func NewURLBuilder(root *url.URL, relative bool) *URLBuilder {
 			ub.root.RawPath += "/"
 		}
 	}
-	ub.base[0] = "/v2/"
+	ub.base[0], ub.nbase = "/v2/", 1
 	if !relative {
 		ub.base[0] = ub.resolve(&url.URL{Path: "/v2/"}).String()
 	}
@@ -128,12 +129,12 @@ func NewURLBuilderFromRequest(r *http.Request, relative bool) *URLBuilder {
 		// The root needs no escaping or resolution: the base is the
 		// concatenation NewURLBuilder's resolution would come to.
 		ub := &URLBuilder{root: url.URL{Scheme: scheme, Host: host, Path: path}, relative: relative, ready: true}
-		ub.base[0] = "/v2/"
+		ub.base[0], ub.nbase = "/v2/", 1
 		if !relative {
 			if path == "" {
 				path = "/"
 			}
-			ub.base = [5]string{scheme, "://", host, path, "v2/"}
+			ub.base, ub.nbase = [5]string{scheme, "://", host, path, "v2/"}, 5
 		}
 		return ub
 	}
@@ -169,7 +170,7 @@ func (ub *URLBuilder) BuildBaseURL() (string, error) {
 	if !ub.ready {
 		return ub.slow(RouteNameBase, nil, false)
 	}
-	if ub.base[1] == "" {
+	if ub.nbase == 1 {
 		return ub.base[0], nil
 	}
 	return ub.base[0] + ub.base[1] + ub.base[2] + ub.base[3] + ub.base[4], nil
@@ -296,7 +297,8 @@ func (ub *URLBuilder) assemble(domain, name, word, last string, values []url.Val
 	var pairBuf [4]queryPair
 	pairs := queryPairs(values, pairBuf[:0])
 	n := len(name) + len(word) + len(last)
-	for _, piece := range ub.base {
+	base := ub.base[:ub.nbase]
+	for _, piece := range base {
 		n += len(piece)
 	}
 	if domain != "" {
@@ -313,7 +315,7 @@ func (ub *URLBuilder) assemble(domain, name, word, last string, values []url.Val
 
 	var b strings.Builder
 	b.Grow(n)
-	for _, piece := range ub.base {
+	for _, piece := range base {
 		b.WriteString(piece)
 	}
 	if ipv6 {
@@ -477,8 +479,16 @@ func writeQuery(b *strings.Builder, pairs []queryPair) {
 
 // queryUnreserved reports whether url.QueryEscape leaves c as it is.
 func queryUnreserved(c byte) bool {
-	return isAlnum(c) || c == '-' || c == '_' || c == '.' || c == '~'
+	return queryUnreservedBytes[c]
 }
+
+// queryUnreservedBytes holds the bytes url.QueryEscape leaves as they are.
+var queryUnreservedBytes = func() (t [256]bool) {
+	for c := 0; c < 256; c++ {
+		t[c] = isAlnum(byte(c)) || c == '-' || c == '_' || c == '.' || c == '~'
+	}
+	return t
+}()
 
 // writeQueryEscaped writes s as url.QueryEscape returns it.
 func writeQueryEscaped(b *strings.Builder, s string) {
