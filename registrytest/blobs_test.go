@@ -371,9 +371,20 @@ func TestMaxStorage(t *testing.T) {
 	run(t, reg, call{method: "POST", path: "/v2/b/blobs/uploads/?mount=" + d5.String() + "&from=a", status: http.StatusCreated})
 	run(t, reg, call{method: "DELETE", path: "/v2/a/blobs/" + d5.String(), status: http.StatusAccepted})
 	run(t, reg, call{method: "DELETE", path: "/v2/b/blobs/" + d5.String(), status: http.StatusAccepted})
-	pushManifest(t, reg, "a", "t", "application/vnd.oci.image.manifest.v1+json", []byte(`{"a":1234}`)) // 10 bytes
+	// A tag name counts too: 9 bytes of manifest and 1 of tag.
+	run(t, reg, call{method: "PUT", path: "/v2/a/manifests/tt", header: map[string]string{"Content-Type": "application/vnd.oci.image.manifest.v1+json"},
+		body: []byte(`{"a":123}`), status: http.StatusForbidden, code: "DENIED"})
+	pushManifest(t, reg, "a", "t", "application/vnd.oci.image.manifest.v1+json", []byte(`{"a":123}`))
+	// Moving the tag, or pushing the same manifest again, costs nothing.
+	pushManifest(t, reg, "a", "t", "application/vnd.oci.image.manifest.v1+json", []byte(`{"a":123}`))
+	run(t, reg, call{method: "PUT", path: "/v2/a/manifests/u", header: map[string]string{"Content-Type": "application/vnd.oci.image.manifest.v1+json"},
+		body: []byte(`{"a":123}`), status: http.StatusForbidden, code: "DENIED"})
 	run(t, reg, call{method: "POST", path: "/v2/a/blobs/uploads/?digest=" + digest.FromString("x").String(), body: []byte("x"), status: http.StatusForbidden, code: "DENIED"})
-	run(t, reg, call{method: "DELETE", path: "/v2/a/manifests/" + digest.FromString(`{"a":1234}`).String(), status: http.StatusAccepted})
+	// Deleting the tag frees its byte; deleting the manifest the rest.
+	run(t, reg, call{method: "DELETE", path: "/v2/a/manifests/t", status: http.StatusAccepted})
+	pushManifest(t, reg, "a", "u", "application/vnd.oci.image.manifest.v1+json", []byte(`{"a":123}`))
+	run(t, reg, call{method: "POST", path: "/v2/a/blobs/uploads/?digest=" + digest.FromString("x").String(), body: []byte("x"), status: http.StatusForbidden, code: "DENIED"})
+	run(t, reg, call{method: "DELETE", path: "/v2/a/manifests/" + digest.FromString(`{"a":123}`).String(), status: http.StatusAccepted})
 	run(t, reg, call{method: "POST", path: "/v2/a/blobs/uploads/?digest=" + digest.FromString("x").String(), body: []byte("x"), status: http.StatusCreated})
 }
 

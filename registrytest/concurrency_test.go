@@ -150,6 +150,9 @@ func TestConcurrentUse(t *testing.T) {
 		return
 	}
 	verifyLedger(t, c, led)
+	if err := srv.Registry.checkAccounting(); err != nil {
+		t.Error(err)
+	}
 }
 
 // concurrentWorker is one client of TestConcurrentUse.
@@ -395,6 +398,9 @@ func TestConcurrentSession(t *testing.T) {
 			}
 		}
 		if err := c.checkBlob("race", d, content); err != nil {
+			t.Fatal(err)
+		}
+		if err := srv.Registry.checkAccounting(); err != nil {
 			t.Fatal(err)
 		}
 	}

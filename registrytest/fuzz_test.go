@@ -23,8 +23,9 @@ const fuzzUploadID = "UPLOAD"
 // trusts the peer as a proxy, so that forwarding headers are read. Every
 // answer must come without a panic, with a status the registry documents
 // (never 5xx), with a valid error envelope of registered codes for every
-// error, and with Location and Link headers that point below /v2/ of an
-// http or https URL of a well-formed host.
+// error, with Location and Link headers that point below /v2/ of an http or
+// https URL of a well-formed host, and with the registry's storage counters
+// matching what it holds.
 func FuzzHandler(f *testing.F) {
 	f.Add("GET", "/v2/", "", []byte(nil))
 	f.Add("PATCH", "/v2/a/blobs/uploads/"+fuzzUploadID, "Content-Range: 0-1\r\n", []byte("xy"))
@@ -75,6 +76,9 @@ func FuzzHandler(f *testing.F) {
 			if err := checkURLHeader(l); err != nil {
 				t.Fatalf("%q %q: Location: %v", method, target, err)
 			}
+		}
+		if err := reg.checkAccounting(); err != nil {
+			t.Fatalf("%q %q: %v", method, target, err)
 		}
 		if l := res.Header.Get("Link"); l != "" {
 			u, ok := strings.CutSuffix(strings.TrimPrefix(l, "<"), `>; rel="next"`)

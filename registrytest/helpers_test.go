@@ -221,3 +221,32 @@ func checkURLHeader(target string) error {
 	}
 	return nil
 }
+
+// checkAccounting recomputes the bytes the registry counts against
+// MaxStorage from what it holds and compares them with its counters.
+func (reg *Registry) checkAccounting() error {
+	reg.mu.RLock()
+	defer reg.mu.RUnlock()
+	var used, pending int64
+	for name, rp := range reg.repos {
+		if rp.empty() {
+			return fmt.Errorf("empty repository %q kept", name)
+		}
+		for _, b := range rp.blobs {
+			used += int64(len(b))
+		}
+		for _, m := range rp.manifests {
+			used += int64(len(m.data))
+		}
+		for t := range rp.tags {
+			used += int64(len(t))
+		}
+	}
+	for _, up := range reg.uploads {
+		pending += int64(len(up.data))
+	}
+	if used != reg.used || pending != reg.pending {
+		return fmt.Errorf("registry counts %d bytes stored and %d in sessions; it holds %d and %d", reg.used, reg.pending, used, pending)
+	}
+	return nil
+}

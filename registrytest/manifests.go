@@ -274,11 +274,24 @@ func (reg *Registry) putManifest(w http.ResponseWriter, r *http.Request, req *re
 			return
 		}
 	}
-	var oldSize int64
-	if old := reg.repos[req.name]; old != nil && old.manifests[m.digest] != nil {
-		oldSize = int64(len(old.manifests[m.digest].data))
+	// The manifest's bytes count unless it is there already, and so does
+	// the name of every tag that is new.
+	cost := int64(len(m.data))
+	if old := reg.repos[req.name]; old != nil {
+		if prev := old.manifests[m.digest]; prev != nil {
+			cost -= int64(len(prev.data))
+		}
+		for _, t := range tags {
+			if _, ok := old.tags[t]; !ok {
+				cost += int64(len(t))
+			}
+		}
+	} else {
+		for _, t := range tags {
+			cost += int64(len(t))
+		}
 	}
-	if !reg.reserve(int64(len(m.data)) - oldSize) {
+	if !reg.reserve(cost) {
 		reg.mu.Unlock()
 		reg.serveStorageFull(w)
 		return
@@ -342,6 +355,7 @@ func (reg *Registry) deleteManifest(w http.ResponseWriter, req *request, tag str
 		if tag != "" {
 			if _, found = rp.tags[tag]; found {
 				delete(rp.tags, tag)
+				reg.used -= int64(len(tag))
 			}
 		} else if m := rp.manifests[dgst]; m != nil {
 			found = true
@@ -350,6 +364,7 @@ func (reg *Registry) deleteManifest(w http.ResponseWriter, req *request, tag str
 			for t, d := range rp.tags {
 				if d == dgst {
 					delete(rp.tags, t)
+					reg.used -= int64(len(t))
 				}
 			}
 			if m.subject != "" {

@@ -70,7 +70,8 @@ type Options struct {
 
 	// MaxStorage, when positive, bounds the bytes of content the registry
 	// holds: blobs and manifests, counting a blob once per repository it is
-	// linked into, and the bytes received by open upload sessions. Content
+	// linked into, the names of tags, and the bytes received by open upload
+	// sessions. Content
 	// or a chunk that would exceed it is refused with 403 DENIED. Sessions
 	// idle for longer than UploadTTL are forgotten to make room.
 	MaxStorage int64
@@ -127,7 +128,7 @@ type Registry struct {
 	mu      sync.RWMutex
 	repos   map[string]*repository
 	uploads map[string]*upload
-	used    int64 // bytes of blobs and manifests, counted against MaxStorage
+	used    int64 // bytes of blobs, manifests and tag names, counted against MaxStorage
 	pending int64 // bytes held by upload sessions, counted against MaxStorage too
 }
 
