@@ -18,7 +18,8 @@
 // Options.TrustedProxies, and only with an http or https scheme and a
 // well-formed host; by default no proxy is trusted and the headers are
 // ignored, so that a client cannot make the registry send others to a host
-// of its choosing.
+// of its choosing. A request whose own Host is not a well-formed host name or
+// address, or that has none (HTTP/1.0), is answered with relative URLs.
 //
 // # Use in tests
 //

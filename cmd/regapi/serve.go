@@ -87,7 +87,10 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	srv := &http.Server{
 		Handler:           registrytest.New(opts),
 		ReadHeaderTimeout: 30 * time.Second,
-		ErrorLog:          logger,
+		// Idle keep-alive connections are closed, so that clients cannot
+		// hold connections open for ever without sending requests.
+		IdleTimeout: 2 * time.Minute,
+		ErrorLog:    logger,
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
