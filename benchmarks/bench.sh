@@ -20,6 +20,11 @@ for _ in $(seq "$count"); do
   "$tmp/bench.test" -test.run '^$' -test.bench . -test.benchmem -test.benchtime "$benchtime" >>"$tmp/raw.txt"
 done
 
+cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
+printf 'cpu: %s (%s cores)\ngo: %s\ndate: %s\nruns: %s, benchtime %s\n\n' \
+  "${cpu:-unknown}" "$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo '?')" "$(go env GOVERSION)" \
+  "$(date -u +'%Y-%m-%d %H:%M UTC')" "$count" "$benchtime"
+
 # One line per measurement: order of first appearance, operation,
 # implementation, ns/op, allocs/op.
 awk '
@@ -40,7 +45,7 @@ awk '
     print seen[op], op, impl, ns, allocs
   }' "$tmp/raw.txt" | sort -k1,1n -k3,3 -k4,4g >"$tmp/rows.txt"
 
-awk -v count="$count" '
+awk '
   {
     key = $2 SUBSEP $3
     n[key]++
@@ -58,5 +63,4 @@ awk -v count="$count" '
       mu = median(up); mo = median(us)
       printf "| %s | %.0f | %.1f | %.1fx | %s | %s |\n", op, mu, mo, mu / mo, a[up], a[us]
     }
-    printf "\nmedians of %d runs\n", count
   }' "$tmp/rows.txt"
