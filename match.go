@@ -73,24 +73,29 @@ func MatchPath(path string) (PathMatch, bool) {
 }
 
 // isCleanPath reports whether the router leaves path alone: it starts with
-// "/" and has no empty segment (but a final one) and no "." or ".." segment,
-// so that cleaning it would not change it.
+// "/" and has no empty segment (but a final one) and no "." or ".."
+// segment, so that cleaning it would not change it.
 func isCleanPath(path string) bool {
 	if path == "" || path[0] != '/' {
 		return false
 	}
-	seg := path[1:]
-	for {
-		i := strings.IndexByte(seg, '/')
-		if i < 0 {
-			// The last segment may be empty: a final slash is kept.
-			return seg != "." && seg != ".."
+	for i := 0; i < len(path); i++ {
+		if path[i] != '/' {
+			continue
 		}
-		if s := seg[:i]; s == "" || s == "." || s == ".." {
+		seg := path[i+1:] // the segment after this slash, and the rest
+		switch {
+		case seg == "":
+			return true // a final slash is kept
+		case seg[0] == '/':
 			return false
+		case seg[0] == '.':
+			if len(seg) == 1 || seg[1] == '/' || seg[1] == '.' && (len(seg) == 2 || seg[2] == '/') {
+				return false
+			}
 		}
-		seg = seg[i+1:]
 	}
+	return true
 }
 
 // The kinds of route MatchPath and the router's filters recognise.
@@ -177,9 +182,18 @@ func matchBody(body string) (PathMatch, int, bool) {
 	if !p.base && !p.v2 {
 		return PathMatch{}, -1, false
 	}
-	for i, r := range matchOrder {
-		if m, ok := matchRoute(r.kind, &p); ok {
-			m.Route = r.name
+	for i := range matchOrder {
+		r := &matchOrder[i]
+		if name, value, ok := matchRoute(r.kind, &p); ok {
+			m := PathMatch{Route: r.name, Name: name}
+			switch r.kind {
+			case kindManifest:
+				m.Reference = value
+			case kindBlob, kindReferrers:
+				m.Digest = value
+			case kindBlobUploadChunk:
+				m.UUID = value
+			}
 			return m, i, true
 		}
 	}
@@ -194,38 +208,36 @@ func matchBody(body string) (PathMatch, int, bool) {
 // holding no slash, so the name is whatever precedes the literal part: the
 // split is never a choice, and the regexp's preferences among alternatives
 // cannot change the values.
-func matchRoute(kind int, p *pathParts) (PathMatch, bool) {
+func matchRoute(kind int, p *pathParts) (name, value string, ok bool) {
 	if kind == kindBase {
-		return PathMatch{}, p.base
+		return "", "", p.base
 	}
 	if !p.v2 {
-		return PathMatch{}, false
+		return "", "", false
 	}
-	var name string
-	ok := false
 	switch kind {
 	case kindCatalog:
-		return PathMatch{}, p.rest == "_catalog"
+		return "", "", p.rest == "_catalog"
 	case kindTags:
 		name, ok = strings.CutSuffix(p.rest, "/tags/list")
-		return PathMatch{Name: name}, ok && isName(name)
+		return name, "", ok && isName(name)
 	case kindBlobUpload:
 		name, ok = strings.CutSuffix(p.rest, "/blobs/uploads")
-		return PathMatch{Name: name}, ok && isName(name)
+		return name, "", ok && isName(name)
 	case kindManifest:
 		name, ok = strings.CutSuffix(p.head, "/manifests")
-		return PathMatch{Name: name, Reference: p.last}, ok && isReference(p.last) && isName(name)
+		return name, p.last, ok && isReference(p.last) && isName(name)
 	case kindBlob:
 		name, ok = strings.CutSuffix(p.head, "/blobs")
-		return PathMatch{Name: name, Digest: p.last}, ok && isDigest(p.last) && isName(name)
+		return name, p.last, ok && isDigest(p.last) && isName(name)
 	case kindBlobUploadChunk:
 		name, ok = strings.CutSuffix(p.head, "/blobs/uploads")
-		return PathMatch{Name: name, UUID: p.last}, ok && isUploadUUID(p.last) && isName(name)
+		return name, p.last, ok && isUploadUUID(p.last) && isName(name)
 	case kindReferrers:
 		name, ok = strings.CutSuffix(p.head, "/referrers")
-		return PathMatch{Name: name, Digest: p.last}, ok && isDigest(p.last) && isName(name)
+		return name, p.last, ok && isDigest(p.last) && isName(name)
 	}
-	return PathMatch{}, false
+	return "", "", false
 }
 
 // trimFinalSlash drops one final slash from path: the optional slash every

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	pathpkg "path"
 	"reflect"
 	"regexp"
 	"strings"
@@ -151,6 +152,37 @@ func TestMatchOrderFollowsDescriptors(t *testing.T) {
 			t.Errorf("matcher %d is %+v, route is %s %s", i, m, d.Name, d.Path)
 		}
 	}
+}
+
+// TestIsCleanPath compares isCleanPath with the cleaning mux's ServeHTTP
+// does before routing (path.Clean, keeping a final slash, "/" for the
+// empty path) on every string of up to seven bytes over "/", "." and "a".
+func TestIsCleanPath(t *testing.T) {
+	clean := func(p string) string {
+		if p == "" {
+			return "/"
+		}
+		if p[0] != '/' {
+			p = "/" + p
+		}
+		np := pathpkg.Clean(p)
+		if p[len(p)-1] == '/' && np != "/" {
+			np += "/"
+		}
+		return np
+	}
+	var walk func(p string)
+	walk = func(p string) {
+		if got, want := isCleanPath(p), clean(p) == p; got != want {
+			t.Errorf("isCleanPath(%q) = %v, cleaning gives %q", p, got, clean(p))
+		}
+		if len(p) < 7 {
+			for _, c := range []string{"/", ".", "a"} {
+				walk(p + c)
+			}
+		}
+	}
+	walk("")
 }
 
 // TestValidatorsMatchRegexps compares the recognisers with the anchored

@@ -84,6 +84,6 @@ func filterPath(kind int, prefix, path string) bool {
 	}
 	body, _ := trimFinalSlash(p)
 	parts := splitBody(body)
-	_, ok = matchRoute(kind, &parts)
+	_, _, ok = matchRoute(kind, &parts)
 	return ok
 }
