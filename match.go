@@ -51,8 +51,9 @@ func (m PathMatch) Vars() map[string]string {
 // The path is the decoded request path, r.URL.Path, as the router matches
 // it; a percent-encoded slash therefore counts as a slash.
 //
-// A registry served below a prefix (RouterWithPrefix) strips the prefix,
-// without its final slash, from the path first: with prefix "/registry",
+// A registry served below a prefix (RouterWithPrefix with a literal prefix,
+// one without template variables) strips the prefix, without its final
+// slash, from the path first: with prefix "/registry",
 // "/registry/v2/foo/tags/list" is matched as "/v2/foo/tags/list". A path that
 // does not continue the prefix with "/" matches nothing. The redirects of
 // such a router lead to the prefix followed by the path the redirect would
