@@ -38,7 +38,7 @@ const (
 // distribution's. Each route first runs a cheap test that refuses the paths
 // its regexp cannot match, so that a request costs one regexp match (that of
 // the route it matches) instead of one per route tried. MatchPath gives the
-// same answers without any.
+// same answers with no regexp at all.
 func Router() *mux.Router {
 	return RouterWithPrefix("")
 }

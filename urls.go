@@ -22,8 +22,9 @@ import (
 // "/v2/library/alpine/manifests/latest".
 //
 // The URLs are those distribution's builder makes, byte for byte, and so are
-// the errors; they are written straight into one string rather than through
-// a mux route.
+// the errors, but for the root path NewURLBuilder keeps and nil references,
+// which are errors here. They are written straight into one string rather
+// than through a mux route.
 //
 // A URLBuilder is safe for concurrent use.
 type URLBuilder struct {
