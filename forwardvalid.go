@@ -1,10 +1,44 @@
 package regapi
 
 import (
+	"net/http"
 	"net/netip"
 	"strconv"
 	"strings"
 )
+
+// forwardedOrigin returns the scheme and host that the forwarding headers of
+// a request name, either of which may be empty, and whether they may be used.
+// A Forwarded header (RFC 7239) is read first, its first element's proto and
+// host; without one, X-Forwarded-Proto and the first host of
+// X-Forwarded-Host. When a named value is malformed, ok is false: a request
+// that carries a hostile value gets none of its forwarded values believed.
+func forwardedOrigin(h http.Header) (scheme, host string, ok bool) {
+	if forwarded := h.Get("Forwarded"); forwarded != "" {
+		proto, fhost, parsed := forwardedProtoHost(forwarded)
+		if !parsed {
+			return "", "", false
+		}
+		scheme, host = proto, fhost
+	} else {
+		scheme = h.Get("X-Forwarded-Proto")
+		if fhost := h.Get("X-Forwarded-Host"); fhost != "" {
+			// Each proxy appends the host it was asked for; the first is
+			// the one the client used.
+			first, _, _ := strings.Cut(fhost, ",")
+			host = strings.TrimSpace(first)
+		}
+	}
+	if scheme != "" {
+		if scheme, ok = forwardedScheme(scheme); !ok {
+			return "", "", false
+		}
+	}
+	if host != "" && !validForwardedHost(host) {
+		return "", "", false
+	}
+	return scheme, host, true
+}
 
 // forwardedScheme returns the scheme a forwarding header names, lower-cased,
 // and whether it is one a registry URL may carry: http or https. Any other
@@ -78,13 +112,19 @@ func validHostname(name string) bool {
 	if name == "" || len(name) > 253 {
 		return false
 	}
-	labels := strings.Split(name, ".")
-	for _, label := range labels {
+	last := name
+	for rest := name; ; {
+		label, after, more := strings.Cut(rest, ".")
 		if !validLabel(label) {
 			return false
 		}
+		if !more {
+			last = label
+			break
+		}
+		rest = after
 	}
-	if allDigits(labels[len(labels)-1]) {
+	if allDigits(last) {
 		addr, err := netip.ParseAddr(name)
 		return err == nil && addr.Is4()
 	}

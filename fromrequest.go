@@ -25,12 +25,7 @@ type FromRequestOptions struct {
 // are used only when the request comes from one of opts.TrustedProxies, and
 // even then only when their values are a well-formed scheme and host.
 func NewURLBuilderFromRequestWithOptions(r *http.Request, opts FromRequestOptions) *URLBuilder {
-	if fromTrustedProxy(r.RemoteAddr, opts.TrustedProxies) {
-		return NewURLBuilderFromRequest(r, opts.Relative)
-	}
-	direct := *r
-	direct.Header = nil // the peer is not a trusted proxy: ignore what it forwards
-	return NewURLBuilderFromRequest(&direct, opts.Relative)
+	return newURLBuilderFromRequest(r, opts.Relative, fromTrustedProxy(r.RemoteAddr, opts.TrustedProxies))
 }
 
 // fromTrustedProxy reports whether the peer address remoteAddr ("ip:port",

@@ -89,7 +89,20 @@ func NewURLBuilderFromString(root string, relative bool) (*URLBuilder, error) {
 // host of its first element; without one, X-Forwarded-Proto and the first
 // host of X-Forwarded-Host do. Whatever precedes "/v2/" in the request path
 // becomes the root path, so a registry mounted below a prefix is handled.
+//
+// Unlike distribution, forwarded values are used only when they are
+// well-formed: a scheme of http or https and a host that is a DNS name or an
+// IP literal with an optional port. When any forwarded value is not, all are
+// ignored and the request's own scheme and host are used. Forwarding headers
+// are believed from any peer; NewURLBuilderFromRequestWithOptions believes
+// them only from trusted proxies.
 func NewURLBuilderFromRequest(r *http.Request, relative bool) *URLBuilder {
+	return newURLBuilderFromRequest(r, relative, true)
+}
+
+// newURLBuilderFromRequest is NewURLBuilderFromRequest, reading forwarding
+// headers only when useForwarded is set.
+func newURLBuilderFromRequest(r *http.Request, relative, useForwarded bool) *URLBuilder {
 	scheme := "http"
 	host := r.Host
 	if r.TLS != nil {
@@ -97,25 +110,14 @@ func NewURLBuilderFromRequest(r *http.Request, relative bool) *URLBuilder {
 	} else if r.URL != nil && r.URL.Scheme != "" {
 		scheme = r.URL.Scheme
 	}
-
-	if forwarded := r.Header.Get("Forwarded"); forwarded != "" {
-		if proto, fhost, ok := forwardedProtoHost(forwarded); ok {
-			if proto != "" {
-				scheme = proto
+	if useForwarded {
+		if fscheme, fhost, ok := forwardedOrigin(r.Header); ok {
+			if fscheme != "" {
+				scheme = fscheme
 			}
 			if fhost != "" {
 				host = fhost
 			}
-		}
-	} else {
-		if proto := r.Header.Get("X-Forwarded-Proto"); proto != "" {
-			scheme = proto
-		}
-		if fhost := r.Header.Get("X-Forwarded-Host"); fhost != "" {
-			// Each proxy appends the host it was asked for; the first is
-			// the one the client used.
-			first, _, _ := strings.Cut(fhost, ",")
-			host = strings.TrimSpace(first)
 		}
 	}
 

@@ -9,6 +9,7 @@ import (
 
 	upstream "github.com/distribution/distribution/v3/registry/api/v2"
 	"github.com/regapi/regapi"
+	"github.com/regapi/regapi/benchmarks/compat"
 )
 
 // TestFromRequestForwardedMatchesUpstream builds from requests carrying
@@ -38,6 +39,16 @@ func compareForwarded(t *testing.T, header string) {
 	req := &http.Request{URL: &url.URL{Path: "/v2/"}, Host: "origin.example.com", Header: http.Header{"Forwarded": {header}}}
 	want, wantErr := upstream.NewURLBuilderFromRequest(req, false).BuildBaseURL()
 	got, err := regapi.NewURLBuilderFromRequest(req, false).BuildBaseURL()
+	if wantErr == nil {
+		// Malformed forwarded values are ignored here, unlike in
+		// distribution: then distribution's answer without the header
+		// is the one to match.
+		want = compat.ExpectedFromRequest(want, func() string {
+			direct := &http.Request{URL: req.URL, Host: req.Host, Header: http.Header{}}
+			u, _ := upstream.NewURLBuilderFromRequest(direct, false).BuildBaseURL()
+			return u
+		})
+	}
 	if got != want || (err == nil) != (wantErr == nil) {
 		t.Fatalf("Forwarded %q: got %q %v, distribution %q %v", header, got, err, want, wantErr)
 	}

@@ -3,8 +3,10 @@ package compat
 import (
 	"crypto/tls"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/distribution/reference"
@@ -425,4 +427,62 @@ func RequestCases() []RequestCase {
 		}
 	}
 	return cases
+}
+
+// ExpectedFromRequest is what this module's builder must answer for a
+// request from which distribution built upstreamURL: distribution's answer,
+// with the scheme in lower case, when its scheme and authority are a
+// well-formed http or https origin; otherwise the answer distribution gives
+// for the same request without forwarding headers (direct), because this
+// module ignores forwarded values that are malformed.
+func ExpectedFromRequest(upstreamURL string, direct func() string) string {
+	scheme, rest, ok := strings.Cut(upstreamURL, "://")
+	if !ok {
+		return upstreamURL // relative: no origin involved
+	}
+	lowered := strings.ToLower(scheme) + "://" + rest
+	if WellFormedOrigin(lowered) {
+		return lowered
+	}
+	return direct()
+}
+
+// WellFormedOrigin reports whether an absolute URL has a scheme of http or
+// https and an authority of a plain host: letters, digits, dots and inner
+// hyphens, an IPv4 address, or an IPv6 literal in brackets, then an optional
+// port from 1 to 65535.
+func WellFormedOrigin(u string) bool {
+	scheme, rest, ok := strings.Cut(u, "://")
+	if !ok || (scheme != "http" && scheme != "https") {
+		return false
+	}
+	authority, _, _ := strings.Cut(rest, "/")
+	host, port, hasPort := authority, "", false
+	if i := strings.LastIndex(authority, ":"); i >= 0 && !strings.HasSuffix(authority, "]") {
+		host, port, hasPort = authority[:i], authority[i+1:], true
+	}
+	if hasPort {
+		n, err := strconv.Atoi(port)
+		if err != nil || n < 1 || n > 65535 || len(port) > 5 || strings.TrimLeft(port, "0123456789") != "" {
+			return false
+		}
+	}
+	if strings.HasPrefix(host, "[") && strings.HasSuffix(host, "]") {
+		ip := net.ParseIP(host[1 : len(host)-1])
+		return ip != nil && ip.To4() == nil && !strings.Contains(host, "%")
+	}
+	if host == "" || strings.Trim(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") != "" {
+		return false
+	}
+	labels := strings.Split(host, ".")
+	for _, label := range labels {
+		if label == "" || len(label) > 63 || strings.HasPrefix(label, "-") || strings.HasSuffix(label, "-") {
+			return false
+		}
+	}
+	if last := labels[len(labels)-1]; strings.Trim(last, "0123456789") == "" {
+		ip := net.ParseIP(host)
+		return ip != nil && ip.To4() != nil
+	}
+	return true
 }
