@@ -216,7 +216,8 @@ func checkURLHeader(target string) error {
 	if err != nil {
 		return fmt.Errorf("URL %q does not parse: %v", target, err)
 	}
-	if !safeBaseURL(u.Scheme+"://"+u.Host+"/v2/", "/v2/") || !strings.HasPrefix(target, u.Scheme+"://"+u.Host+"/v2/") {
+	if (u.Scheme != "http" && u.Scheme != "https") || u.User != nil || !validHost(u.Host) ||
+		!strings.HasPrefix(target, u.Scheme+"://"+u.Host+"/v2/") {
 		return fmt.Errorf("URL %q is not an http(s) URL of a well-formed host below /v2/", target)
 	}
 	return nil

@@ -8,7 +8,6 @@ import (
 	"log"
 	"net/http"
 	"net/netip"
-	"net/url"
 	"regexp"
 	"strings"
 	"sync"
@@ -285,44 +284,15 @@ func (reg *Registry) withName(w http.ResponseWriter, r *http.Request, m regapi.P
 }
 
 // urlBuilder returns the builder of the Location and Link headers answering
-// r. Forwarding headers count only from Options.TrustedProxies (see
-// regapi.NewURLBuilderFromRequestWithOptions); a root they make that is not
-// an http or https URL with a well-formed host, followed by the request's own
-// path prefix, is not used, whatever the builder let through, and the
-// request's own scheme and host stand instead. A request whose own Host is
+// r. Forwarding headers count only from Options.TrustedProxies, and only
+// when their values are a well-formed scheme and host (see
+// regapi.NewURLBuilderFromRequestWithOptions). A request whose own Host is
 // not a well-formed host, or that has none (HTTP/1.0), gets relative URLs.
 func (reg *Registry) urlBuilder(r *http.Request) *regapi.URLBuilder {
-	relative := reg.opts.RelativeURLs || !validHost(r.Host)
-	direct := regapi.NewURLBuilderFromRequestWithOptions(r, regapi.FromRequestOptions{Relative: relative})
-	if len(reg.opts.TrustedProxies) == 0 || reg.opts.RelativeURLs {
-		return direct
-	}
-	ub := regapi.NewURLBuilderFromRequestWithOptions(r, regapi.FromRequestOptions{TrustedProxies: reg.opts.TrustedProxies})
-	base, err := ub.BuildBaseURL()
-	if err != nil {
-		return direct
-	}
-	directBase, err := direct.BuildBaseURL()
-	if err != nil {
-		return direct
-	}
-	d, err := url.Parse(directBase)
-	if err != nil || !safeBaseURL(base, d.EscapedPath()) {
-		return direct
-	}
-	return ub
-}
-
-// safeBaseURL reports whether base, the base URL a builder produced, is
-// exactly an http or https scheme, a host validHost accepts, and the escaped
-// path wantPath.
-func safeBaseURL(base, wantPath string) bool {
-	u, err := url.Parse(base)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.User != nil || u.Opaque != "" ||
-		u.EscapedPath() != wantPath || base != u.Scheme+"://"+u.Host+wantPath {
-		return false
-	}
-	return validHost(u.Host)
+	return regapi.NewURLBuilderFromRequestWithOptions(r, regapi.FromRequestOptions{
+		Relative:       reg.opts.RelativeURLs || !validHost(r.Host),
+		TrustedProxies: reg.opts.TrustedProxies,
+	})
 }
 
 // validHost reports whether host is a DNS name, an IPv4 address or a
