@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"net/url"
 	"strings"
 	"text/tabwriter"
 
@@ -23,52 +24,13 @@ func runRoutes(args []string, stdout, stderr io.Writer) int {
 		for i, m := range rd.Methods {
 			methods[i] = m.Method
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", rd.Name, strings.Join(methods, ","), shortTemplate(rd.Path))
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", rd.Name, strings.Join(methods, ","), rd.Template())
 	}
 	if err := tw.Flush(); err != nil {
 		fmt.Fprintln(stderr, "regapi routes:", err)
 		return 1
 	}
 	return 0
-}
-
-// shortTemplate drops the patterns from a mux template:
-// "/v2/{name:[a-z]+}/tags/list" becomes "/v2/{name}/tags/list".
-func shortTemplate(path string) string {
-	var b strings.Builder
-	for {
-		open := strings.IndexByte(path, '{')
-		if open < 0 {
-			b.WriteString(path)
-			return b.String()
-		}
-		end := braceEnd(path, open)
-		b.WriteString(path[:open])
-		v := path[open+1 : end]
-		if colon := strings.IndexByte(v, ':'); colon >= 0 {
-			v = v[:colon]
-		}
-		b.WriteString("{" + v + "}")
-		path = path[end+1:]
-	}
-}
-
-// braceEnd returns the index of the brace closing the one at open, counting
-// the braces of quantifiers such as {0,127} inside patterns.
-func braceEnd(s string, open int) int {
-	depth := 0
-	for i := open; i < len(s); i++ {
-		switch s[i] {
-		case '{':
-			depth++
-		case '}':
-			depth--
-			if depth == 0 {
-				return i
-			}
-		}
-	}
-	return len(s) - 1
 }
 
 // runMatch prints the route a request path matches and its variables, as
@@ -79,12 +41,12 @@ func runMatch(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "usage: regapi match PATH")
 		return 2
 	}
-	req, err := newGET(args[0])
+	target, err := url.ParseRequestURI(args[0])
 	if err != nil {
 		fmt.Fprintln(stderr, "regapi match:", err)
 		return 2
 	}
-	m, ok := regapi.MatchPath(req.URL.Path)
+	m, ok := regapi.MatchPath(target.Path)
 	if !ok {
 		fmt.Fprintf(stdout, "%s: redirect or no route\n", args[0])
 		return 1
