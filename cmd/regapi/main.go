@@ -5,8 +5,8 @@
 //
 //	regapi routes             the route table: name, methods, path template
 //	regapi match PATH         the route and variables a request path matches
-//	regapi openapi            the OpenAPI 3.1 document of the API (JSON)
-//	regapi markdown           the API reference in Markdown
+//	regapi openapi [-o FILE]  the OpenAPI 3.1 document of the API (JSON)
+//	regapi markdown [-o FILE] the API reference in Markdown
 //	regapi serve [flags]      an in-memory registry (see regapi serve -h)
 package main
 
@@ -28,8 +28,8 @@ func commands() []command {
 	return []command{
 		{"routes", "print the route table derived from the descriptors", runRoutes},
 		{"match", "print the route and variables a request path matches", runMatch},
-		{"openapi", "print the OpenAPI 3.1 document of the API as JSON", runOpenAPI},
-		{"markdown", "print the API reference in Markdown", runMarkdown},
+		{"openapi", "print the OpenAPI 3.1 document of the API as JSON (-o FILE to write it)", runOpenAPI},
+		{"markdown", "print the API reference in Markdown (-o FILE to write it)", runMarkdown},
 		{"serve", "run an in-memory registry", runServe},
 	}
 }
