@@ -308,14 +308,21 @@ func (errs *Errors) UnmarshalJSON(data []byte) error {
 	if err := json.Unmarshal(data, &env); err != nil {
 		return err
 	}
-	// The second pass reads the wire codes, to keep those not registered.
+	// A second pass reads the wire codes, to keep those not registered.
+	// Only an entry decoded as UNKNOWN (or without a code) can have had
+	// one, so bodies of registered codes are read once.
 	var codes struct {
 		Errors []struct {
 			Code json.RawMessage `json:"code"`
 		}
 	}
-	if err := json.Unmarshal(data, &codes); err != nil || len(codes.Errors) != len(env.Errors) {
-		codes.Errors = nil
+	for _, e := range env.Errors {
+		if e.Code == ErrorCodeUnknown || e.Code == 0 {
+			if err := json.Unmarshal(data, &codes); err != nil || len(codes.Errors) != len(env.Errors) {
+				codes.Errors = nil
+			}
+			break
+		}
 	}
 
 	var decoded Errors
