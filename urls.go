@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/distribution/reference"
 )
@@ -185,7 +186,7 @@ func (ub *URLBuilder) BuildCatalogURL(values ...url.Values) (string, error) {
 	if !ub.ready {
 		return ub.slow(RouteNameCatalog, values, true)
 	}
-	return ub.assemble("", "", "_catalog", "", values), nil
+	return ub.assemble("", "", "_catalog", "", values, catalogQueryKeys), nil
 }
 
 // BuildTagsURL returns the URL listing the tags of the repository name, with
@@ -198,7 +199,7 @@ func (ub *URLBuilder) BuildTagsURL(name reference.Named, values ...url.Values) (
 	if !ub.ready || !ok {
 		return ub.slow(RouteNameTags, values, true, "name", name.Name())
 	}
-	return ub.assemble(domain, path, "/tags/list", "", values), nil
+	return ub.assemble(domain, path, "/tags/list", "", values, tagsQueryKeys), nil
 }
 
 // errNoTagOrDigest is returned for a manifest reference that has neither a
@@ -225,7 +226,7 @@ func (ub *URLBuilder) BuildManifestURL(ref reference.Named) (string, error) {
 	if !ub.ready || !ok || !isReference(tagOrDigest) {
 		return ub.slow(RouteNameManifest, nil, false, "name", ref.Name(), "reference", tagOrDigest)
 	}
-	return ub.assemble(domain, path, "/manifests/", tagOrDigest, nil), nil
+	return ub.assemble(domain, path, "/manifests/", tagOrDigest, nil, nil), nil
 }
 
 // BuildBlobURL returns the URL of the blob ref names by digest.
@@ -238,7 +239,7 @@ func (ub *URLBuilder) BuildBlobURL(ref reference.Canonical) (string, error) {
 	if !ub.ready || !ok || !isDigest(dgst) {
 		return ub.slow(RouteNameBlob, nil, false, "name", ref.Name(), "digest", dgst)
 	}
-	return ub.assemble(domain, path, "/blobs/", dgst, nil), nil
+	return ub.assemble(domain, path, "/blobs/", dgst, nil, nil), nil
 }
 
 // BuildBlobUploadURL returns the URL that starts a blob upload in the
@@ -252,7 +253,7 @@ func (ub *URLBuilder) BuildBlobUploadURL(name reference.Named, values ...url.Val
 	if !ub.ready || !ok {
 		return ub.slow(RouteNameBlobUpload, values, true, "name", name.Name())
 	}
-	return ub.assemble(domain, path, "/blobs/uploads/", "", values), nil
+	return ub.assemble(domain, path, "/blobs/uploads/", "", values, blobUploadQueryKeys), nil
 }
 
 // BuildBlobUploadChunkURL returns the URL of the upload session uuid in the
@@ -269,7 +270,7 @@ func (ub *URLBuilder) BuildBlobUploadChunkURL(name reference.Named, uuid string,
 	if !ub.ready || !ok || !isUploadUUID(uuid) || uuid == "." || uuid == ".." {
 		return ub.slow(RouteNameBlobUploadChunk, values, true, "name", name.Name(), "uuid", uuid)
 	}
-	return ub.assemble(domain, path, "/blobs/uploads/", uuid, values), nil
+	return ub.assemble(domain, path, "/blobs/uploads/", uuid, values, blobUploadChunkQueryKeys), nil
 }
 
 // BuildReferrersURL returns the URL listing the referrers of the manifest
@@ -284,21 +285,22 @@ func (ub *URLBuilder) BuildReferrersURL(ref reference.Canonical, values ...url.V
 	if !ub.ready || !ok || !isDigest(dgst) {
 		return ub.slow(RouteNameReferrers, values, true, "name", ref.Name(), "digest", dgst)
 	}
-	return ub.assemble(domain, path, "/referrers/", dgst, values), nil
+	return ub.assemble(domain, path, "/referrers/", dgst, values, referrersQueryKeys), nil
 }
 
 // assemble writes base + name + word + last + "?" + query into one string,
 // where name is domain + "/" + path, or path alone when domain is empty.
 // The variables are valid, so the path needs no resolution, and the only
 // bytes of theirs url.URL escapes in a path are the brackets of an IPv6
-// domain, which can only open a name.
-func (ub *URLBuilder) assemble(domain, name, word, last string, values []url.Values) string {
+// domain, which can only open a name. known lists the route's query
+// parameters (see queryPairs).
+func (ub *URLBuilder) assemble(domain, name, word, last string, values []url.Values, known []string) string {
 	if domain == "" && name != "" && name[0] == '[' {
 		// A name with an IPv6 domain, not given apart.
 		domain, name, _ = cut(name, '/')
 	}
 	var pairBuf [4]queryPair
-	pairs := queryPairs(values, pairBuf[:0])
+	pairs := queryPairs(values, known, pairBuf[:0])
 	n := len(name) + len(word) + len(last)
 	base := ub.base[:ub.nbase]
 	for _, piece := range base {
@@ -316,31 +318,32 @@ func (ub *URLBuilder) assemble(domain, name, word, last string, values []url.Val
 		n += 1 + q
 	}
 
-	var b strings.Builder
-	b.Grow(n)
+	// The bytes are written once into a slice of the exact length, which
+	// then becomes the string without a copy, as strings.Builder does.
+	b := make([]byte, 0, n)
 	for _, piece := range base {
-		b.WriteString(piece)
+		b = append(b, piece...)
 	}
 	if ipv6 {
 		end := strings.IndexByte(domain, ']')
-		b.WriteString("%5B")
-		b.WriteString(domain[1:end])
-		b.WriteString("%5D")
-		b.WriteString(domain[end+1:])
+		b = append(b, "%5B"...)
+		b = append(b, domain[1:end]...)
+		b = append(b, "%5D"...)
+		b = append(b, domain[end+1:]...)
 	} else {
-		b.WriteString(domain)
+		b = append(b, domain...)
 	}
 	if domain != "" {
-		b.WriteByte('/')
+		b = append(b, '/')
 	}
-	b.WriteString(name)
-	b.WriteString(word)
-	b.WriteString(last)
+	b = append(b, name...)
+	b = append(b, word...)
+	b = append(b, last...)
 	if q > 0 {
-		b.WriteByte('?')
-		writeQuery(&b, pairs)
+		b = append(b, '?')
+		b = appendQuery(b, pairs)
 	}
-	return b.String()
+	return unsafe.String(unsafe.SliceData(b), len(b))
 }
 
 // referencePackage is the import path of distribution/reference, whose
@@ -387,9 +390,7 @@ func (ub *URLBuilder) slow(route string, values []url.Values, query bool, pairs 
 		u = ub.resolve(u)
 	}
 	if query {
-		var b strings.Builder
-		writeQuery(&b, queryPairs(values, nil))
-		u.RawQuery = b.String()
+		u.RawQuery = string(appendQuery(nil, queryPairs(values, nil, nil)))
 	}
 	return u.String(), nil
 }
@@ -414,12 +415,40 @@ type queryPair struct {
 // pairs of one key keep the order of the url.Values they come from, so that
 // writing them in turn writes the values merged in order. It uses buf for
 // storage when it is large enough.
-func queryPairs(values []url.Values, buf []queryPair) []queryPair {
+//
+// known holds query parameter names, sorted. Each url.Values is first asked
+// for those by name; only when it holds other keys too is it ranged over.
+// Looking up a few keys in a small map costs less than iterating it, and
+// the values given to a Build method usually hold just the parameters the
+// route's descriptors list.
+func queryPairs(values []url.Values, known []string, buf []queryPair) []queryPair {
 	pairs := buf
-	for _, v := range values {
+	// Pairs of a single url.Values found by name are in order already.
+	sorted := true
+	for i, v := range values {
+		if len(v) == 0 {
+			continue
+		}
+		if i > 0 {
+			sorted = false
+		}
+		start := len(pairs)
+		for _, k := range known {
+			if vs, ok := v[k]; ok {
+				pairs = append(pairs, queryPair{k, vs})
+			}
+		}
+		if len(pairs)-start == len(v) {
+			continue
+		}
+		sorted = false
+		pairs = pairs[:start]
 		for k, vs := range v {
 			pairs = append(pairs, queryPair{k, vs})
 		}
+	}
+	if sorted {
+		return pairs
 	}
 	if len(pairs) <= 12 {
 		// Insertion sort: stable, and quick for the few keys of a query.
@@ -434,7 +463,7 @@ func queryPairs(values []url.Values, buf []queryPair) []queryPair {
 	return pairs
 }
 
-// queryLen returns the length of the query writeQuery writes.
+// queryLen returns the length of the query appendQuery appends.
 func queryLen(pairs []queryPair) int {
 	n := 0
 	for _, p := range pairs {
@@ -462,22 +491,23 @@ func queryEscapedLen(s string) int {
 	return n
 }
 
-// writeQuery writes the pairs as url.Values.Encode encodes the merged
-// values: sorted by key, the values of one key in the order given, keys and
-// values escaped with url.QueryEscape.
-func writeQuery(b *strings.Builder, pairs []queryPair) {
+// appendQuery appends the pairs to b as url.Values.Encode encodes the
+// merged values: sorted by key, the values of one key in the order given,
+// keys and values escaped with url.QueryEscape.
+func appendQuery(b []byte, pairs []queryPair) []byte {
 	first := true
 	for _, p := range pairs {
 		for _, s := range p.values {
 			if !first {
-				b.WriteByte('&')
+				b = append(b, '&')
 			}
 			first = false
-			writeQueryEscaped(b, p.key)
-			b.WriteByte('=')
-			writeQueryEscaped(b, s)
+			b = appendQueryEscaped(b, p.key)
+			b = append(b, '=')
+			b = appendQueryEscaped(b, s)
 		}
 	}
+	return b
 }
 
 // queryUnreserved reports whether url.QueryEscape leaves c as it is.
@@ -493,8 +523,8 @@ var queryUnreservedBytes = func() (t [256]bool) {
 	return t
 }()
 
-// writeQueryEscaped writes s as url.QueryEscape returns it.
-func writeQueryEscaped(b *strings.Builder, s string) {
+// appendQueryEscaped appends s to b as url.QueryEscape returns it.
+func appendQueryEscaped(b []byte, s string) []byte {
 	const hex = "0123456789ABCDEF"
 	start := 0
 	for i := 0; i < len(s); i++ {
@@ -502,15 +532,13 @@ func writeQueryEscaped(b *strings.Builder, s string) {
 		if queryUnreserved(c) {
 			continue
 		}
-		b.WriteString(s[start:i])
+		b = append(b, s[start:i]...)
 		if c == ' ' {
-			b.WriteByte('+')
+			b = append(b, '+')
 		} else {
-			b.WriteByte('%')
-			b.WriteByte(hex[c>>4])
-			b.WriteByte(hex[c&15])
+			b = append(b, '%', hex[c>>4], hex[c&15])
 		}
 		start = i + 1
 	}
-	b.WriteString(s[start:])
+	return append(b, s[start:]...)
 }

@@ -248,6 +248,10 @@ var (
 		{{"empty": {}}, {"k": {""}}},
 		{{"ü": {"é/?#+%"}, "A": {"~-._"}, "b": nil}},
 		{{"digest": {testSHA256}, "mount": {testSHA512}, "from": {"library/ubuntu"}}},
+		// Known parameter names next to others, and found with no value.
+		{{"n": {"7"}, "zz": {"q"}, "last": {"a"}, "artifactType": {"t"}}},
+		{{"n": {}, "last": {"b"}}},
+		{nil, {"last": {"c"}, "n": {"2"}}},
 	}
 	oracleRoots = []string{
 		"", "http://h", "https://registry.example.com", "https://registry.example.com/",
