@@ -36,9 +36,10 @@ const (
 //
 // The routes, their templates and regexps, and the answers are
 // distribution's. Each route first runs a cheap test that refuses the paths
-// its regexp cannot match, so that a request costs one regexp match (that of
-// the route it matches) instead of one per route tried. MatchPath gives the
-// same answers with no regexp at all.
+// its regexp cannot match, so that a request costs the regexp of the route
+// it matches (which mux runs twice: to match, then to read the variables)
+// instead of one regexp per route tried. MatchPath gives the same answers
+// with no regexp at all.
 func Router() *mux.Router {
 	return RouterWithPrefix("")
 }

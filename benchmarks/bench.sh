@@ -36,6 +36,9 @@ awk '
     sub(/.*\//, "", impl)
     op = substr(name, 1, length(name) - length(impl) - 1)
     sub(/^BuildURL\//, "", op)
+    # A second side under another name (such as regexp-floor) takes the
+    # place of ours in its row.
+    if (impl != "upstream") impl = "ours"
     ns = ""; allocs = ""
     for (i = 2; i < NF; i++) {
       if ($(i + 1) == "ns/op") ns = $i
