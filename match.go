@@ -99,56 +99,31 @@ func isCleanPath(path string) bool {
 	return true
 }
 
-// The kinds of route MatchPath and the router's filters recognise.
-const (
-	kindBase = iota
-	kindTags
-	kindManifest
-	kindBlob
-	kindBlobUpload
-	kindBlobUploadChunk
-	kindCatalog
-	kindReferrers
-	kindCount
-)
-
-// routeKinds maps route names to kinds.
-var routeKinds = map[string]int{
-	RouteNameBase:            kindBase,
-	RouteNameTags:            kindTags,
-	RouteNameManifest:        kindManifest,
-	RouteNameBlob:            kindBlob,
-	RouteNameBlobUpload:      kindBlobUpload,
-	RouteNameBlobUploadChunk: kindBlobUploadChunk,
-	RouteNameCatalog:         kindCatalog,
-	RouteNameReferrers:       kindReferrers,
-}
-
 // routeMatcher is one route as MatchPath tries it.
 type routeMatcher struct {
-	kind     int
 	name     string
+	shape    routeShape
 	endSlash bool // the template ends with "/"
 }
 
 // matchOrder lists the routes in the order the router tries them, which is
-// the order of routeDescriptors.
+// the order of routeDescriptors, each with the shape of its template.
 var matchOrder = func() []routeMatcher {
 	out := make([]routeMatcher, 0, len(routeDescriptors))
 	for _, d := range routeDescriptors {
-		kind, ok := routeKinds[d.Name]
+		shape, ok := shapeOf(d.Template())
 		if !ok {
-			panic("regapi: no matcher for route " + d.Name)
+			panic("regapi: no shape for the template of route " + d.Name)
 		}
-		out = append(out, routeMatcher{kind: kind, name: d.Name, endSlash: strings.HasSuffix(d.Path, "/")})
+		out = append(out, routeMatcher{name: d.Name, shape: shape, endSlash: strings.HasSuffix(d.Path, "/")})
 	}
 	return out
 }()
 
-// pathParts is a path without its final slash, cut where the route
-// patterns need it cut.
+// pathParts is a path without its final slash, cut once where the route
+// shapes need it cut, so that trying every route scans it only once.
 type pathParts struct {
-	base bool   // the path is "/v2"
+	body string // the whole path
 	rest string // what follows "/v2/", if the path starts so
 	head string // rest up to its last slash
 	last string // rest after its last slash; empty when rest has no slash
@@ -157,17 +132,11 @@ type pathParts struct {
 
 // splitBody cuts body, a path without its final slash.
 func splitBody(body string) pathParts {
-	rest, ok := strings.CutPrefix(body, "/v2")
+	rest, ok := strings.CutPrefix(body, "/v2/")
 	if !ok {
-		return pathParts{}
+		return pathParts{body: body}
 	}
-	if rest == "" {
-		return pathParts{base: true}
-	}
-	if rest, ok = strings.CutPrefix(rest, "/"); !ok {
-		return pathParts{}
-	}
-	p := pathParts{rest: rest, v2: true}
+	p := pathParts{body: body, rest: rest, v2: true}
 	if slash := strings.LastIndexByte(rest, '/'); slash >= 0 {
 		p.head, p.last = rest[:slash], rest[slash+1:]
 	}
@@ -178,67 +147,31 @@ func splitBody(body string) pathParts {
 // whose pattern matches body, a path without its final slash. Every route
 // pattern ends with an optional slash, so this is the first route matching
 // the whole path.
-func matchBody(body string) (PathMatch, int, bool) {
-	p := splitBody(body)
-	if !p.base && !p.v2 {
-		return PathMatch{}, -1, false
-	}
-	for i := range matchOrder {
-		r := &matchOrder[i]
-		if name, value, ok := matchRoute(r.kind, &p); ok {
-			m := PathMatch{Route: r.name, Name: name}
-			switch r.kind {
-			case kindManifest:
-				m.Reference = value
-			case kindBlob, kindReferrers:
-				m.Digest = value
-			case kindBlobUploadChunk:
-				m.UUID = value
-			}
-			return m, i, true
-		}
-	}
-	return PathMatch{}, -1, false
-}
-
-// matchRoute reports whether the pattern of the route of the given kind,
-// without its optional final slash, matches the path p was cut from, and
-// the values its variables take.
 //
 // The routes with a repository name end in a fixed word or in a variable
 // holding no slash, so the name is whatever precedes the literal part: the
 // split is never a choice, and the regexp's preferences among alternatives
 // cannot change the values.
-func matchRoute(kind int, p *pathParts) (name, value string, ok bool) {
-	if kind == kindBase {
-		return "", "", p.base
+func matchBody(body string) (PathMatch, int, bool) {
+	p := splitBody(body)
+	for i := range matchOrder {
+		r := &matchOrder[i]
+		name, value, ok := r.shape.fit(&p)
+		if !ok || r.shape.named && !isName(name) {
+			continue
+		}
+		m := PathMatch{Route: r.name, Name: name}
+		switch r.shape.variable {
+		case referenceVariable:
+			m.Reference = value
+		case digestVariable:
+			m.Digest = value
+		case uuidVariable:
+			m.UUID = value
+		}
+		return m, i, true
 	}
-	if !p.v2 {
-		return "", "", false
-	}
-	switch kind {
-	case kindCatalog:
-		return "", "", p.rest == "_catalog"
-	case kindTags:
-		name, ok = strings.CutSuffix(p.rest, "/tags/list")
-		return name, "", ok && isName(name)
-	case kindBlobUpload:
-		name, ok = strings.CutSuffix(p.rest, "/blobs/uploads")
-		return name, "", ok && isName(name)
-	case kindManifest:
-		name, ok = strings.CutSuffix(p.head, "/manifests")
-		return name, p.last, ok && isReference(p.last) && isName(name)
-	case kindBlob:
-		name, ok = strings.CutSuffix(p.head, "/blobs")
-		return name, p.last, ok && isDigest(p.last) && isName(name)
-	case kindBlobUploadChunk:
-		name, ok = strings.CutSuffix(p.head, "/blobs/uploads")
-		return name, p.last, ok && isUploadUUID(p.last) && isName(name)
-	case kindReferrers:
-		name, ok = strings.CutSuffix(p.head, "/referrers")
-		return name, p.last, ok && isDigest(p.last) && isName(name)
-	}
-	return "", "", false
+	return PathMatch{}, -1, false
 }
 
 // trimFinalSlash drops one final slash from path: the optional slash every

@@ -2,16 +2,16 @@ package regapi
 
 import "strings"
 
-// routeShape is what the filter in front of a route's regexp checks: the
-// fixed text of the route's template and the variable that ends it, if
-// any, but not the repository name. Every path the regexp matches passes,
-// and almost no path of another route does, since the routes differ in
-// their words and final variables. (The final variable matters: the path
-// that starts an upload ends in "/blobs/uploads", which has the words of a
-// blob path, and without the check the blob route's regexp would run on
-// it.) The name is left to the regexp, which runs next and checks it
-// anyway: checking a deep name here too would double the work on the route
-// that matches (MatchPath's matchRoute is the full check).
+// routeShape is a route's template reduced to what a path must hold to be
+// the route's: its fixed text, where the repository name goes, and the
+// variable that ends it, if any. MatchPath and the filters of Router both
+// recognise routes by their shapes, so neither restates a path.
+//
+// A shape checks the final variable but not the name. The final variable
+// tells routes with the same words apart: the path that starts an upload
+// ends in "/blobs/uploads", which has the words of a blob path. The name is
+// checked by MatchPath after the shape fits, and by the route's regexp
+// after its filter passes.
 type routeShape struct {
 	// named is set when the template goes on from "/v2/" with the name.
 	named bool
@@ -21,14 +21,45 @@ type routeShape struct {
 	// the final slash every route pattern may or may not end with.
 	word string
 
-	// last checks the value of the template's final variable, after word;
-	// nil when the template ends in word.
-	last func(string) bool
+	// variable is the template's final variable, after word; noVariable
+	// when the template ends in word.
+	variable finalVariable
+}
+
+// finalVariable is a variable that can end a route template.
+type finalVariable int
+
+const (
+	noVariable finalVariable = iota
+	referenceVariable
+	digestVariable
+	uuidVariable
+)
+
+// finalVariables maps the names of the final variables in templates to
+// their values.
+var finalVariables = map[string]finalVariable{
+	"reference": referenceVariable,
+	"digest":    digestVariable,
+	"uuid":      uuidVariable,
+}
+
+// valid reports whether s is a value of the variable.
+func (v finalVariable) valid(s string) bool {
+	switch v {
+	case referenceVariable:
+		return isReference(s)
+	case digestVariable:
+		return isDigest(s)
+	case uuidVariable:
+		return isUploadUUID(s)
+	}
+	return false
 }
 
 // shapeOf returns the shape of a route template as Template writes it,
 // such as "/v2/{name}/manifests/{reference}". It reports false for a
-// template it does not know how to test, which then gets no filter.
+// template it does not know how to test.
 func shapeOf(template string) (routeShape, bool) {
 	t, _ := trimFinalSlash(template)
 	rest, named := strings.CutPrefix(t, "/v2/{name}")
@@ -42,28 +73,42 @@ func shapeOf(template string) (routeShape, bool) {
 	if !ends {
 		return routeShape{named: true, word: word}, !strings.ContainsAny(word, "{}")
 	}
-	var check func(string) bool
-	switch variable {
-	case "reference}":
-		check = isReference
-	case "digest}":
-		check = isDigest
-	case "uuid}":
-		check = isUploadUUID
-	}
-	if check == nil || word == "" || word[len(word)-1] != '/' {
+	name, closed := strings.CutSuffix(variable, "}")
+	v := finalVariables[name]
+	if !closed || v == noVariable || word == "" || word[len(word)-1] != '/' {
 		return routeShape{}, false
 	}
-	return routeShape{named: true, word: word, last: check}, true
+	return routeShape{named: true, word: word, variable: v}, true
+}
+
+// fit reports whether the path p was cut from has the shape, and the name
+// and the value of the final variable it holds there (empty where the
+// route has none). The name is not checked.
+func (s routeShape) fit(p *pathParts) (name, value string, ok bool) {
+	if !s.named {
+		return "", "", p.body == s.word
+	}
+	if !p.v2 {
+		return "", "", false
+	}
+	if s.variable == noVariable {
+		name, ok = strings.CutSuffix(p.rest, s.word)
+		return name, "", ok && name != ""
+	}
+	// The word ends with the slash that parts the name from the value.
+	name, ok = strings.CutSuffix(p.head, s.word[:len(s.word)-1])
+	return name, p.last, ok && name != "" && s.variable.valid(p.last)
 }
 
 // admits reports whether the route's regexp, below the literal prefix, may
-// match path. The path need not be clean: Router.Match may be called
-// without ServeHTTP's cleaning.
+// match path: whether the path, without the prefix, fits the shape. The
+// path need not be clean: Router.Match may be called without ServeHTTP's
+// cleaning.
 //
-// Every route runs this on every request that reaches it, so it scans the
-// path forward for the route's word, which is quick, and never backward for
-// the last slash, which is not.
+// Unlike fit, which MatchPath calls on a path it has cut once for all the
+// routes, this runs in every route's filter on every request that reaches
+// it, so it scans the path forward for the route's word, which is quick,
+// and never backward for the last slash, which is not.
 func (s routeShape) admits(prefix, path string) bool {
 	p, ok := strings.CutPrefix(path, prefix)
 	if !ok {
@@ -77,7 +122,7 @@ func (s routeShape) admits(prefix, path string) bool {
 	if !ok {
 		return false
 	}
-	if s.last == nil {
+	if s.variable == noVariable {
 		// A name, then the word.
 		return len(rest) > len(s.word) && strings.HasSuffix(rest, s.word)
 	}
@@ -91,7 +136,7 @@ func (s routeShape) admits(prefix, path string) bool {
 		i += from
 		value := rest[i+len(s.word):]
 		if strings.IndexByte(value, '/') < 0 {
-			return i > 0 && s.last(value)
+			return i > 0 && s.variable.valid(value)
 		}
 		from = i + 1
 	}
