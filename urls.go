@@ -186,7 +186,7 @@ func (ub *URLBuilder) BuildCatalogURL(values ...url.Values) (string, error) {
 	if !ub.ready {
 		return ub.slow(RouteNameCatalog, values, true)
 	}
-	return ub.assemble("", "", "_catalog", "", values, catalogQueryKeys), nil
+	return ub.assemble("", "", catalogURLParts, "", values), nil
 }
 
 // BuildTagsURL returns the URL listing the tags of the repository name, with
@@ -199,7 +199,7 @@ func (ub *URLBuilder) BuildTagsURL(name reference.Named, values ...url.Values) (
 	if !ub.ready || !ok {
 		return ub.slow(RouteNameTags, values, true, "name", name.Name())
 	}
-	return ub.assemble(domain, path, "/tags/list", "", values, tagsQueryKeys), nil
+	return ub.assemble(domain, path, tagsURLParts, "", values), nil
 }
 
 // errNoTagOrDigest is returned for a manifest reference that has neither a
@@ -226,7 +226,7 @@ func (ub *URLBuilder) BuildManifestURL(ref reference.Named) (string, error) {
 	if !ub.ready || !ok || !isReference(tagOrDigest) {
 		return ub.slow(RouteNameManifest, nil, false, "name", ref.Name(), "reference", tagOrDigest)
 	}
-	return ub.assemble(domain, path, "/manifests/", tagOrDigest, nil, nil), nil
+	return ub.assemble(domain, path, manifestURLParts, tagOrDigest, nil), nil
 }
 
 // BuildBlobURL returns the URL of the blob ref names by digest.
@@ -239,7 +239,7 @@ func (ub *URLBuilder) BuildBlobURL(ref reference.Canonical) (string, error) {
 	if !ub.ready || !ok || !isDigest(dgst) {
 		return ub.slow(RouteNameBlob, nil, false, "name", ref.Name(), "digest", dgst)
 	}
-	return ub.assemble(domain, path, "/blobs/", dgst, nil, nil), nil
+	return ub.assemble(domain, path, blobURLParts, dgst, nil), nil
 }
 
 // BuildBlobUploadURL returns the URL that starts a blob upload in the
@@ -253,7 +253,7 @@ func (ub *URLBuilder) BuildBlobUploadURL(name reference.Named, values ...url.Val
 	if !ub.ready || !ok {
 		return ub.slow(RouteNameBlobUpload, values, true, "name", name.Name())
 	}
-	return ub.assemble(domain, path, "/blobs/uploads/", "", values, blobUploadQueryKeys), nil
+	return ub.assemble(domain, path, blobUploadURLParts, "", values), nil
 }
 
 // BuildBlobUploadChunkURL returns the URL of the upload session uuid in the
@@ -270,7 +270,7 @@ func (ub *URLBuilder) BuildBlobUploadChunkURL(name reference.Named, uuid string,
 	if !ub.ready || !ok || !isUploadUUID(uuid) || uuid == "." || uuid == ".." {
 		return ub.slow(RouteNameBlobUploadChunk, values, true, "name", name.Name(), "uuid", uuid)
 	}
-	return ub.assemble(domain, path, "/blobs/uploads/", uuid, values, blobUploadChunkQueryKeys), nil
+	return ub.assemble(domain, path, blobUploadChunkURLParts, uuid, values), nil
 }
 
 // BuildReferrersURL returns the URL listing the referrers of the manifest
@@ -285,22 +285,22 @@ func (ub *URLBuilder) BuildReferrersURL(ref reference.Canonical, values ...url.V
 	if !ub.ready || !ok || !isDigest(dgst) {
 		return ub.slow(RouteNameReferrers, values, true, "name", ref.Name(), "digest", dgst)
 	}
-	return ub.assemble(domain, path, "/referrers/", dgst, values, referrersQueryKeys), nil
+	return ub.assemble(domain, path, referrersURLParts, dgst, values), nil
 }
 
-// assemble writes base + name + word + last + "?" + query into one string,
-// where name is domain + "/" + path, or path alone when domain is empty.
-// The variables are valid, so the path needs no resolution, and the only
-// bytes of theirs url.URL escapes in a path are the brackets of an IPv6
-// domain, which can only open a name. known lists the route's query
-// parameters (see queryPairs).
-func (ub *URLBuilder) assemble(domain, name, word, last string, values []url.Values, known []string) string {
+// assemble writes base + name + route.word + last + "?" + query into one
+// string, where name is domain + "/" + path, or path alone when domain is
+// empty. The variables are valid, so the path needs no resolution, and the
+// only bytes of theirs url.URL escapes in a path are the brackets of an
+// IPv6 domain, which can only open a name.
+func (ub *URLBuilder) assemble(domain, name string, route urlParts, last string, values []url.Values) string {
+	word := route.word
 	if domain == "" && name != "" && name[0] == '[' {
 		// A name with an IPv6 domain, not given apart.
 		domain, name, _ = cut(name, '/')
 	}
 	var pairBuf [4]queryPair
-	pairs := queryPairs(values, known, pairBuf[:0])
+	pairs := queryPairs(values, route.queryKeys, pairBuf[:0])
 	n := len(name) + len(word) + len(last)
 	base := ub.base[:ub.nbase]
 	for _, piece := range base {
