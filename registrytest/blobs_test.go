@@ -393,9 +393,10 @@ func TestUploadTTL(t *testing.T) {
 	loc := location(t, run(t, long, call{method: "POST", path: "/v2/a/blobs/uploads/", status: http.StatusAccepted}))
 	run(t, long, call{method: "GET", path: loc, status: http.StatusNoContent})
 
-	short := New(Options{UploadTTL: time.Millisecond, MaxUploads: 1})
+	short := New(Options{UploadTTL: time.Minute, MaxUploads: 1})
+	clock := stoppedClock(short)
 	loc = location(t, run(t, short, call{method: "POST", path: "/v2/a/blobs/uploads/", status: http.StatusAccepted}))
-	time.Sleep(20 * time.Millisecond)
+	clock.advance(time.Minute + time.Nanosecond)
 	run(t, short, call{method: "PATCH", path: loc, body: []byte("x"), status: http.StatusNotFound, code: "BLOB_UPLOAD_UNKNOWN"})
 	// The expired session no longer counts against MaxUploads.
 	run(t, short, call{method: "POST", path: "/v2/a/blobs/uploads/", status: http.StatusAccepted})
@@ -433,10 +434,12 @@ func TestMaxStorageSessions(t *testing.T) {
 	run(t, reg, call{method: "PUT", path: c + "?digest=" + digest.FromBytes(six).String(), status: http.StatusCreated})
 
 	// Expired sessions make room.
-	short := New(Options{MaxStorage: 10, UploadTTL: time.Millisecond})
+	short := New(Options{MaxStorage: 10, UploadTTL: time.Minute})
+	clock := stoppedClock(short)
 	d := location(t, run(t, short, call{method: "POST", path: "/v2/a/blobs/uploads/", status: http.StatusAccepted}))
+	clock.advance(time.Minute) // idle for the whole TTL, not longer: still open
 	run(t, short, call{method: "PATCH", path: d, body: six, status: http.StatusAccepted})
-	time.Sleep(20 * time.Millisecond)
+	clock.advance(time.Minute + time.Nanosecond)
 	run(t, short, call{method: "POST", path: "/v2/a/blobs/uploads/?digest=" + digest.FromBytes(six).String(), body: six, status: http.StatusCreated})
 	run(t, short, call{method: "PATCH", path: d, body: four, status: http.StatusNotFound, code: "BLOB_UPLOAD_UNKNOWN"})
 }

@@ -10,7 +10,9 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/opencontainers/go-digest"
 
@@ -250,4 +252,30 @@ func (reg *Registry) checkAccounting() error {
 		return fmt.Errorf("registry counts %d bytes stored and %d in sessions; it holds %d and %d", reg.used, reg.pending, used, pending)
 	}
 	return nil
+}
+
+// testClock is a clock that moves only when a test moves it.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// stoppedClock makes reg time its upload sessions by a testClock, which it
+// returns.
+func stoppedClock(reg *Registry) *testClock {
+	c := &testClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	reg.now = c.now
+	return c
+}
+
+func (c *testClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *testClock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
 }

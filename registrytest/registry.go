@@ -124,6 +124,10 @@ type Registry struct {
 	router  *mux.Router
 	handler http.Handler
 
+	// now is the clock upload sessions are timed by: time.Now, and a
+	// clock of their own in the tests of expiry.
+	now func() time.Time
+
 	mu      sync.RWMutex
 	repos   map[string]*repository
 	uploads map[string]*upload
@@ -161,6 +165,7 @@ func New(opts Options) *Registry {
 		opts.MaxUploads = DefaultMaxUploads
 	}
 	reg := &Registry{
+		now:     time.Now,
 		opts:    opts,
 		repos:   make(map[string]*repository),
 		uploads: make(map[string]*upload),
@@ -506,7 +511,7 @@ func (reg *Registry) fits(n int64) bool {
 	if reg.used+reg.pending+n <= reg.opts.MaxStorage {
 		return true
 	}
-	reg.expireUploads(time.Now())
+	reg.expireUploads(reg.now())
 	return reg.used+reg.pending+n <= reg.opts.MaxStorage
 }
 

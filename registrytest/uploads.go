@@ -126,7 +126,7 @@ func (reg *Registry) serveUploadStart(w http.ResponseWriter, r *http.Request, re
 		}
 	}
 
-	now := time.Now()
+	now := reg.now()
 	up := &upload{id: newID(), name: req.name, touched: now}
 	reg.mu.Lock()
 	reg.expireUploads(now)
@@ -269,7 +269,7 @@ func (reg *Registry) session(name, id string) *upload {
 	if up == nil || up.name != name {
 		return nil
 	}
-	if reg.opts.UploadTTL > 0 && time.Since(up.touched) > reg.opts.UploadTTL {
+	if reg.opts.UploadTTL > 0 && reg.now().Sub(up.touched) > reg.opts.UploadTTL {
 		return nil
 	}
 	return up
@@ -423,7 +423,7 @@ func (reg *Registry) patchUpload(w http.ResponseWriter, r *http.Request, req *re
 			up = nil
 		default:
 			up.data = append(up.data, c.data...)
-			up.touched = time.Now()
+			up.touched = reg.now()
 			reg.pending += int64(len(c.data))
 			size = int64(len(up.data))
 		}
