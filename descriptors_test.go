@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -79,7 +80,7 @@ func (r descRequest) String() string {
 // descAllRequests flattens the table.
 func descAllRequests() []descRequest {
 	var out []descRequest
-	for _, rd := range routeDescriptors {
+	for _, rd := range routeTable() {
 		for _, md := range rd.Methods {
 			for _, req := range md.Requests {
 				out = append(out, descRequest{rd.Name, md.Method, req})
@@ -145,27 +146,27 @@ func descFindParam(params []ParameterDescriptor, name string) (ParameterDescript
 
 func TestDescriptorRouteNamesUnique(t *testing.T) {
 	seen := map[string]bool{}
-	for _, rd := range routeDescriptors {
+	for _, rd := range routeTable() {
 		if seen[rd.Name] {
 			t.Errorf("route %q is described twice", rd.Name)
 		}
 		seen[rd.Name] = true
-		if got := routeDescriptorsByName[rd.Name]; got == nil || got.Path != rd.Path {
-			t.Errorf("routeDescriptorsByName[%q] does not point at the route", rd.Name)
+		if got := routeByName(rd.Name); got == nil || got.Path != rd.Path {
+			t.Errorf("routeByName(%q) does not point at the route", rd.Name)
 		}
 	}
-	if len(routeDescriptorsByName) != len(routeDescriptors) {
-		t.Errorf("routeDescriptorsByName has %d entries for %d routes", len(routeDescriptorsByName), len(routeDescriptors))
+	if len(routeIndex()) != len(routeTable()) {
+		t.Errorf("routeIndex has %d entries for %d routes", len(routeIndex()), len(routeTable()))
 	}
 }
 
 func TestDescriptorRoutesHaveRequiredMethods(t *testing.T) {
-	if len(routeDescriptors) != len(descRouteSpec) {
-		t.Errorf("%d routes described, the API has %d", len(routeDescriptors), len(descRouteSpec))
+	if len(routeTable()) != len(descRouteSpec) {
+		t.Errorf("%d routes described, the API has %d", len(routeTable()), len(descRouteSpec))
 	}
 	for _, want := range descRouteSpec {
 		t.Run(want.name, func(t *testing.T) {
-			rd := routeDescriptorsByName[want.name]
+			rd := routeByName(want.name)
 			if rd == nil {
 				t.Fatalf("route %q is not described", want.name)
 			}
@@ -189,7 +190,7 @@ func TestDescriptorRoutesHaveRequiredMethods(t *testing.T) {
 func TestDescriptorPathParameters(t *testing.T) {
 	for _, want := range descRouteSpec {
 		t.Run(want.name, func(t *testing.T) {
-			rd := routeDescriptorsByName[want.name]
+			rd := routeByName(want.name)
 			if rd == nil {
 				t.Fatalf("route %q is not described", want.name)
 			}
@@ -257,17 +258,17 @@ func TestDescriptorPathParameterValues(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.route+"/"+tt.param+"/"+tt.value, func(t *testing.T) {
-			rd := routeDescriptorsByName[tt.route]
+			rd := routeByName(tt.route)
 			for _, md := range rd.Methods {
 				for _, req := range md.Requests {
 					p, ok := descFindParam(req.PathParameters, tt.param)
 					if !ok {
 						t.Fatalf("%s %q lacks %q", md.Method, req.Name, tt.param)
 					}
-					if p.Regexp == nil {
-						t.Fatalf("%s %q: %q has no Regexp", md.Method, req.Name, tt.param)
+					if p.Regexp != nil {
+						t.Fatalf("%s %q: path variable %q has a Regexp", md.Method, req.Name, tt.param)
 					}
-					if got := p.Regexp.MatchString(tt.value); got != tt.valid {
+					if got := regexp.MustCompile("^(?:" + p.Format + ")$").MatchString(tt.value); got != tt.valid {
 						t.Errorf("%s %q: %q accepts %q = %v, want %v", md.Method, req.Name, tt.param, tt.value, got, tt.valid)
 					}
 				}
@@ -282,12 +283,16 @@ func TestDescriptorParameterExamplesMatch(t *testing.T) {
 			if p.Name == "" || p.Type == "" || p.Description == "" {
 				t.Errorf("%s: parameter %q lacks a name, type or description", where, p.Name)
 			}
-			if p.Regexp == nil {
+			re := p.Regexp
+			if re == nil && strings.HasSuffix(where, " path") {
+				re = regexp.MustCompile("^(?:" + p.Format + ")$")
+			}
+			if re == nil {
 				continue
 			}
 			for _, ex := range p.Examples {
-				if !p.Regexp.MatchString(ex) {
-					t.Errorf("%s: example %q of %q does not match %s", where, ex, p.Name, p.Regexp)
+				if !re.MatchString(ex) {
+					t.Errorf("%s: example %q of %q does not match %s", where, ex, p.Name, re)
 				}
 			}
 		}
@@ -636,7 +641,7 @@ func TestDescriptorResponsesWellFormed(t *testing.T) {
 			}
 		}
 	}
-	for _, rd := range routeDescriptors {
+	for _, rd := range routeTable() {
 		if rd.Entity == "" || rd.Description == "" {
 			t.Errorf("route %q lacks an entity or description", rd.Name)
 		}
@@ -690,45 +695,54 @@ func TestDescriptorBodies(t *testing.T) {
 	}
 }
 
-func TestAPIDescriptorIsDeepCopy(t *testing.T) {
-	if !reflect.DeepEqual(APIDescriptor.RouteDescriptors, routeDescriptors) {
-		t.Fatal("APIDescriptor differs from the route table")
+// TestTablesAreIndependent checks that APIDescriptor, the table the package
+// routes by and a copy from Descriptors are equal and share no memory a
+// caller could change.
+func TestTablesAreIndependent(t *testing.T) {
+	tables := map[string][]RouteDescriptor{
+		"APIDescriptor": APIDescriptor.RouteDescriptors,
+		"routeTable":    routeTable(),
+		"Descriptors":   Descriptors(),
 	}
-	// No slice of the copy may share memory with the table.
-	var walk func(a, b reflect.Value, path string)
-	walk = func(a, b reflect.Value, path string) {
-		switch a.Kind() {
-		case reflect.Slice:
-			if a.Len() > 0 && a.Pointer() == b.Pointer() {
-				t.Errorf("%s shares memory with the route table", path)
+	for an, a := range tables {
+		for bn, b := range tables {
+			if an >= bn {
+				continue
 			}
-			for i := 0; i < a.Len(); i++ {
-				walk(a.Index(i), b.Index(i), fmt.Sprintf("%s[%d]", path, i))
+			if !reflect.DeepEqual(a, b) {
+				t.Fatalf("%s differs from %s", an, bn)
 			}
-		case reflect.Struct:
-			for i := 0; i < a.NumField(); i++ {
-				walk(a.Field(i), b.Field(i), path+"."+a.Type().Field(i).Name)
+			// No slice of one may share memory with the other.
+			var walk func(a, b reflect.Value, path string)
+			walk = func(a, b reflect.Value, path string) {
+				switch a.Kind() {
+				case reflect.Slice:
+					if a.Len() > 0 && a.Pointer() == b.Pointer() {
+						t.Errorf("%s of %s shares memory with %s", path, an, bn)
+					}
+					for i := 0; i < a.Len(); i++ {
+						walk(a.Index(i), b.Index(i), fmt.Sprintf("%s[%d]", path, i))
+					}
+				case reflect.Struct:
+					for i := 0; i < a.NumField(); i++ {
+						walk(a.Field(i), b.Field(i), path+"."+a.Type().Field(i).Name)
+					}
+				}
 			}
+			walk(reflect.ValueOf(a), reflect.ValueOf(b), "RouteDescriptors")
 		}
 	}
-	walk(reflect.ValueOf(APIDescriptor.RouteDescriptors), reflect.ValueOf(routeDescriptors), "RouteDescriptors")
 
-	// Editing nested slices of the copy leaves the table alone.
-	rd := &APIDescriptor.RouteDescriptors[2]
-	req := &rd.Methods[0].Requests[0]
-	oldPath := req.PathParameters[0].Examples[0]
-	oldHeader := req.Successes[0].Headers[0].Name
-	oldCode := req.Failures[0].ErrorCodes[0]
-	defer func() {
-		req.PathParameters[0].Examples[0] = oldPath
-		req.Successes[0].Headers[0].Name = oldHeader
-		req.Failures[0].ErrorCodes[0] = oldCode
-	}()
+	// Editing nested slices of a copy leaves the table alone.
+	copied := Descriptors()
+	req := &copied[2].Methods[0].Requests[0]
 	req.PathParameters[0].Examples[0] = "changed"
 	req.Successes[0].Headers[0].Name = "X-Changed"
 	req.Failures[0].ErrorCodes[0] = errcode.ErrorCodeUnknown
-	orig := routeDescriptors[2].Methods[0].Requests[0]
-	if orig.PathParameters[0].Examples[0] == "changed" || orig.Successes[0].Headers[0].Name == "X-Changed" || orig.Failures[0].ErrorCodes[0] == errcode.ErrorCodeUnknown {
-		t.Error("editing APIDescriptor changed the route table")
+	for name, table := range map[string][]RouteDescriptor{"routeTable": routeTable(), "APIDescriptor": APIDescriptor.RouteDescriptors} {
+		orig := table[2].Methods[0].Requests[0]
+		if orig.PathParameters[0].Examples[0] == "changed" || orig.Successes[0].Headers[0].Name == "X-Changed" || orig.Failures[0].ErrorCodes[0] == errcode.ErrorCodeUnknown {
+			t.Errorf("editing a copy from Descriptors changed %s", name)
+		}
 	}
 }

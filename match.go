@@ -1,6 +1,12 @@
 package regapi
 
-import "strings"
+import (
+	"strings"
+	"sync"
+
+	"github.com/regapi/regapi/internal/grammar"
+	"github.com/regapi/regapi/internal/routeshape"
+)
 
 // PathMatch is the route a request path addresses and the values of the
 // route's path variables. A field is empty when the route has no such
@@ -63,11 +69,11 @@ func MatchPath(path string) (PathMatch, bool) {
 	if !isCleanPath(path) {
 		return PathMatch{}, false
 	}
-	body, slash := trimFinalSlash(path)
+	body, slash := routeshape.TrimFinalSlash(path)
 	m, i, ok := matchBody(body)
 	// The first route that matches answers; it redirects when the final
 	// slash differs from its template's.
-	if !ok || slash != matchOrder[i].endSlash {
+	if !ok || slash != matchOrder()[i].endSlash {
 		return PathMatch{}, false
 	}
 	return m, true
@@ -102,46 +108,25 @@ func isCleanPath(path string) bool {
 // routeMatcher is one route as MatchPath tries it.
 type routeMatcher struct {
 	name     string
-	shape    routeShape
+	shape    routeshape.Shape
 	endSlash bool // the template ends with "/"
 }
 
 // matchOrder lists the routes in the order the router tries them, which is
-// the order of routeDescriptors, each with the shape of its template.
-var matchOrder = func() []routeMatcher {
-	out := make([]routeMatcher, 0, len(routeDescriptors))
-	for _, d := range routeDescriptors {
-		shape, ok := shapeOf(d.Template())
+// the order of the route table, each with the shape of its template. It is
+// built on first use.
+var matchOrder = sync.OnceValue(func() []routeMatcher {
+	routes := routeTable()
+	out := make([]routeMatcher, 0, len(routes))
+	for _, d := range routes {
+		shape, ok := routeshape.Of(d.Template())
 		if !ok {
 			panic("regapi: no shape for the template of route " + d.Name)
 		}
 		out = append(out, routeMatcher{name: d.Name, shape: shape, endSlash: strings.HasSuffix(d.Path, "/")})
 	}
 	return out
-}()
-
-// pathParts is a path without its final slash, cut once where the route
-// shapes need it cut, so that trying every route scans it only once.
-type pathParts struct {
-	body string // the whole path
-	rest string // what follows "/v2/", if the path starts so
-	head string // rest up to its last slash
-	last string // rest after its last slash; empty when rest has no slash
-	v2   bool   // the path starts with "/v2/"
-}
-
-// splitBody cuts body, a path without its final slash.
-func splitBody(body string) pathParts {
-	rest, ok := strings.CutPrefix(body, "/v2/")
-	if !ok {
-		return pathParts{body: body}
-	}
-	p := pathParts{body: body, rest: rest, v2: true}
-	if slash := strings.LastIndexByte(rest, '/'); slash >= 0 {
-		p.head, p.last = rest[:slash], rest[slash+1:]
-	}
-	return p
-}
+})
 
 // matchBody finds the first route, in the order the router tries them,
 // whose pattern matches body, a path without its final slash. Every route
@@ -153,32 +138,24 @@ func splitBody(body string) pathParts {
 // split is never a choice, and the regexp's preferences among alternatives
 // cannot change the values.
 func matchBody(body string) (PathMatch, int, bool) {
-	p := splitBody(body)
-	for i := range matchOrder {
-		r := &matchOrder[i]
-		name, value, ok := r.shape.fit(&p)
-		if !ok || r.shape.named && !isName(name) {
+	p := routeshape.Split(body)
+	order := matchOrder()
+	for i := range order {
+		r := &order[i]
+		name, value, ok := r.shape.Fit(&p)
+		if !ok || r.shape.Named && !grammar.IsName(name) {
 			continue
 		}
 		m := PathMatch{Route: r.name, Name: name}
-		switch r.shape.variable {
-		case referenceVariable:
+		switch r.shape.Variable {
+		case routeshape.ReferenceVariable:
 			m.Reference = value
-		case digestVariable:
+		case routeshape.DigestVariable:
 			m.Digest = value
-		case uuidVariable:
+		case routeshape.UUIDVariable:
 			m.UUID = value
 		}
 		return m, i, true
 	}
 	return PathMatch{}, -1, false
-}
-
-// trimFinalSlash drops one final slash from path: the optional slash every
-// route pattern ends with.
-func trimFinalSlash(path string) (string, bool) {
-	if n := len(path); n > 0 && path[n-1] == '/' {
-		return path[:n-1], true
-	}
-	return path, false
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/gorilla/mux"
+
+	"github.com/regapi/regapi/internal/routeshape"
 )
 
 // The names under which the routes are registered with a mux router, and the
@@ -60,13 +62,13 @@ func RouterWithPrefix(prefix string) *mux.Router {
 	// gets plain routes.
 	fast := prefix == "" || prefix[0] == '/' && !strings.ContainsAny(prefix, "{}")
 	literal := strings.TrimRight(prefix, "/")
-	for _, d := range routeDescriptors {
+	for _, d := range routeTable() {
 		route := router.NewRoute()
-		if shape, ok := shapeOf(d.Template()); fast && ok {
+		if shape, ok := routeshape.Of(d.Template()); fast && ok {
 			// The test runs before the route's path regexp: matchers run
 			// in the order they are added.
 			route.MatcherFunc(func(req *http.Request, _ *mux.RouteMatch) bool {
-				return shape.admits(literal, req.URL.Path)
+				return shape.Admits(literal, req.URL.Path)
 			})
 		}
 		route.Path(d.Path).Name(d.Name)

@@ -17,6 +17,7 @@ import (
 	"github.com/distribution/reference"
 	"github.com/gorilla/mux"
 	"github.com/opencontainers/go-digest"
+	"github.com/regapi/regapi/internal/routeshape"
 )
 
 // upRoute is one recorded answer of distribution's router (see
@@ -396,4 +397,14 @@ func TestRouterConcurrentUse(t *testing.T) {
 		}(i)
 	}
 	wg.Wait()
+}
+
+// TestEveryRouteHasAShape checks that every route gets the filter in front of
+// its regexp and a matcher in MatchPath.
+func TestEveryRouteHasAShape(t *testing.T) {
+	for _, d := range routeTable() {
+		if _, ok := routeshape.Of(d.Template()); !ok {
+			t.Errorf("route %s (%s): no shape, so no filter before its regexp", d.Name, d.Template())
+		}
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // urlParts is what the URL builder writes for a route besides the root,
@@ -19,20 +20,29 @@ type urlParts struct {
 	queryKeys []string
 }
 
-// The parts of the URLs of the routes the builder writes past the base.
-var (
-	catalogURLParts         = urlPartsOf(RouteNameCatalog)
-	tagsURLParts            = urlPartsOf(RouteNameTags)
-	manifestURLParts        = urlPartsOf(RouteNameManifest)
-	blobURLParts            = urlPartsOf(RouteNameBlob)
-	blobUploadURLParts      = urlPartsOf(RouteNameBlobUpload)
-	blobUploadChunkURLParts = urlPartsOf(RouteNameBlobUploadChunk)
-	referrersURLParts       = urlPartsOf(RouteNameReferrers)
-)
+// routeURLParts holds the parts of the URLs of the routes the builder
+// writes past the base.
+type routeURLParts struct {
+	catalog, tags, manifest, blob, blobUpload, blobUploadChunk, referrers urlParts
+}
+
+// urlPartsOfRoutes reads the parts of every route off the table, on first
+// use.
+var urlPartsOfRoutes = sync.OnceValue(func() *routeURLParts {
+	return &routeURLParts{
+		catalog:         urlPartsOf(RouteNameCatalog),
+		tags:            urlPartsOf(RouteNameTags),
+		manifest:        urlPartsOf(RouteNameManifest),
+		blob:            urlPartsOf(RouteNameBlob),
+		blobUpload:      urlPartsOf(RouteNameBlobUpload),
+		blobUploadChunk: urlPartsOf(RouteNameBlobUploadChunk),
+		referrers:       urlPartsOf(RouteNameReferrers),
+	}
+})
 
 // urlPartsOf reads the parts of the named route off its descriptor.
 func urlPartsOf(route string) urlParts {
-	d := routeDescriptorsByName[route]
+	d := routeByName(route)
 	t := d.Template()
 	word, named := strings.CutPrefix(t, "/v2/{name}")
 	if !named {

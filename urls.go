@@ -11,6 +11,9 @@ import (
 	"unsafe"
 
 	"github.com/distribution/reference"
+
+	"github.com/regapi/regapi/internal/forwarded"
+	"github.com/regapi/regapi/internal/grammar"
 )
 
 // URLBuilder builds the URLs of the registry API below one root, for a client
@@ -112,7 +115,7 @@ func newURLBuilderFromRequest(r *http.Request, relative, useForwarded bool) *URL
 		scheme = r.URL.Scheme
 	}
 	if useForwarded {
-		if fscheme, fhost, ok := forwardedOrigin(r.Header); ok {
+		if fscheme, fhost, ok := forwarded.FirstOrigin(r.Header); ok {
 			if fscheme != "" {
 				scheme = fscheme
 			}
@@ -124,7 +127,7 @@ func newURLBuilderFromRequest(r *http.Request, relative, useForwarded bool) *URL
 
 	var path string
 	if r.URL != nil {
-		basePath := routeDescriptorsByName[RouteNameBase].Path
+		basePath := routeByName(RouteNameBase).Path
 		if i := strings.Index(r.URL.Path, basePath); i > 0 {
 			path = r.URL.Path[:i+1] // keep the slash before "v2/"
 		}
@@ -151,7 +154,7 @@ func newURLBuilderFromRequest(r *http.Request, relative, useForwarded bool) *URL
 // "." or ".." segment, and no leading "//".
 func plainRoot(host, path string) bool {
 	for i := 0; i < len(host); i++ {
-		if c := host[i]; !isAlnum(c) && !strings.ContainsRune("-._~:[]", rune(c)) {
+		if c := host[i]; !grammar.IsAlnum(c) && !strings.ContainsRune("-._~:[]", rune(c)) {
 			return false
 		}
 	}
@@ -162,7 +165,7 @@ func plainRoot(host, path string) bool {
 		return false
 	}
 	for i := 0; i < len(path); i++ {
-		if c := path[i]; !isAlnum(c) && c != '-' && c != '.' && c != '_' && c != '~' && c != '/' {
+		if c := path[i]; !grammar.IsAlnum(c) && c != '-' && c != '.' && c != '_' && c != '~' && c != '/' {
 			return false
 		}
 	}
@@ -186,7 +189,7 @@ func (ub *URLBuilder) BuildCatalogURL(values ...url.Values) (string, error) {
 	if !ub.ready {
 		return ub.slow(RouteNameCatalog, values, true)
 	}
-	return ub.assemble("", "", catalogURLParts, "", values), nil
+	return ub.assemble("", "", urlPartsOfRoutes().catalog, "", values), nil
 }
 
 // BuildTagsURL returns the URL listing the tags of the repository name, with
@@ -199,7 +202,7 @@ func (ub *URLBuilder) BuildTagsURL(name reference.Named, values ...url.Values) (
 	if !ub.ready || !ok {
 		return ub.slow(RouteNameTags, values, true, "name", name.Name())
 	}
-	return ub.assemble(domain, path, tagsURLParts, "", values), nil
+	return ub.assemble(domain, path, urlPartsOfRoutes().tags, "", values), nil
 }
 
 // errNoTagOrDigest is returned for a manifest reference that has neither a
@@ -223,10 +226,10 @@ func (ub *URLBuilder) BuildManifestURL(ref reference.Named) (string, error) {
 		return "", errNoTagOrDigest
 	}
 	domain, path, ok := nameParts(ref)
-	if !ub.ready || !ok || !isReference(tagOrDigest) {
+	if !ub.ready || !ok || !grammar.IsReference(tagOrDigest) {
 		return ub.slow(RouteNameManifest, nil, false, "name", ref.Name(), "reference", tagOrDigest)
 	}
-	return ub.assemble(domain, path, manifestURLParts, tagOrDigest, nil), nil
+	return ub.assemble(domain, path, urlPartsOfRoutes().manifest, tagOrDigest, nil), nil
 }
 
 // BuildBlobURL returns the URL of the blob ref names by digest.
@@ -236,10 +239,10 @@ func (ub *URLBuilder) BuildBlobURL(ref reference.Canonical) (string, error) {
 	}
 	dgst := ref.Digest().String()
 	domain, path, ok := nameParts(ref)
-	if !ub.ready || !ok || !isDigest(dgst) {
+	if !ub.ready || !ok || !grammar.IsDigest(dgst) {
 		return ub.slow(RouteNameBlob, nil, false, "name", ref.Name(), "digest", dgst)
 	}
-	return ub.assemble(domain, path, blobURLParts, dgst, nil), nil
+	return ub.assemble(domain, path, urlPartsOfRoutes().blob, dgst, nil), nil
 }
 
 // BuildBlobUploadURL returns the URL that starts a blob upload in the
@@ -253,7 +256,7 @@ func (ub *URLBuilder) BuildBlobUploadURL(name reference.Named, values ...url.Val
 	if !ub.ready || !ok {
 		return ub.slow(RouteNameBlobUpload, values, true, "name", name.Name())
 	}
-	return ub.assemble(domain, path, blobUploadURLParts, "", values), nil
+	return ub.assemble(domain, path, urlPartsOfRoutes().blobUpload, "", values), nil
 }
 
 // BuildBlobUploadChunkURL returns the URL of the upload session uuid in the
@@ -267,10 +270,10 @@ func (ub *URLBuilder) BuildBlobUploadChunkURL(name reference.Named, uuid string,
 	domain, path, ok := nameParts(name)
 	// "." and ".." are valid ids that resolution below a root removes as
 	// dot segments: the slow path does what distribution does.
-	if !ub.ready || !ok || !isUploadUUID(uuid) || uuid == "." || uuid == ".." {
+	if !ub.ready || !ok || !grammar.IsUploadUUID(uuid) || uuid == "." || uuid == ".." {
 		return ub.slow(RouteNameBlobUploadChunk, values, true, "name", name.Name(), "uuid", uuid)
 	}
-	return ub.assemble(domain, path, blobUploadChunkURLParts, uuid, values), nil
+	return ub.assemble(domain, path, urlPartsOfRoutes().blobUploadChunk, uuid, values), nil
 }
 
 // BuildReferrersURL returns the URL listing the referrers of the manifest
@@ -282,10 +285,10 @@ func (ub *URLBuilder) BuildReferrersURL(ref reference.Canonical, values ...url.V
 	}
 	dgst := ref.Digest().String()
 	domain, path, ok := nameParts(ref)
-	if !ub.ready || !ok || !isDigest(dgst) {
+	if !ub.ready || !ok || !grammar.IsDigest(dgst) {
 		return ub.slow(RouteNameReferrers, values, true, "name", ref.Name(), "digest", dgst)
 	}
-	return ub.assemble(domain, path, referrersURLParts, dgst, values), nil
+	return ub.assemble(domain, path, urlPartsOfRoutes().referrers, dgst, values), nil
 }
 
 // assemble writes base + name + route.word + last + "?" + query into one
@@ -297,7 +300,7 @@ func (ub *URLBuilder) assemble(domain, name string, route urlParts, last string,
 	word := route.word
 	if domain == "" && name != "" && name[0] == '[' {
 		// A name with an IPv6 domain, not given apart.
-		domain, name, _ = cut(name, '/')
+		domain, name, _ = grammar.Cut(name, '/')
 	}
 	var pairBuf [4]queryPair
 	pairs := queryPairs(values, route.queryKeys, pairBuf[:0])
@@ -362,15 +365,15 @@ func nameParts(r reference.Named) (domain, path string, ok bool) {
 		}); isDP {
 			domain, path = dp.Domain(), dp.Path()
 			if domain == "" {
-				return "", path, isName(path)
+				return "", path, grammar.IsName(path)
 			}
 			if strings.IndexByte(domain, '/') < 0 {
-				return domain, path, (isPathComponent(domain) || isDomainAndPort(domain)) && isRemoteName(path)
+				return domain, path, (grammar.IsPathComponent(domain) || grammar.IsDomainAndPort(domain)) && grammar.IsRemoteName(path)
 			}
 		}
 	}
 	path = r.Name()
-	return "", path, isName(path)
+	return "", path, grammar.IsName(path)
 }
 
 // slowRouter is the router the slow path builds with. It is made when first
@@ -518,7 +521,7 @@ func queryUnreserved(c byte) bool {
 // queryUnreservedBytes holds the bytes url.QueryEscape leaves as they are.
 var queryUnreservedBytes = func() (t [256]bool) {
 	for c := 0; c < 256; c++ {
-		t[c] = isAlnum(byte(c)) || c == '-' || c == '_' || c == '.' || c == '~'
+		t[c] = grammar.IsAlnum(byte(c)) || c == '-' || c == '_' || c == '.' || c == '~'
 	}
 	return t
 }()

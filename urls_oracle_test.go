@@ -10,6 +10,8 @@ import (
 
 	"github.com/distribution/reference"
 	"github.com/opencontainers/go-digest"
+	"github.com/regapi/regapi/internal/forwarded"
+	"github.com/regapi/regapi/internal/grammar"
 )
 
 // The URL builder as it was written before it built strings directly: each
@@ -50,8 +52,8 @@ func newOracleURLBuilderFromRequest(r *http.Request, relative bool) *oracleURLBu
 	} else if r.URL != nil && r.URL.Scheme != "" {
 		scheme = r.URL.Scheme
 	}
-	if forwarded := r.Header.Get("Forwarded"); forwarded != "" {
-		if params, _, err := parseForwardedHeader(forwarded); err == nil {
+	if header := r.Header.Get("Forwarded"); header != "" {
+		if params, _, err := forwarded.ParseElement(header); err == nil {
 			if proto := params["proto"]; proto != "" {
 				scheme = proto
 			}
@@ -460,7 +462,7 @@ func oracleRequests() []*http.Request {
 func checkedForwarding(r *http.Request) *http.Request {
 	c := *r
 	c.Header = http.Header{}
-	scheme, host, ok := forwardedOrigin(r.Header)
+	scheme, host, ok := forwarded.FirstOrigin(r.Header)
 	if ok && scheme != "" {
 		c.Header.Set("X-Forwarded-Proto", scheme)
 	}
@@ -493,57 +495,6 @@ func TestURLBuilderFromRequestMatchesOracle(t *testing.T) {
 			}
 		}
 	}
-}
-
-// TestForwardedProtoHost checks forwardedProtoHost against reading the two
-// parameters out of parseForwardedHeader's map, and the cases where a
-// character's case or class decides.
-func TestForwardedProtoHost(t *testing.T) {
-	tests := []struct {
-		header, proto, host string
-		ok                  bool
-	}{
-		{"proto=https;host=h", "https", "h", true},
-		{"PROTO=https;Host=h", "https", "h", true},
-		// distribution's token pattern leaves the backslash out of its
-		// list of separators, so it belongs to tokens.
-		{`host=a\b`, "", `a\b`, true},
-		{`host="a\\b\"c"`, "", `a\b"c`, true},
-		// Only ASCII letters lower-case to "host": U+017F (long s) folds
-		// to s but does not lower-case to it.
-		{"host=a;hoſt=b", "", "a", true},
-		// U+212A (Kelvin) lower-cases to k: "Key" and "key" are one name.
-		{"\u212aey=1;key=2;host=h", "", "", false},
-		{"host=a;host=b", "", "", false},
-		{`host=a;host="b"`, "", "b", true},
-		{`host="a";host=b`, "", "", false},
-		{"proto=https, host=second", "https", "", true},
-		{"proto", "", "", false},
-		{"", "", "", true},
-	}
-	for _, tt := range tests {
-		proto, host, ok := forwardedProtoHost(tt.header)
-		if proto != tt.proto || host != tt.host || ok != tt.ok {
-			t.Errorf("%q: got %q %q %v, want %q %q %v", tt.header, proto, host, ok, tt.proto, tt.host, tt.ok)
-		}
-		checkForwardedProtoHost(t, tt.header)
-	}
-}
-
-func checkForwardedProtoHost(t *testing.T, header string) {
-	t.Helper()
-	params, _, err := parseForwardedHeader(header)
-	proto, host, ok := forwardedProtoHost(header)
-	if ok != (err == nil) || proto != params["proto"] || host != params["host"] {
-		t.Errorf("%q: forwardedProtoHost %q %q %v; parseForwardedHeader %v %v", header, proto, host, ok, params, err)
-	}
-}
-
-func FuzzForwardedProtoHost(f *testing.F) {
-	for _, s := range []string{"proto=https;host=h", `host="a\"b"`, "K=1;k=2", "a=1;A=2", ", x", "host=a;host=\"b\""} {
-		f.Add(s)
-	}
-	f.Fuzz(checkForwardedProtoHost)
 }
 
 // FuzzBuildURLs builds URLs from fuzzed names, tags, digests and upload ids
@@ -614,7 +565,7 @@ func checkRoundTrip(t *testing.T, c urlCall, built string) {
 		} else {
 			want.Reference = c.ref.(reference.Digested).Digest().String()
 		}
-		if !isReference(want.Reference) {
+		if !grammar.IsReference(want.Reference) {
 			return
 		}
 	case "blob", "referrers":
@@ -623,16 +574,16 @@ func checkRoundTrip(t *testing.T, c urlCall, built string) {
 			want.Route = RouteNameReferrers
 		}
 		want.Digest = c.ref.(reference.Canonical).Digest().String()
-		if !isDigest(want.Digest) {
+		if !grammar.IsDigest(want.Digest) {
 			return
 		}
 	case "chunk":
 		want.Route, want.UUID = RouteNameBlobUploadChunk, c.uuid
-		if !isUploadUUID(want.UUID) || c.uuid == "." || c.uuid == ".." {
+		if !grammar.IsUploadUUID(want.UUID) || c.uuid == "." || c.uuid == ".." {
 			return // the router redirects paths with dot segments
 		}
 	}
-	if !isName(want.Name) {
+	if !grammar.IsName(want.Name) {
 		return
 	}
 	got, ok := MatchPath(u.Path)
@@ -649,10 +600,10 @@ func checkRoundTrip(t *testing.T, c urlCall, built string) {
 
 // routeRank is the position of a route in the order the router tries them.
 func routeRank(name string) int {
-	for i, r := range matchOrder {
+	for i, r := range matchOrder() {
 		if r.name == name {
 			return i
 		}
 	}
-	return len(matchOrder)
+	return len(matchOrder())
 }

@@ -7,19 +7,19 @@ import (
 	"io"
 	"os"
 
-	"github.com/regapi/regapi"
+	"github.com/regapi/regapi/apidoc"
 )
 
 // runOpenAPI prints the OpenAPI 3.1 document of the API, or writes it to
 // the file named by -o.
 func runOpenAPI(args []string, stdout, stderr io.Writer) int {
-	return runDocument("openapi", regapi.OpenAPI, args, stdout, stderr)
+	return runDocument("openapi", apidoc.OpenAPI, args, stdout, stderr)
 }
 
 // runMarkdown prints the API reference in Markdown, or writes it to the file
 // named by -o.
 func runMarkdown(args []string, stdout, stderr io.Writer) int {
-	return runDocument("markdown", regapi.Markdown, args, stdout, stderr)
+	return runDocument("markdown", apidoc.Markdown, args, stdout, stderr)
 }
 
 // runDocument generates a document and writes it to stdout or to -o FILE.

@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/regapi/regapi"
+	"github.com/regapi/regapi/apidoc"
 )
 
 func TestDocumentCommands(t *testing.T) {
@@ -15,8 +15,8 @@ func TestDocumentCommands(t *testing.T) {
 		run      func(args []string, stdout, stderr *bytes.Buffer) int
 		generate func() ([]byte, error)
 	}{
-		{"openapi", func(a []string, o, e *bytes.Buffer) int { return runOpenAPI(a, o, e) }, regapi.OpenAPI},
-		{"markdown", func(a []string, o, e *bytes.Buffer) int { return runMarkdown(a, o, e) }, regapi.Markdown},
+		{"openapi", func(a []string, o, e *bytes.Buffer) int { return runOpenAPI(a, o, e) }, apidoc.OpenAPI},
+		{"markdown", func(a []string, o, e *bytes.Buffer) int { return runMarkdown(a, o, e) }, apidoc.Markdown},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

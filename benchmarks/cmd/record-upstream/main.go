@@ -75,7 +75,9 @@ func main() {
 		params, rest, err := upstreamParseForwarded(h)
 		fwd = append(fwd, compat.ForwardedAnswer{Header: h, Params: params, Rest: rest, Error: compat.ErrorText(err)})
 	}
-	write(filepath.Join(*out, "forwarded.json"), struct {
+	// The Forwarded parser lives in an internal package, whose tests read
+	// the recording beside them.
+	write(filepath.Join(*out, "..", "..", "internal", "forwarded", "testdata", "upstream", "forwarded.json"), struct {
 		Source string `json:"source"`
 	}{compat.Source}, "answers", fwd)
 }

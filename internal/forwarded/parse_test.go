@@ -1,6 +1,9 @@
-package regapi
+package forwarded
 
 import (
+	"encoding/json"
+	"os"
+	"path/filepath"
 	"reflect"
 	"testing"
 )
@@ -22,13 +25,19 @@ func TestParseForwardedMatchesRecordedUpstream(t *testing.T) {
 	var rec struct {
 		Answers []upForwarded `json:"answers"`
 	}
-	upReadJSON(t, ".", "forwarded.json", &rec)
+	data, err := os.ReadFile(filepath.Join("testdata", "upstream", "forwarded.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &rec); err != nil {
+		t.Fatal(err)
+	}
 	if len(rec.Answers) < 50 {
 		t.Fatalf("only %d recorded headers", len(rec.Answers))
 	}
 	var refused int
 	for _, want := range rec.Answers {
-		params, rest, err := parseForwardedHeader(want.Header)
+		params, rest, err := ParseElement(want.Header)
 		if len(params) == 0 {
 			params = nil // the recording omits empty maps
 		}
@@ -85,7 +94,7 @@ func TestParseForwardedTable(t *testing.T) {
 		{"host=[::1]", nil, "", true},
 	}
 	for _, tt := range tests {
-		params, rest, err := parseForwardedHeader(tt.header)
+		params, rest, err := ParseElement(tt.header)
 		if (err != nil) != tt.wantErr {
 			t.Errorf("%q: error %v, want error %v", tt.header, err, tt.wantErr)
 			continue
@@ -100,4 +109,55 @@ func TestParseForwardedTable(t *testing.T) {
 			t.Errorf("%q: got %v %q, want %v %q", tt.header, params, rest, tt.params, tt.rest)
 		}
 	}
+}
+
+// TestForwardedProtoHost checks forwardedProtoHost against reading the two
+// parameters out of ParseElement's map, and the cases where a
+// character's case or class decides.
+func TestForwardedProtoHost(t *testing.T) {
+	tests := []struct {
+		header, proto, host string
+		ok                  bool
+	}{
+		{"proto=https;host=h", "https", "h", true},
+		{"PROTO=https;Host=h", "https", "h", true},
+		// distribution's token pattern leaves the backslash out of its
+		// list of separators, so it belongs to tokens.
+		{`host=a\b`, "", `a\b`, true},
+		{`host="a\\b\"c"`, "", `a\b"c`, true},
+		// Only ASCII letters lower-case to "host": U+017F (long s) folds
+		// to s but does not lower-case to it.
+		{"host=a;hoſt=b", "", "a", true},
+		// U+212A (Kelvin) lower-cases to k: "Key" and "key" are one name.
+		{"\u212aey=1;key=2;host=h", "", "", false},
+		{"host=a;host=b", "", "", false},
+		{`host=a;host="b"`, "", "b", true},
+		{`host="a";host=b`, "", "", false},
+		{"proto=https, host=second", "https", "", true},
+		{"proto", "", "", false},
+		{"", "", "", true},
+	}
+	for _, tt := range tests {
+		proto, host, ok := forwardedProtoHost(tt.header)
+		if proto != tt.proto || host != tt.host || ok != tt.ok {
+			t.Errorf("%q: got %q %q %v, want %q %q %v", tt.header, proto, host, ok, tt.proto, tt.host, tt.ok)
+		}
+		checkForwardedProtoHost(t, tt.header)
+	}
+}
+
+func checkForwardedProtoHost(t *testing.T, header string) {
+	t.Helper()
+	params, _, err := ParseElement(header)
+	proto, host, ok := forwardedProtoHost(header)
+	if ok != (err == nil) || proto != params["proto"] || host != params["host"] {
+		t.Errorf("%q: forwardedProtoHost %q %q %v; ParseElement %v %v", header, proto, host, ok, params, err)
+	}
+}
+
+func FuzzForwardedProtoHost(f *testing.F) {
+	for _, s := range []string{"proto=https;host=h", `host="a\"b"`, "K=1;k=2", "a=1;A=2", ", x", "host=a;host=\"b\""} {
+		f.Add(s)
+	}
+	f.Fuzz(checkForwardedProtoHost)
 }

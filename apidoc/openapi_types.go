@@ -1,4 +1,4 @@
-package regapi
+package apidoc
 
 import "encoding/json"
 

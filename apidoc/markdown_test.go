@@ -1,6 +1,7 @@
-package regapi
+package apidoc
 
 import (
+	"github.com/regapi/regapi"
 	"bytes"
 	"os"
 	"regexp"
@@ -153,7 +154,7 @@ func TestMarkdownRoutesAndMethods(t *testing.T) {
 	}
 	// One example request per request variant, starting with its method.
 	variants := 0
-	for _, rd := range routeDescriptors {
+	for _, rd := range regapi.Descriptors() {
 		for _, m := range rd.Methods {
 			variants += len(m.Requests)
 			for i := range m.Requests {
@@ -291,7 +292,7 @@ func TestMarkdownDeterministic(t *testing.T) {
 
 func TestMarkdownDocumentIsCurrent(t *testing.T) {
 	want := docMarkdown(t)
-	got, err := os.ReadFile("docs/api.md")
+	got, err := os.ReadFile("../docs/api.md")
 	if err != nil {
 		t.Fatalf("%v; run `go generate ./...`", err)
 	}

@@ -1,6 +1,8 @@
-package regapi
+package apidoc
 
 import (
+	"github.com/regapi/regapi/internal/pathtemplate"
+	"github.com/regapi/regapi"
 	"bytes"
 	"fmt"
 	"io"
@@ -23,7 +25,7 @@ import (
 // same registered codes.
 func Markdown() ([]byte, error) {
 	var buf bytes.Buffer
-	if err := writeMarkdown(&buf, routeDescriptors, errcode.GetErrorAllDescriptors()); err != nil {
+	if err := writeMarkdown(&buf, regapi.Descriptors(), errcode.GetErrorAllDescriptors()); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
@@ -105,13 +107,13 @@ func mdCode(text string) string {
 	return "`" + text + "`"
 }
 
-func mdRouteAnchor(rd RouteDescriptor) string { return "route-" + rd.Name }
+func mdRouteAnchor(rd regapi.RouteDescriptor) string { return "route-" + rd.Name }
 
-func mdMethodAnchor(rd RouteDescriptor, md MethodDescriptor) string {
+func mdMethodAnchor(rd regapi.RouteDescriptor, md regapi.MethodDescriptor) string {
 	return rd.Name + "-" + strings.ToLower(md.Method)
 }
 
-func mdVariantAnchor(rd RouteDescriptor, md MethodDescriptor, i int) string {
+func mdVariantAnchor(rd regapi.RouteDescriptor, md regapi.MethodDescriptor, i int) string {
 	return mdMethodAnchor(rd, md) + "-" + strconv.Itoa(i+1)
 }
 
@@ -119,9 +121,9 @@ func mdErrorAnchor(value string) string {
 	return "error-" + strings.ToLower(strings.ReplaceAll(value, "_", "-"))
 }
 
-func writeMarkdown(buf *bytes.Buffer, routes []RouteDescriptor, codes []errcode.ErrorDescriptor) error {
+func writeMarkdown(buf *bytes.Buffer, routes []regapi.RouteDescriptor, codes []errcode.ErrorDescriptor) error {
 	if err := docCheckRoutes(routes); err != nil {
-		return fmt.Errorf("regapi: %w", err)
+		return fmt.Errorf("apidoc: %w", err)
 	}
 	w := mdWriter{buf: buf}
 	known := make(map[string]bool, len(codes))
@@ -138,7 +140,7 @@ func writeMarkdown(buf *bytes.Buffer, routes []RouteDescriptor, codes []errcode.
 	w.line("- [OCI endpoints](#oci-endpoints)")
 	w.line("- [Routes](#routes)")
 	for _, rd := range routes {
-		plain, _, _ := docParseTemplate(rd.Path)
+		plain, _, _ := pathtemplate.Parse(rd.Path)
 		w.linef("  - [%s](#%s) %s", docRouteTag(rd), mdRouteAnchor(rd), mdCode(plain))
 	}
 	w.line("- [Error codes](#error-codes)")
@@ -192,11 +194,11 @@ type mdEndpointRow struct {
 	location string
 }
 
-func mdWriteEndpointTable(w mdWriter, routes []RouteDescriptor) {
+func mdWriteEndpointTable(w mdWriter, routes []regapi.RouteDescriptor) {
 	var rows []mdEndpointRow
 	var others []string
 	for _, rd := range routes {
-		plain, vars, _ := docParseTemplate(rd.Path)
+		plain, vars, _ := pathtemplate.Parse(rd.Path)
 		for _, md := range docOrderedMethods(rd.Methods) {
 			for i, r := range md.Requests {
 				loc := fmt.Sprintf("[%s %s: %s](#%s)", md.Method, docRouteTag(rd), docVariantLabel(r, i), mdVariantAnchor(rd, md, i))
@@ -257,7 +259,7 @@ func docSplitEndpointID(id string) (int, string) {
 }
 
 // mdStatusList returns the distinct statuses of responses, ascending.
-func mdStatusList(rs []ResponseDescriptor) []int {
+func mdStatusList(rs []regapi.ResponseDescriptor) []int {
 	var out []int
 	for _, r := range rs {
 		found := false
@@ -283,7 +285,7 @@ func mdJoinStatuses(ss []int) string {
 // mdExampleQuery renders query parameters as "?a=<a>&[b=<b>]", optional
 // ones in brackets, or with their examples when examples is set. A repeatable parameter is shown
 // twice, or with all its examples.
-func mdExampleQuery(ps []ParameterDescriptor, examples bool) string {
+func mdExampleQuery(ps []regapi.ParameterDescriptor, examples bool) string {
 	var parts []string
 	for _, p := range ps {
 		values := p.Examples
@@ -311,16 +313,16 @@ func mdExampleQuery(ps []ParameterDescriptor, examples bool) string {
 }
 
 // mdExamplePath fills a template's variables with placeholders.
-func mdExamplePath(plain string, vars []docTemplateVar) string {
+func mdExamplePath(plain string, vars []pathtemplate.Var) string {
 	for _, v := range vars {
-		plain = strings.Replace(plain, "{"+v.name+"}", "<"+v.name+">", 1)
+		plain = strings.Replace(plain, "{"+v.Name+"}", "<"+v.Name+">", 1)
 	}
 	return plain
 }
 
 // mdExampleValue is what an example shows for a parameter: its first
 // example, its format, or a placeholder.
-func mdExampleValue(p ParameterDescriptor) string {
+func mdExampleValue(p regapi.ParameterDescriptor) string {
 	switch {
 	case len(p.Examples) > 0:
 		return p.Examples[0]
@@ -330,8 +332,8 @@ func mdExampleValue(p ParameterDescriptor) string {
 	return "<" + strings.ToLower(p.Name) + ">"
 }
 
-func mdWriteRoute(w mdWriter, rd RouteDescriptor, known map[string]bool) {
-	plain, vars, _ := docParseTemplate(rd.Path)
+func mdWriteRoute(w mdWriter, rd regapi.RouteDescriptor, known map[string]bool) {
+	plain, vars, _ := pathtemplate.Parse(rd.Path)
 	w.linef(`<a id="%s"></a>`, mdRouteAnchor(rd))
 	w.line()
 	w.line("### ", docRouteTag(rd))
@@ -342,12 +344,12 @@ func mdWriteRoute(w mdWriter, rd RouteDescriptor, known map[string]bool) {
 		w.line("| Path variable | Pattern the router applies |")
 		w.line("| --- | --- |")
 		for _, v := range vars {
-			w.linef("| %s | %s |", mdCode(v.name), mdCell(mdCode(v.pattern)))
+			w.linef("| %s | %s |", mdCode(v.Name), mdCell(mdCode(v.Pattern)))
 		}
 		w.line()
 		for _, v := range vars {
-			if docPatternAllowsSlash(v.pattern) {
-				w.para(fmt.Sprintf("%s may contain slashes and then spans several path segments; clients send them literally.", mdCode(v.name)))
+			if docPatternAllowsSlash(v.Pattern) {
+				w.para(fmt.Sprintf("%s may contain slashes and then spans several path segments; clients send them literally.", mdCode(v.Name)))
 			}
 		}
 	}
@@ -360,7 +362,7 @@ func mdWriteRoute(w mdWriter, rd RouteDescriptor, known map[string]bool) {
 	}
 }
 
-func mdWriteMethod(w mdWriter, rd RouteDescriptor, md MethodDescriptor, plain string, vars []docTemplateVar, known map[string]bool) {
+func mdWriteMethod(w mdWriter, rd regapi.RouteDescriptor, md regapi.MethodDescriptor, plain string, vars []pathtemplate.Var, known map[string]bool) {
 	w.linef(`<a id="%s"></a>`, mdMethodAnchor(rd, md))
 	w.line()
 	w.line("#### ", md.Method, " ", docRouteTag(rd))
@@ -381,7 +383,7 @@ func mdWriteMethod(w mdWriter, rd RouteDescriptor, md MethodDescriptor, plain st
 	}
 }
 
-func mdWriteVariant(w mdWriter, rd RouteDescriptor, md MethodDescriptor, i int, r RequestDescriptor, plain string, vars []docTemplateVar, known map[string]bool) {
+func mdWriteVariant(w mdWriter, rd regapi.RouteDescriptor, md regapi.MethodDescriptor, i int, r regapi.RequestDescriptor, plain string, vars []pathtemplate.Var, known map[string]bool) {
 	w.linef(`<a id="%s"></a>`, mdVariantAnchor(rd, md, i))
 	w.line()
 	title := md.Method + " " + docRouteTag(rd) + ": " + docVariantLabel(r, i)
@@ -411,7 +413,7 @@ func mdWriteVariant(w mdWriter, rd RouteDescriptor, md MethodDescriptor, i int, 
 	// Parameters.
 	type row struct {
 		in string
-		p  ParameterDescriptor
+		p  regapi.ParameterDescriptor
 	}
 	var rows []row
 	for _, p := range r.PathParameters {
@@ -443,7 +445,7 @@ func mdWriteVariant(w mdWriter, rd RouteDescriptor, md MethodDescriptor, i int, 
 	}
 
 	// Responses.
-	all := make([]ResponseDescriptor, 0, len(r.Successes)+len(r.Failures))
+	all := make([]regapi.ResponseDescriptor, 0, len(r.Successes)+len(r.Failures))
 	all = append(all, r.Successes...)
 	all = append(all, r.Failures...)
 	if len(all) == 0 {
@@ -456,7 +458,7 @@ func mdWriteVariant(w mdWriter, rd RouteDescriptor, md MethodDescriptor, i int, 
 }
 
 // mdStatusSummary lists a variant's success and failure statuses.
-func mdStatusSummary(r RequestDescriptor) string {
+func mdStatusSummary(r regapi.RequestDescriptor) string {
 	s := "success " + mdOrNone(mdJoinStatuses(mdStatusList(r.Successes)))
 	return s + "; failure " + mdOrNone(mdJoinStatuses(mdStatusList(r.Failures)))
 }
@@ -468,7 +470,7 @@ func mdOrNone(s string) string {
 	return s
 }
 
-func mdWriteResponse(w mdWriter, md MethodDescriptor, resp ResponseDescriptor, known map[string]bool) {
+func mdWriteResponse(w mdWriter, md regapi.MethodDescriptor, resp regapi.ResponseDescriptor, known map[string]bool) {
 	head := fmt.Sprintf("**%d %s**", resp.StatusCode, docStatusText(resp.StatusCode))
 	if resp.Name != "" {
 		head += ", " + resp.Name
@@ -520,7 +522,7 @@ func mdWriteResponse(w mdWriter, md MethodDescriptor, resp ResponseDescriptor, k
 	w.fence("http", ex.String())
 }
 
-func mdHasHeader(hs []ParameterDescriptor, name string) bool {
+func mdHasHeader(hs []regapi.ParameterDescriptor, name string) bool {
 	for _, h := range hs {
 		if strings.EqualFold(h.Name, name) {
 			return true

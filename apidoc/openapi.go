@@ -1,6 +1,8 @@
-package regapi
+package apidoc
 
 import (
+	"github.com/regapi/regapi/internal/pathtemplate"
+	"github.com/regapi/regapi"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -26,7 +28,7 @@ import (
 // OCI endpoint IDs (end-1 to end-14) the variants are. The output is the
 // same, byte for byte, on every call with the same registered codes.
 func OpenAPI() ([]byte, error) {
-	doc, err := buildOpenAPI(routeDescriptors, errcode.GetErrorAllDescriptors())
+	doc, err := buildOpenAPI(regapi.Descriptors(), errcode.GetErrorAllDescriptors())
 	if err != nil {
 		return nil, err
 	}
@@ -35,7 +37,7 @@ func OpenAPI() ([]byte, error) {
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(doc); err != nil {
-		return nil, fmt.Errorf("regapi: encoding the OpenAPI document: %w", err)
+		return nil, fmt.Errorf("apidoc: encoding the OpenAPI document: %w", err)
 	}
 	return buf.Bytes(), nil
 }
@@ -69,9 +71,9 @@ var oasHeadersOutsideParameters = map[string]bool{
 	"authorization": true,
 }
 
-func buildOpenAPI(routes []RouteDescriptor, codes []errcode.ErrorDescriptor) (*oasDocument, error) {
+func buildOpenAPI(routes []regapi.RouteDescriptor, codes []errcode.ErrorDescriptor) (*oasDocument, error) {
 	if err := docCheckRoutes(routes); err != nil {
-		return nil, fmt.Errorf("regapi: %w", err)
+		return nil, fmt.Errorf("apidoc: %w", err)
 	}
 	doc := &oasDocument{
 		OpenAPI: "3.1.0",
@@ -115,12 +117,12 @@ func buildOpenAPI(routes []RouteDescriptor, codes []errcode.ErrorDescriptor) (*o
 
 	operationIDs := make(map[string]string)
 	for _, rd := range routes {
-		plain, vars, err := docParseTemplate(rd.Path)
+		plain, vars, err := pathtemplate.Parse(rd.Path)
 		if err != nil {
-			return nil, fmt.Errorf("regapi: route %q: %w", rd.Name, err)
+			return nil, fmt.Errorf("apidoc: route %q: %w", rd.Name, err)
 		}
 		if _, dup := doc.Paths[plain]; dup {
-			return nil, fmt.Errorf("regapi: routes share the path %q", plain)
+			return nil, fmt.Errorf("apidoc: routes share the path %q", plain)
 		}
 		tag := docRouteTag(rd)
 		doc.Tags = oasAddTag(doc.Tags, oasTag{Name: tag, Description: rd.Description})
@@ -136,7 +138,7 @@ func buildOpenAPI(routes []RouteDescriptor, codes []errcode.ErrorDescriptor) (*o
 		for _, md := range docOrderedMethods(rd.Methods) {
 			op := oasBuildOperation(rd, md, tag)
 			if other, dup := operationIDs[op.OperationID]; dup {
-				return nil, fmt.Errorf("regapi: operation id %q of route %q is already used by route %q", op.OperationID, rd.Name, other)
+				return nil, fmt.Errorf("apidoc: operation id %q of route %q is already used by route %q", op.OperationID, rd.Name, other)
 			}
 			operationIDs[op.OperationID] = rd.Name
 			*item.operation(md.Method) = op
@@ -160,7 +162,7 @@ const openAPIOverview = `The HTTP API of container registries: the Docker Regist
 
 // docRouteTag is the tag grouping a route's operations: its entity, or its
 // name when it has none.
-func docRouteTag(rd RouteDescriptor) string {
+func docRouteTag(rd regapi.RouteDescriptor) string {
 	if rd.Entity != "" {
 		return rd.Entity
 	}
@@ -181,8 +183,8 @@ func oasAddTag(tags []oasTag, t oasTag) []oasTag {
 
 // docOrderedMethods returns the methods in the order docMethods gives, so
 // that summaries and the Markdown read alike whatever the table's order.
-func docOrderedMethods(methods []MethodDescriptor) []MethodDescriptor {
-	out := make([]MethodDescriptor, len(methods))
+func docOrderedMethods(methods []regapi.MethodDescriptor) []regapi.MethodDescriptor {
+	out := make([]regapi.MethodDescriptor, len(methods))
 	copy(out, methods)
 	rank := func(m string) int {
 		for i, k := range docMethods {
@@ -197,13 +199,13 @@ func docOrderedMethods(methods []MethodDescriptor) []MethodDescriptor {
 }
 
 // oasPathParameter describes the path variable v of route rd.
-func oasPathParameter(rd RouteDescriptor, v docTemplateVar) *oasParameter {
-	var desc ParameterDescriptor // the first variant's description of v
+func oasPathParameter(rd regapi.RouteDescriptor, v pathtemplate.Var) *oasParameter {
+	var desc regapi.ParameterDescriptor // the first variant's description of v
 search:
 	for _, md := range rd.Methods {
 		for _, r := range md.Requests {
 			for _, p := range r.PathParameters {
-				if p.Name == v.name {
+				if p.Name == v.Name {
 					desc = p
 					break search
 				}
@@ -211,20 +213,20 @@ search:
 		}
 	}
 	text := desc.Description
-	if docPatternAllowsSlash(v.pattern) {
+	if docPatternAllowsSlash(v.Pattern) {
 		text = docJoin(text, "The value may contain slashes, spanning several path segments (`library/ubuntu`). "+
 			"OpenAPI path parameters cannot hold a slash, so generic tooling would percent-encode it as `%2F`; "+
 			"registry clients do not: they write the slashes literally, as in `/v2/library/ubuntu/tags/list`, "+
 			"and the router matches the whole path against the pattern below.")
 	}
-	text = docJoin(text, "The router accepts values matching `"+v.pattern+"`.")
-	s := &oasSchema{Type: "string", Pattern: docAnchorPattern(v.pattern)}
+	text = docJoin(text, "The router accepts values matching `"+v.Pattern+"`.")
+	s := &oasSchema{Type: "string", Pattern: docAnchorPattern(v.Pattern)}
 	s.Examples = oasSchemaExamples("string", desc.Examples)
-	return &oasParameter{Name: v.name, In: "path", Description: text, Required: true, Schema: s}
+	return &oasParameter{Name: v.Name, In: "path", Description: text, Required: true, Schema: s}
 }
 
 // oasBuildOperation merges the request variants of md into one operation.
-func oasBuildOperation(rd RouteDescriptor, md MethodDescriptor, tag string) *oasOperation {
+func oasBuildOperation(rd regapi.RouteDescriptor, md regapi.MethodDescriptor, tag string) *oasOperation {
 	op := &oasOperation{
 		Tags:         []string{tag},
 		Summary:      oasOperationSummary(rd, md),
@@ -233,10 +235,10 @@ func oasBuildOperation(rd RouteDescriptor, md MethodDescriptor, tag string) *oas
 		OCIEndpoints: docEndpointIDs(md),
 	}
 	multi := len(md.Requests) > 1
-	for _, mp := range oasMergeParameters(md.Requests, func(r RequestDescriptor) []ParameterDescriptor { return r.QueryParameters }) {
+	for _, mp := range oasMergeParameters(md.Requests, func(r regapi.RequestDescriptor) []regapi.ParameterDescriptor { return r.QueryParameters }) {
 		op.Parameters = append(op.Parameters, mp.parameter("query", multi))
 	}
-	for _, mp := range oasMergeParameters(md.Requests, func(r RequestDescriptor) []ParameterDescriptor { return r.Headers }) {
+	for _, mp := range oasMergeParameters(md.Requests, func(r regapi.RequestDescriptor) []regapi.ParameterDescriptor { return r.Headers }) {
 		if oasHeadersOutsideParameters[strings.ToLower(mp.param.Name)] {
 			continue
 		}
@@ -259,7 +261,7 @@ func docCamel(name string) string {
 
 // oasOperationSummary is the first sentence of the method's description
 // when it is short, else the method and the route's entity.
-func oasOperationSummary(rd RouteDescriptor, md MethodDescriptor) string {
+func oasOperationSummary(rd regapi.RouteDescriptor, md regapi.MethodDescriptor) string {
 	if s := docFirstSentence(md.Description); s != "" && len(s) <= 100 {
 		return s
 	}
@@ -294,7 +296,7 @@ func docJoin(a, b string) string {
 }
 
 // docVariantLabelID is a variant's label followed by its OCI endpoint ID.
-func docVariantLabelID(r RequestDescriptor, i int) string {
+func docVariantLabelID(r regapi.RequestDescriptor, i int) string {
 	l := docVariantLabel(r, i)
 	if r.EndpointID != "" {
 		l += " (" + r.EndpointID + ")"
@@ -304,7 +306,7 @@ func docVariantLabelID(r RequestDescriptor, i int) string {
 
 // oasOperationDescription is the method's description, the OCI endpoints it
 // covers and one line per request variant saying what it sends.
-func oasOperationDescription(md MethodDescriptor) string {
+func oasOperationDescription(md regapi.MethodDescriptor) string {
 	var b strings.Builder
 	b.WriteString(strings.TrimSpace(md.Description))
 	if ids := docEndpointIDs(md); len(ids) > 0 {
@@ -341,7 +343,7 @@ func docOneLine(s string) string {
 }
 
 // oasParameterList renders parameters as "`a` (required), `b`".
-func oasParameterList(ps []ParameterDescriptor) string {
+func oasParameterList(ps []regapi.ParameterDescriptor) string {
 	parts := make([]string, 0, len(ps))
 	for _, p := range ps {
 		s := "`" + p.Name + "`"
@@ -362,15 +364,15 @@ func oasParameterList(ps []ParameterDescriptor) string {
 
 // oasMergedParameter is one parameter as the variants of a method use it.
 type oasMergedParameter struct {
-	param    ParameterDescriptor   // the first use, with the examples of all
+	param    regapi.ParameterDescriptor   // the first use, with the examples of all
 	uses     []string              // labels of the variants using it
-	variants []ParameterDescriptor // the parameter as each of those variants describes it
+	variants []regapi.ParameterDescriptor // the parameter as each of those variants describes it
 	total    int                   // how many variants the method has
 }
 
 // oasMergeParameters gathers the parameters pick returns for each variant,
 // keyed by name without regard to case, in order of first appearance.
-func oasMergeParameters(reqs []RequestDescriptor, pick func(RequestDescriptor) []ParameterDescriptor) []*oasMergedParameter {
+func oasMergeParameters(reqs []regapi.RequestDescriptor, pick func(regapi.RequestDescriptor) []regapi.ParameterDescriptor) []*oasMergedParameter {
 	var out []*oasMergedParameter
 	index := make(map[string]*oasMergedParameter)
 	for i, r := range reqs {
@@ -465,7 +467,7 @@ func (mp *oasMergedParameter) parameter(in string, multi bool) *oasParameter {
 }
 
 // docParameterText is a parameter's description followed by its format.
-func docParameterText(p ParameterDescriptor) string {
+func docParameterText(p regapi.ParameterDescriptor) string {
 	text := strings.TrimSpace(p.Description)
 	if p.Format != "" {
 		text = docJoin(text, "Format: `"+p.Format+"`.")
@@ -487,7 +489,7 @@ func oasSchemaType(t string) string {
 	return "string"
 }
 
-func oasParameterSchema(p ParameterDescriptor) *oasSchema {
+func oasParameterSchema(p regapi.ParameterDescriptor) *oasSchema {
 	s := &oasSchema{Type: oasSchemaType(p.Type)}
 	if p.Regexp != nil && s.Type == "string" {
 		s.Pattern = docAnchorPattern(p.Regexp.String())
@@ -549,14 +551,14 @@ func oasIsJSONMedia(ct string) bool {
 }
 
 // docHasBody reports whether a body descriptor describes a body.
-func docHasBody(b BodyDescriptor) bool {
+func docHasBody(b regapi.BodyDescriptor) bool {
 	return b.ContentType != "" || b.Format != ""
 }
 
 // oasBodySchema describes a body: an object with the given fields for JSON, a
 // string of the media type otherwise. A format that is not plain JSON is
 // shown in the description.
-func oasBodySchema(b BodyDescriptor, fields []ParameterDescriptor) (*oasSchema, json.RawMessage) {
+func oasBodySchema(b regapi.BodyDescriptor, fields []regapi.ParameterDescriptor) (*oasSchema, json.RawMessage) {
 	key := oasMediaKey(b.ContentType)
 	var s *oasSchema
 	if oasIsJSONMedia(key) || (key == "*/*" && strings.HasPrefix(strings.TrimSpace(b.Format), "{")) {
@@ -601,7 +603,7 @@ func oasLooksLikeErrorBody(format string) bool {
 }
 
 // oasRequestBodyOf merges the bodies the variants of md send.
-func oasRequestBodyOf(md MethodDescriptor) *oasRequestBody {
+func oasRequestBodyOf(md regapi.MethodDescriptor) *oasRequestBody {
 	var rb *oasRequestBody
 	var senders []string
 	all := len(md.Requests) > 0
@@ -644,16 +646,16 @@ func docDisplayType(ct string) string {
 // oasResponseUse is one response descriptor and the variant it belongs to.
 type oasResponseUse struct {
 	label string
-	resp  ResponseDescriptor
+	resp  regapi.ResponseDescriptor
 }
 
 // oasResponses merges the responses of every variant of md by status.
-func oasResponses(md MethodDescriptor) map[string]*oasResponse {
+func oasResponses(md regapi.MethodDescriptor) map[string]*oasResponse {
 	byStatus := make(map[int][]oasResponseUse)
 	var statuses []int
 	for i, r := range md.Requests {
 		label := docVariantLabelID(r, i)
-		all := make([]ResponseDescriptor, 0, len(r.Successes)+len(r.Failures))
+		all := make([]regapi.ResponseDescriptor, 0, len(r.Successes)+len(r.Failures))
 		all = append(all, r.Successes...)
 		all = append(all, r.Failures...)
 		for _, resp := range all {
@@ -673,13 +675,13 @@ func oasResponses(md MethodDescriptor) map[string]*oasResponse {
 	return out
 }
 
-func oasMergeResponses(md MethodDescriptor, status int, uses []oasResponseUse) *oasResponse {
+func oasMergeResponses(md regapi.MethodDescriptor, status int, uses []oasResponseUse) *oasResponse {
 	resp := &oasResponse{Description: oasResponseDescription(md, status, uses)}
 	type headerUse struct {
 		name   string
 		texts  []string            // distinct descriptions, in order
 		labels map[string][]string // variants giving each description
-		first  ParameterDescriptor
+		first  regapi.ParameterDescriptor
 		count  int // how many uses mark it required
 	}
 	var headers []*headerUse
@@ -786,7 +788,7 @@ func oasMergeResponses(md MethodDescriptor, status int, uses []oasResponseUse) *
 
 // oasResponseDescription says when the status is sent: one text when all
 // variants agree, else one line per distinct text with its variants.
-func oasResponseDescription(md MethodDescriptor, status int, uses []oasResponseUse) string {
+func oasResponseDescription(md regapi.MethodDescriptor, status int, uses []oasResponseUse) string {
 	type entry struct {
 		text   string
 		labels []string

@@ -1,6 +1,8 @@
-package regapi
+package apidoc
 
 import (
+	"github.com/regapi/regapi/internal/pathtemplate"
+	"github.com/regapi/regapi"
 	"errors"
 	"fmt"
 	"net/http"
@@ -9,78 +11,6 @@ import (
 
 // This file holds what the OpenAPI and Markdown generators share: reading
 // mux path templates and naming request variants.
-
-// docTemplateVar is one variable of a mux path template and the pattern its
-// value must match (unanchored, as mux writes it).
-type docTemplateVar struct {
-	name    string
-	pattern string
-}
-
-// docDefaultVarPattern is the pattern gorilla/mux gives a variable written
-// without one, such as "{name}".
-const docDefaultVarPattern = `[^/]+`
-
-// docParseTemplate splits a mux path template into its plain form, with the
-// patterns removed ("/v2/{name}/tags/list"), and its variables. Braces inside
-// patterns, such as the quantifier of "[\w][\w.-]{0,127}", are counted so that
-// they do not end the variable.
-func docParseTemplate(tpl string) (string, []docTemplateVar, error) {
-	var b strings.Builder
-	var vars []docTemplateVar
-	rest := tpl
-	for {
-		open := strings.IndexByte(rest, '{')
-		if open < 0 {
-			if strings.IndexByte(rest, '}') >= 0 {
-				return "", nil, fmt.Errorf("path template %q: unbalanced braces", tpl)
-			}
-			b.WriteString(rest)
-			return b.String(), vars, nil
-		}
-		if strings.IndexByte(rest[:open], '}') >= 0 {
-			return "", nil, fmt.Errorf("path template %q: unbalanced braces", tpl)
-		}
-		end := docClosingBrace(rest, open)
-		if end < 0 {
-			return "", nil, fmt.Errorf("path template %q: unbalanced braces", tpl)
-		}
-		name, pattern, hasPattern := strings.Cut(rest[open+1:end], ":")
-		if name == "" {
-			return "", nil, fmt.Errorf("path template %q: variable without a name", tpl)
-		}
-		if !hasPattern {
-			pattern = docDefaultVarPattern
-		}
-		for _, v := range vars {
-			if v.name == name {
-				return "", nil, fmt.Errorf("path template %q: variable %q appears twice", tpl, name)
-			}
-		}
-		vars = append(vars, docTemplateVar{name: name, pattern: pattern})
-		b.WriteString(rest[:open])
-		b.WriteString("{" + name + "}")
-		rest = rest[end+1:]
-	}
-}
-
-// docClosingBrace returns the index of the brace that closes the one at open,
-// or -1 when it is never closed.
-func docClosingBrace(s string, open int) int {
-	depth := 0
-	for i := open; i < len(s); i++ {
-		switch s[i] {
-		case '{':
-			depth++
-		case '}':
-			depth--
-			if depth == 0 {
-				return i
-			}
-		}
-	}
-	return -1
-}
 
 // docAnchorPattern makes an unanchored Go pattern match whole values only, as a
 // JSON Schema pattern must say it (JSON Schema patterns search, they do not
@@ -100,7 +30,7 @@ func docPatternAllowsSlash(pattern string) bool {
 
 // docVariantLabel names request variant i (0-based) of a method: its Name, or
 // "variant N" when it has none.
-func docVariantLabel(r RequestDescriptor, i int) string {
+func docVariantLabel(r regapi.RequestDescriptor, i int) string {
 	if r.Name != "" {
 		return r.Name
 	}
@@ -109,7 +39,7 @@ func docVariantLabel(r RequestDescriptor, i int) string {
 
 // docEndpointIDs returns the distinct OCI endpoint IDs of a method's request
 // variants, in the order the variants list them.
-func docEndpointIDs(m MethodDescriptor) []string {
+func docEndpointIDs(m regapi.MethodDescriptor) []string {
 	var ids []string
 	for _, r := range m.Requests {
 		if r.EndpointID == "" || docContains(ids, r.EndpointID) {
@@ -139,7 +69,7 @@ var docMethods = []string{
 // docCheckRoutes reports the first problem that keeps routes from being
 // documented: a route without a name or path, an unknown or repeated
 // method, or a malformed template.
-func docCheckRoutes(routes []RouteDescriptor) error {
+func docCheckRoutes(routes []regapi.RouteDescriptor) error {
 	if len(routes) == 0 {
 		return errors.New("no routes to describe")
 	}
@@ -155,7 +85,7 @@ func docCheckRoutes(routes []RouteDescriptor) error {
 		if !strings.HasPrefix(rd.Path, "/") {
 			return fmt.Errorf("route %q: path %q does not start with a slash", rd.Name, rd.Path)
 		}
-		if _, _, err := docParseTemplate(rd.Path); err != nil {
+		if _, _, err := pathtemplate.Parse(rd.Path); err != nil {
 			return fmt.Errorf("route %q: %w", rd.Name, err)
 		}
 		seen := make(map[string]bool, len(rd.Methods))

@@ -1,4 +1,9 @@
-package regapi
+// Package grammar holds the grammar of the registry API's names and values
+// that the root package and its satellites share: one recogniser for each
+// path variable (repository name, tag, digest, upload id), the OCI
+// repository grammar the test registry enforces, and the host check every
+// URL authority goes through.
+package grammar
 
 import "strings"
 
@@ -14,18 +19,18 @@ func isLowerAlnum(c byte) bool {
 	return 'a' <= c && c <= 'z' || '0' <= c && c <= '9'
 }
 
-// isAlnum reports whether c is in [a-zA-Z0-9].
-func isAlnum(c byte) bool {
+// IsAlnum reports whether c is in [a-zA-Z0-9].
+func IsAlnum(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
 }
 
 // isWord reports whether c is in \w, which is ASCII-only in Go: [0-9A-Za-z_].
 func isWord(c byte) bool {
-	return isAlnum(c) || c == '_'
+	return IsAlnum(c) || c == '_'
 }
 
-// isDigits reports whether s is [0-9]+.
-func isDigits(s string) bool {
+// IsDigits reports whether s is [0-9]+.
+func IsDigits(s string) bool {
 	if s == "" {
 		return false
 	}
@@ -37,10 +42,10 @@ func isDigits(s string) bool {
 	return true
 }
 
-// isPathComponent reports whether s is one component of a repository path:
+// IsPathComponent reports whether s is one component of a repository path:
 // [a-z0-9]+ runs joined by one of the separators ".", "_", "__" or a run of
 // dashes.
-func isPathComponent(s string) bool {
+func IsPathComponent(s string) bool {
 	if s == "" || !isLowerAlnum(s[0]) {
 		return false
 	}
@@ -76,11 +81,11 @@ func isPathComponent(s string) bool {
 // isDomainLabel reports whether s is one dot-free label of a domain name:
 // alphanumerics and dashes, starting and ending with an alphanumeric.
 func isDomainLabel(s string) bool {
-	if s == "" || !isAlnum(s[0]) || !isAlnum(s[len(s)-1]) {
+	if s == "" || !IsAlnum(s[0]) || !IsAlnum(s[len(s)-1]) {
 		return false
 	}
 	for i := 1; i < len(s)-1; i++ {
-		if !isAlnum(s[i]) && s[i] != '-' {
+		if !IsAlnum(s[i]) && s[i] != '-' {
 			return false
 		}
 	}
@@ -101,10 +106,10 @@ func isDomainName(s string) bool {
 	}
 }
 
-// isDomainAndPort reports whether s is the domain part of a repository name
+// IsDomainAndPort reports whether s is the domain part of a repository name
 // as distribution/reference reads it: a domain name, or an IPv6 address in
 // brackets, optionally followed by ":" and a port number.
-func isDomainAndPort(s string) bool {
+func IsDomainAndPort(s string) bool {
 	var rest string
 	if s != "" && s[0] == '[' {
 		end := strings.IndexByte(s, ']')
@@ -127,33 +132,33 @@ func isDomainAndPort(s string) bool {
 			return false
 		}
 	}
-	return rest == "" || rest[0] == ':' && isDigits(rest[1:])
+	return rest == "" || rest[0] == ':' && IsDigits(rest[1:])
 }
 
-// isName reports whether s matches reference.NameRegexp in full: path
+// IsName reports whether s matches reference.NameRegexp in full: path
 // components separated by slashes, optionally led by a domain with a port.
-func isName(s string) bool {
-	first, rest, more := cut(s, '/')
-	if !isPathComponent(first) {
-		if !more || !isDomainAndPort(first) {
+func IsName(s string) bool {
+	first, rest, more := Cut(s, '/')
+	if !IsPathComponent(first) {
+		if !more || !IsDomainAndPort(first) {
 			return false
 		}
 	}
 	for more {
-		first, rest, more = cut(rest, '/')
-		if !isPathComponent(first) {
+		first, rest, more = Cut(rest, '/')
+		if !IsPathComponent(first) {
 			return false
 		}
 	}
 	return true
 }
 
-// isRemoteName reports whether s is path components separated by slashes,
+// IsRemoteName reports whether s is path components separated by slashes,
 // the part of a repository name after its domain.
-func isRemoteName(s string) bool {
+func IsRemoteName(s string) bool {
 	for {
-		first, rest, more := cut(s, '/')
-		if !isPathComponent(first) {
+		first, rest, more := Cut(s, '/')
+		if !IsPathComponent(first) {
 			return false
 		}
 		if !more {
@@ -163,9 +168,9 @@ func isRemoteName(s string) bool {
 	}
 }
 
-// isTag reports whether s matches reference.TagRegexp in full:
+// IsTag reports whether s matches reference.TagRegexp in full:
 // [\w][\w.-]{0,127}.
-func isTag(s string) bool {
+func IsTag(s string) bool {
 	if s == "" || len(s) > 128 || !isWord(s[0]) {
 		return false
 	}
@@ -177,10 +182,10 @@ func isTag(s string) bool {
 	return true
 }
 
-// isDigest reports whether s matches go-digest's DigestRegexp in full: an
+// IsDigest reports whether s matches go-digest's DigestRegexp in full: an
 // algorithm of [a-z0-9]+ runs joined by single [.+_-], a colon, and an
 // encoded part of [a-zA-Z0-9=_-]+.
-func isDigest(s string) bool {
+func IsDigest(s string) bool {
 	colon := strings.IndexByte(s, ':')
 	if colon < 1 || colon == len(s)-1 {
 		return false
@@ -197,34 +202,34 @@ func isDigest(s string) bool {
 		}
 	}
 	for i := 0; i < len(enc); i++ {
-		if c := enc[i]; !isAlnum(c) && c != '=' && c != '_' && c != '-' {
+		if c := enc[i]; !IsAlnum(c) && c != '=' && c != '_' && c != '-' {
 			return false
 		}
 	}
 	return true
 }
 
-// isReference reports whether s is a manifest reference: a tag or a digest.
-func isReference(s string) bool {
-	return isTag(s) || isDigest(s)
+// IsReference reports whether s is a manifest reference: a tag or a digest.
+func IsReference(s string) bool {
+	return IsTag(s) || IsDigest(s)
 }
 
-// isUploadUUID reports whether s matches the upload id pattern
+// IsUploadUUID reports whether s matches the upload id pattern
 // [a-zA-Z0-9-_.=]+.
-func isUploadUUID(s string) bool {
+func IsUploadUUID(s string) bool {
 	if s == "" {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; !isAlnum(c) && c != '-' && c != '_' && c != '.' && c != '=' {
+		if c := s[i]; !IsAlnum(c) && c != '-' && c != '_' && c != '.' && c != '=' {
 			return false
 		}
 	}
 	return true
 }
 
-// cut is strings.Cut for a single byte.
-func cut(s string, sep byte) (before, after string, found bool) {
+// Cut is strings.Cut for a single byte.
+func Cut(s string, sep byte) (before, after string, found bool) {
 	for i := 0; i < len(s); i++ {
 		if s[i] == sep {
 			return s[:i], s[i+1:], true

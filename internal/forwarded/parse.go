@@ -1,4 +1,8 @@
-package regapi
+// Package forwarded reads the forwarding headers of a request, Forwarded
+// (RFC 7239) and X-Forwarded-Proto/X-Forwarded-Host, and decides which of
+// their values may become the scheme and host of the URLs a registry hands
+// out.
+package forwarded
 
 import (
 	"fmt"
@@ -122,10 +126,10 @@ func (p forwardedParam) text() string {
 	return b.String()
 }
 
-// parseForwardedHeader reads the first element of a Forwarded header. It
+// ParseElement reads the first element of a Forwarded header. It
 // returns its parameters with lower-cased names, and the input that follows
 // the element.
-func parseForwardedHeader(header string) (map[string]string, string, error) {
+func ParseElement(header string) (map[string]string, string, error) {
 	params := map[string]string{}
 	s := newForwardedScanner(header)
 	for {
@@ -148,8 +152,8 @@ func parseForwardedHeader(header string) (map[string]string, string, error) {
 
 // forwardedProtoHost returns the proto and host parameters of the first
 // element of a Forwarded header (empty when absent), and false when
-// parseForwardedHeader refuses the header. It does what reading those two
-// out of parseForwardedHeader's map does, without the map.
+// ParseElement refuses the header. It does what reading those two
+// out of ParseElement's map does, without the map.
 func forwardedProtoHost(header string) (proto, host string, ok bool) {
 	var seenBuf [16]string
 	seen := seenBuf[:0] // the names met so far, as sent
@@ -176,7 +180,7 @@ func forwardedProtoHost(header string) (proto, host string, ok bool) {
 			if len(seen) == len(seenBuf) {
 				// Many parameters: comparing each with all would cost
 				// more than the map does.
-				params, _, err := parseForwardedHeader(header)
+				params, _, err := ParseElement(header)
 				return params["proto"], params["host"], err == nil
 			}
 			seen = append(seen, p.name)

@@ -1,4 +1,4 @@
-package regapi
+package forwarded
 
 import (
 	"strings"
@@ -25,7 +25,7 @@ func FuzzParseForwarded(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, header string) {
-		params, rest, err := parseForwardedHeader(header)
+		params, rest, err := ParseElement(header)
 		if !strings.HasSuffix(header, rest) {
 			t.Fatalf("remainder %q is not a suffix of %q", rest, header)
 		}

@@ -1,4 +1,4 @@
-package regapi_test
+package apidoc_test
 
 import (
 	"encoding/json"
@@ -7,11 +7,11 @@ import (
 	"net/http/httptest"
 	"strings"
 
-	"github.com/regapi/regapi"
+	"github.com/regapi/regapi/apidoc"
 )
 
 func ExampleOpenAPI() {
-	doc, err := regapi.OpenAPI()
+	doc, err := apidoc.OpenAPI()
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -42,7 +42,7 @@ func ExampleWriteOpenAPI() {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/openapi.json", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		if err := regapi.WriteOpenAPI(w); err != nil {
+		if err := apidoc.WriteOpenAPI(w); err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 		}
 	})
@@ -54,7 +54,7 @@ func ExampleWriteOpenAPI() {
 }
 
 func ExampleMarkdown() {
-	doc, err := regapi.Markdown()
+	doc, err := apidoc.Markdown()
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -76,7 +76,7 @@ func ExampleMarkdown() {
 
 func ExampleWriteMarkdown() {
 	var b strings.Builder
-	if err := regapi.WriteMarkdown(&b); err != nil {
+	if err := apidoc.WriteMarkdown(&b); err != nil {
 		fmt.Println(err)
 		return
 	}

@@ -1,6 +1,7 @@
-package regapi
+package apidoc
 
 import (
+	"github.com/regapi/regapi"
 	"bytes"
 	"encoding/json"
 	"net/http"
@@ -58,14 +59,14 @@ var docRoutes = []struct {
 	path    string
 	methods []string
 }{
-	{RouteNameBase, "/v2/", []string{"GET"}},
-	{RouteNameTags, "/v2/{name}/tags/list", []string{"GET"}},
-	{RouteNameManifest, "/v2/{name}/manifests/{reference}", []string{"GET", "HEAD", "PUT", "DELETE"}},
-	{RouteNameBlob, "/v2/{name}/blobs/{digest}", []string{"GET", "HEAD", "DELETE"}},
-	{RouteNameBlobUpload, "/v2/{name}/blobs/uploads/", []string{"POST"}},
-	{RouteNameBlobUploadChunk, "/v2/{name}/blobs/uploads/{uuid}", []string{"GET", "PATCH", "PUT", "DELETE"}},
-	{RouteNameCatalog, "/v2/_catalog", []string{"GET"}},
-	{RouteNameReferrers, "/v2/{name}/referrers/{digest}", []string{"GET"}},
+	{regapi.RouteNameBase, "/v2/", []string{"GET"}},
+	{regapi.RouteNameTags, "/v2/{name}/tags/list", []string{"GET"}},
+	{regapi.RouteNameManifest, "/v2/{name}/manifests/{reference}", []string{"GET", "HEAD", "PUT", "DELETE"}},
+	{regapi.RouteNameBlob, "/v2/{name}/blobs/{digest}", []string{"GET", "HEAD", "DELETE"}},
+	{regapi.RouteNameBlobUpload, "/v2/{name}/blobs/uploads/", []string{"POST"}},
+	{regapi.RouteNameBlobUploadChunk, "/v2/{name}/blobs/uploads/{uuid}", []string{"GET", "PATCH", "PUT", "DELETE"}},
+	{regapi.RouteNameCatalog, "/v2/_catalog", []string{"GET"}},
+	{regapi.RouteNameReferrers, "/v2/{name}/referrers/{digest}", []string{"GET"}},
 }
 
 // docErrorCodes are the error codes of the OCI specification (code-1 to
@@ -460,7 +461,7 @@ func TestOpenAPIDocumentIsCurrent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := os.ReadFile("docs/openapi.json")
+	got, err := os.ReadFile("../docs/openapi.json")
 	if err != nil {
 		t.Fatalf("%v; run `go generate ./...`", err)
 	}
@@ -470,48 +471,48 @@ func TestOpenAPIDocumentIsCurrent(t *testing.T) {
 }
 
 // A small route table exercises the merging of request variants.
-func docTestRoutes() []RouteDescriptor {
-	envelope := BodyDescriptor{ContentType: "application/json", Format: `{"errors": [...]}`}
-	return []RouteDescriptor{{
+func docTestRoutes() []regapi.RouteDescriptor {
+	envelope := regapi.BodyDescriptor{ContentType: "application/json", Format: `{"errors": [...]}`}
+	return []regapi.RouteDescriptor{{
 		Name:   "thing",
 		Path:   "/v2/{name:[a-z]+(?:/[a-z]+)*}/things/{id:[0-9]{1,4}}",
 		Entity: "Thing",
-		Methods: []MethodDescriptor{
+		Methods: []regapi.MethodDescriptor{
 			{
 				Method:      "POST",
 				Description: "Create a thing. More words.",
-				Requests: []RequestDescriptor{
+				Requests: []regapi.RequestDescriptor{
 					{
 						Name:       "Plain",
 						EndpointID: "end-90a",
-						Headers: []ParameterDescriptor{
+						Headers: []regapi.ParameterDescriptor{
 							{Name: "Authorization", Required: true},
 							{Name: "X-Both", Required: true},
 						},
-						QueryParameters: []ParameterDescriptor{
+						QueryParameters: []regapi.ParameterDescriptor{
 							{Name: "all", Type: "integer", Required: true, Examples: []string{"3", "x"}},
 							{Name: "mixed", Required: true},
 						},
-						Body: BodyDescriptor{ContentType: "application/octet-stream", Format: "<bytes>"},
-						Successes: []ResponseDescriptor{{
+						Body: regapi.BodyDescriptor{ContentType: "application/octet-stream", Format: "<bytes>"},
+						Successes: []regapi.ResponseDescriptor{{
 							StatusCode: 201,
-							Headers:    []ParameterDescriptor{{Name: "Location", Required: true}},
+							Headers:    []regapi.ParameterDescriptor{{Name: "Location", Required: true}},
 						}},
-						Failures: []ResponseDescriptor{
+						Failures: []regapi.ResponseDescriptor{
 							{Name: "Bad", StatusCode: 400, ErrorCodes: []errcode.ErrorCode{errcode.ErrorCodeNameInvalid}, Body: envelope},
 						},
 					},
 					{
 						Name:       "Tagged",
 						EndpointID: "end-90b",
-						Headers:    []ParameterDescriptor{{Name: "x-both", Required: true}},
-						QueryParameters: []ParameterDescriptor{
+						Headers:    []regapi.ParameterDescriptor{{Name: "x-both", Required: true}},
+						QueryParameters: []regapi.ParameterDescriptor{
 							{Name: "all", Type: "integer", Required: true},
 							{Name: "mixed"},
 							{Name: "tag", Repeatable: true, Regexp: regexp.MustCompile(`[a-z]+`)},
 						},
-						Successes: []ResponseDescriptor{{StatusCode: 201, Headers: []ParameterDescriptor{{Name: "location"}}}},
-						Failures: []ResponseDescriptor{
+						Successes: []regapi.ResponseDescriptor{{StatusCode: 201, Headers: []regapi.ParameterDescriptor{{Name: "location"}}}},
+						Failures: []regapi.ResponseDescriptor{
 							{Name: "Also bad", StatusCode: 400, ErrorCodes: []errcode.ErrorCode{errcode.ErrorCodeTagInvalid}},
 						},
 					},
@@ -519,15 +520,15 @@ func docTestRoutes() []RouteDescriptor {
 			},
 			{
 				Method: "HEAD",
-				Requests: []RequestDescriptor{{
-					Successes: []ResponseDescriptor{{StatusCode: 200, Body: BodyDescriptor{ContentType: "application/json", Format: "{}"}}},
+				Requests: []regapi.RequestDescriptor{{
+					Successes: []regapi.ResponseDescriptor{{StatusCode: 200, Body: regapi.BodyDescriptor{ContentType: "application/json", Format: "{}"}}},
 				}},
 			},
 		},
 	}}
 }
 
-func docBuildTest(t *testing.T, routes []RouteDescriptor) docJSON {
+func docBuildTest(t *testing.T, routes []regapi.RouteDescriptor) docJSON {
 	t.Helper()
 	doc, err := buildOpenAPI(routes, errcode.GetErrorAllDescriptors())
 	if err != nil {
@@ -632,16 +633,16 @@ func TestOpenAPIRejectsBadTables(t *testing.T) {
 	dup[1].Name = "other"
 	tests := []struct {
 		name   string
-		routes []RouteDescriptor
+		routes []regapi.RouteDescriptor
 		want   string
 	}{
 		{"empty", nil, "no routes"},
-		{"unbalanced", []RouteDescriptor{{Name: "a", Path: "/v2/{name"}}, "unbalanced"},
-		{"stray brace", []RouteDescriptor{{Name: "a", Path: "/v2/name}/x"}}, "unbalanced"},
-		{"unnamed variable", []RouteDescriptor{{Name: "a", Path: "/v2/{:x}"}}, "without a name"},
-		{"relative path", []RouteDescriptor{{Name: "a", Path: "v2/"}}, "slash"},
-		{"no name", []RouteDescriptor{{Path: "/v2/"}}, "no name"},
-		{"unknown method", []RouteDescriptor{{Name: "a", Path: "/v2/", Methods: []MethodDescriptor{{Method: "BREW"}}}}, "BREW"},
+		{"unbalanced", []regapi.RouteDescriptor{{Name: "a", Path: "/v2/{name"}}, "unbalanced"},
+		{"stray brace", []regapi.RouteDescriptor{{Name: "a", Path: "/v2/name}/x"}}, "unbalanced"},
+		{"unnamed variable", []regapi.RouteDescriptor{{Name: "a", Path: "/v2/{:x}"}}, "without a name"},
+		{"relative path", []regapi.RouteDescriptor{{Name: "a", Path: "v2/"}}, "slash"},
+		{"no name", []regapi.RouteDescriptor{{Path: "/v2/"}}, "no name"},
+		{"unknown method", []regapi.RouteDescriptor{{Name: "a", Path: "/v2/", Methods: []regapi.MethodDescriptor{{Method: "BREW"}}}}, "BREW"},
 		{"same path", dup, "share the path"},
 	}
 	for _, tt := range tests {
@@ -659,39 +660,6 @@ func TestOpenAPIRejectsBadTables(t *testing.T) {
 	}
 }
 
-func TestDocParseTemplate(t *testing.T) {
-	tests := []struct {
-		in    string
-		plain string
-		vars  []string
-	}{
-		{"/v2/", "/v2/", nil},
-		{"/v2/{name:[a-z]+}/tags/list", "/v2/{name}/tags/list", []string{"name=[a-z]+"}},
-		{"/v2/{name:a(?:/b)*}/manifests/{reference:[\\w][\\w.-]{0,127}|x}", "/v2/{name}/manifests/{reference}",
-			[]string{"name=a(?:/b)*", `reference=[\w][\w.-]{0,127}|x`}},
-		{"/x/{id}", "/x/{id}", []string{"id=" + docDefaultVarPattern}},
-	}
-	for _, tt := range tests {
-		plain, vars, err := docParseTemplate(tt.in)
-		if err != nil {
-			t.Errorf("docParseTemplate(%q): %v", tt.in, err)
-			continue
-		}
-		var got []string
-		for _, v := range vars {
-			got = append(got, v.name+"="+v.pattern)
-		}
-		if plain != tt.plain || strings.Join(got, " ") != strings.Join(tt.vars, " ") {
-			t.Errorf("docParseTemplate(%q) = %q %v, want %q %v", tt.in, plain, got, tt.plain, tt.vars)
-		}
-	}
-	for _, bad := range []string{"/{a", "/a}", "/{a:[0-9]{2}", "/{a}/{a}", "/{}"} {
-		if _, _, err := docParseTemplate(bad); err == nil {
-			t.Errorf("docParseTemplate(%q) succeeded", bad)
-		}
-	}
-}
-
 func TestOpenAPIPathsMatchRouter(t *testing.T) {
 	// The document's paths are the router's templates with the patterns
 	// removed: each one, with sample values, is matched by its route.
@@ -699,7 +667,7 @@ func TestOpenAPIPathsMatchRouter(t *testing.T) {
 		"name": "library/ubuntu", "reference": "latest",
 		"digest": "sha256:" + strings.Repeat("ab", 32), "uuid": "7e5c2a1b-0000-4000-8000-000000000001",
 	}
-	router := Router()
+	router := regapi.Router()
 	doc := docGenerated(t)
 	var paths []string
 	for p := range docObj(doc["paths"]) {
