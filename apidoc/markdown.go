@@ -1,10 +1,10 @@
 package apidoc
 
 import (
-	"github.com/regapi/regapi/internal/pathtemplate"
-	"github.com/regapi/regapi"
 	"bytes"
 	"fmt"
+	"github.com/regapi/regapi"
+	"github.com/regapi/regapi/internal/pathtemplate"
 	"io"
 	"sort"
 	"strconv"

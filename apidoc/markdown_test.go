@@ -1,8 +1,8 @@
 package apidoc
 
 import (
-	"github.com/regapi/regapi"
 	"bytes"
+	"github.com/regapi/regapi"
 	"os"
 	"regexp"
 	"strconv"

@@ -1,11 +1,11 @@
 package apidoc
 
 import (
-	"github.com/regapi/regapi/internal/pathtemplate"
-	"github.com/regapi/regapi"
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/regapi/regapi"
+	"github.com/regapi/regapi/internal/pathtemplate"
 	"io"
 	"regexp"
 	"sort"
@@ -365,9 +365,9 @@ func oasParameterList(ps []regapi.ParameterDescriptor) string {
 // oasMergedParameter is one parameter as the variants of a method use it.
 type oasMergedParameter struct {
 	param    regapi.ParameterDescriptor   // the first use, with the examples of all
-	uses     []string              // labels of the variants using it
+	uses     []string                     // labels of the variants using it
 	variants []regapi.ParameterDescriptor // the parameter as each of those variants describes it
-	total    int                   // how many variants the method has
+	total    int                          // how many variants the method has
 }
 
 // oasMergeParameters gathers the parameters pick returns for each variant,

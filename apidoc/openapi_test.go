@@ -1,9 +1,9 @@
 package apidoc
 
 import (
-	"github.com/regapi/regapi"
 	"bytes"
 	"encoding/json"
+	"github.com/regapi/regapi"
 	"net/http"
 	"net/url"
 	"os"

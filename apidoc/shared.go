@@ -1,10 +1,10 @@
 package apidoc
 
 import (
-	"github.com/regapi/regapi/internal/pathtemplate"
-	"github.com/regapi/regapi"
 	"errors"
 	"fmt"
+	"github.com/regapi/regapi"
+	"github.com/regapi/regapi/internal/pathtemplate"
 	"net/http"
 	"strings"
 )

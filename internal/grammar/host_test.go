@@ -66,4 +66,3 @@ func TestIsHost(t *testing.T) {
 		}
 	}
 }
-

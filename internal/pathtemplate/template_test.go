@@ -37,4 +37,3 @@ func TestParse(t *testing.T) {
 		}
 	}
 }
-
