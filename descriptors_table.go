@@ -30,8 +30,8 @@ type parameterRegexps struct {
 // valueRegexps compiles the validators on first use.
 var valueRegexps = sync.OnceValue(func() *parameterRegexps {
 	return &parameterRegexps{
-		name:      wholeValue(namePattern),
-		tag:       wholeValue(reference.TagRegexp.String()),
+		name: wholeValue(namePattern),
+		tag:  wholeValue(reference.TagRegexp.String()),
 		// go-digest compiles this one already.
 		digest:      digest.DigestRegexpAnchored,
 		uuid:        wholeValue(uuidPattern),
