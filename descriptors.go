@@ -95,6 +95,14 @@ type RequestDescriptor struct {
 	// Failures lists the responses that mean it did not.
 	Failures []ResponseDescriptor
 
+	// Scopes lists the access the request needs, as resource scopes of the
+	// registry token protocol with the request's own values in braces:
+	// "repository:{name}:pull", "repository:{from}:pull" (the source of a
+	// mount), "registry:catalog:*". An empty list means any authenticated
+	// client, as for the API's base. The auth package reads them, and the
+	// documents list them per operation.
+	Scopes []string
+
 	// EndpointID is the identifier the OCI distribution specification gives
 	// this use of the API in its endpoint table ("end-1" to "end-14", with
 	// letters for variants, such as "end-4b"), or empty for uses the

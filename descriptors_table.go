@@ -518,15 +518,55 @@ func newRouteTable() []RouteDescriptor {
 			"The client exceeded the registry's rate limit. `Retry-After` says when to try again.",
 			errcode.ErrorCodeTooManyRequests),
 			retryAfterHeader)
+
+		internalErrorResponse = errorResponse(http.StatusInternalServerError, "Server Error",
+			"The registry failed to handle the request. The client may retry.",
+			errcode.ErrorCodeUnknown)
+
+		badGatewayResponse = errorResponse(http.StatusBadGateway, "Bad Gateway",
+			"A proxy in front of the registry got no valid answer from it. The body, when a proxy wrote it, may be in any format.",
+			errcode.ErrorCodeUnknown, errcode.ErrorCodeUnavailable)
+
+		unavailableResponse = withHeaders(errorResponse(http.StatusServiceUnavailable, "Service Unavailable",
+			"The registry, or a proxy in front of it, cannot serve the request now, for example during maintenance or under load. `Retry-After` may say when to try again.",
+			errcode.ErrorCodeUnavailable, errcode.ErrorCodeUnknown),
+			retryAfterHeader)
+
+		gatewayTimeoutResponse = errorResponse(http.StatusGatewayTimeout, "Gateway Timeout",
+			"A proxy in front of the registry gave up waiting for its answer. The body, when a proxy wrote it, may be in any format.",
+			errcode.ErrorCodeUnknown, errcode.ErrorCodeUnavailable)
+
+		requestTimeoutResponse = errorResponse(http.StatusRequestTimeout, "Request Timeout",
+			"The client stopped sending the request body for longer than the registry waits. An upload session stays usable: the client asks for its status and resumes.",
+			errcode.ErrorCodeUnknown)
 	)
 
 	// failures returns the given failures followed by the failures every
-	// request can meet: 401, 403 and 429.
+	// request can meet: 401, 403, 429 and the server errors 500, 502, 503
+	// and 504, which a registry or its proxies answer whatever the request.
 	failures := func(specific ...ResponseDescriptor) []ResponseDescriptor {
-		out := make([]ResponseDescriptor, 0, len(specific)+3)
+		out := make([]ResponseDescriptor, 0, len(specific)+7)
 		out = append(out, specific...)
-		return append(out, unauthorizedResponse, deniedResponse, tooManyRequestsResponse)
+		return append(out, unauthorizedResponse, deniedResponse, tooManyRequestsResponse,
+			internalErrorResponse, badGatewayResponse, unavailableResponse, gatewayTimeoutResponse)
 	}
+
+	// bodyFailures is failures for requests with a body, which a registry
+	// may stop waiting for: 408 besides the rest.
+	bodyFailures := func(specific ...ResponseDescriptor) []ResponseDescriptor {
+		return failures(append(specific[:len(specific):len(specific)], requestTimeoutResponse)...)
+	}
+
+	// The access each request needs, in the token protocol's scope grammar
+	// with the request's values in braces.
+	var (
+		anyClientScopes = []string{}
+		pullScopes      = []string{"repository:{name}:pull"}
+		pushScopes      = []string{"repository:{name}:pull,push"}
+		deleteScopes    = []string{"repository:{name}:delete"}
+		mountScopes     = []string{"repository:{name}:pull,push", "repository:{from}:pull"}
+		catalogScopes   = []string{"registry:catalog:*"}
+	)
 
 	// headFailures is failures for HEAD requests, whose responses have no body.
 	headFailures := func(specific ...ResponseDescriptor) []ResponseDescriptor {
@@ -823,6 +863,7 @@ func newRouteTable() []RouteDescriptor {
 					Name:        "Check API Support",
 					Description: "A request with an empty body. A 200 means the API is available to this client; a 401 carries the authentication challenge to answer.",
 					EndpointID:  "end-1",
+					Scopes:      anyClientScopes,
 					Headers:     commonHeaders,
 					Successes: []ResponseDescriptor{{
 						Name:        "API Supported",
@@ -851,6 +892,7 @@ func newRouteTable() []RouteDescriptor {
 						Name:           "List Tags",
 						Description:    "Ask for every tag of the repository.",
 						EndpointID:     "end-8a",
+						Scopes:         pullScopes,
 						Headers:        commonHeaders,
 						PathParameters: repositoryPath,
 						Successes:      []ResponseDescriptor{tagListResponse},
@@ -860,6 +902,7 @@ func newRouteTable() []RouteDescriptor {
 						Name:            "List Tags Paginated",
 						Description:     "Ask for at most `n` tags that sort after `last`. The page is shorter than `n` only at the end of the list or when a `Link` header points to the next page; `n=0` returns an empty list without a `Link` header.",
 						EndpointID:      "end-8b",
+						Scopes:          pullScopes,
 						Headers:         commonHeaders,
 						PathParameters:  repositoryPath,
 						QueryParameters: paginationTagParameters,
@@ -882,6 +925,7 @@ func newRouteTable() []RouteDescriptor {
 						Name:           "Fetch Manifest",
 						Description:    "Fetch a manifest by tag or by digest.",
 						EndpointID:     "end-3",
+						Scopes:         pullScopes,
 						Headers:        manifestPullHeaders,
 						PathParameters: manifestPath,
 						Successes:      []ResponseDescriptor{manifestFoundResponse},
@@ -895,6 +939,7 @@ func newRouteTable() []RouteDescriptor {
 						Name:           "Check Manifest",
 						Description:    "The headers of a manifest fetch, without the body.",
 						EndpointID:     "end-3",
+						Scopes:         pullScopes,
 						Headers:        manifestPullHeaders,
 						PathParameters: manifestPath,
 						Successes:      []ResponseDescriptor{withoutBody(manifestFoundResponse)},
@@ -909,22 +954,24 @@ func newRouteTable() []RouteDescriptor {
 							Name:           "Push Manifest",
 							Description:    "Store the body as the manifest that `reference` names. With a digest reference the body must hash to it; with a tag the tag now points to the pushed manifest.",
 							EndpointID:     "end-7a",
+							Scopes:         pushScopes,
 							Headers:        []ParameterDescriptor{hostHeader, authorizationHeader, manifestContentTypeHeader},
 							PathParameters: manifestPath,
 							Body:           BodyDescriptor{ContentType: mediaTypeImageManifest, Format: manifestBodyFormat},
 							Successes:      []ResponseDescriptor{manifestCreatedResponse},
-							Failures:       failures(manifestInvalidResponse, repositoryUnknownResponse, pushUnsupportedResponse, manifestTooLargeResponse),
+							Failures:       bodyFailures(manifestInvalidResponse, repositoryUnknownResponse, pushUnsupportedResponse, manifestTooLargeResponse),
 						},
 						{
 							Name:            "Push Manifest with Tags",
 							Description:     "Push by digest and point several tags at the manifest in the same request, one `tag` parameter each. Registries need not support this; those that do list every tag they created in `OCI-Tag`.",
 							EndpointID:      "end-7b",
+							Scopes:          pushScopes,
 							Headers:         []ParameterDescriptor{hostHeader, authorizationHeader, manifestContentTypeHeader},
 							PathParameters:  manifestPath,
 							QueryParameters: []ParameterDescriptor{tagQueryParameter},
 							Body:            BodyDescriptor{ContentType: mediaTypeImageManifest, Format: manifestBodyFormat},
 							Successes:       []ResponseDescriptor{manifestCreatedWithTagsResponse},
-							Failures:        failures(manifestInvalidResponse, repositoryUnknownResponse, pushUnsupportedResponse, manifestTooLargeResponse, tooManyTagsResponse),
+							Failures:        bodyFailures(manifestInvalidResponse, repositoryUnknownResponse, pushUnsupportedResponse, manifestTooLargeResponse, tooManyTagsResponse),
 						},
 					},
 				},
@@ -936,6 +983,7 @@ func newRouteTable() []RouteDescriptor {
 							Name:           "Delete Manifest",
 							Description:    "With a digest reference, delete the manifest and every tag that points to it.",
 							EndpointID:     "end-9",
+							Scopes:         deleteScopes,
 							Headers:        commonHeaders,
 							PathParameters: manifestPath,
 							Successes:      []ResponseDescriptor{manifestDeletedResponse},
@@ -945,6 +993,7 @@ func newRouteTable() []RouteDescriptor {
 							Name:           "Delete Tag",
 							Description:    "With a tag reference, remove the tag; the manifest stays, reachable by digest.",
 							EndpointID:     "end-9",
+							Scopes:         deleteScopes,
 							Headers:        commonHeaders,
 							PathParameters: manifestPath,
 							Successes:      []ResponseDescriptor{manifestDeletedResponse},
@@ -968,6 +1017,7 @@ func newRouteTable() []RouteDescriptor {
 							Name:           "Fetch Blob",
 							Description:    "Download the whole blob.",
 							EndpointID:     "end-2",
+							Scopes:         pullScopes,
 							Headers:        commonHeaders,
 							PathParameters: blobPath,
 							Successes:      []ResponseDescriptor{blobFoundResponse, blobRedirectResponse},
@@ -977,6 +1027,7 @@ func newRouteTable() []RouteDescriptor {
 							Name:           "Fetch Blob Part",
 							Description:    "Download part of the blob with a `Range` header, for example to resume an interrupted download. A registry that does not serve ranges answers 200 with the whole blob; `Accept-Ranges: bytes` on a HEAD response announces range support.",
 							EndpointID:     "end-2",
+							Scopes:         pullScopes,
 							Headers:        []ParameterDescriptor{hostHeader, authorizationHeader, blobRangeHeader},
 							PathParameters: blobPath,
 							Successes:      []ResponseDescriptor{blobPartResponse, blobFoundResponse, blobRedirectResponse},
@@ -991,6 +1042,7 @@ func newRouteTable() []RouteDescriptor {
 						Name:           "Check Blob",
 						Description:    "The headers of a blob fetch, without the body.",
 						EndpointID:     "end-2",
+						Scopes:         pullScopes,
 						Headers:        commonHeaders,
 						PathParameters: blobPath,
 						Successes:      []ResponseDescriptor{withoutBody(blobFoundResponse), blobRedirectResponse},
@@ -1004,6 +1056,7 @@ func newRouteTable() []RouteDescriptor {
 						Name:           "Delete Blob",
 						Description:    "Delete the blob that `digest` names.",
 						EndpointID:     "end-10",
+						Scopes:         deleteScopes,
 						Headers:        commonHeaders,
 						PathParameters: blobPath,
 						Successes:      []ResponseDescriptor{blobDeletedResponse},
@@ -1025,6 +1078,7 @@ func newRouteTable() []RouteDescriptor {
 						Name:           "Start Upload",
 						Description:    "Open an upload session with an empty request. The blob follows in one PUT (a monolithic upload) or in PATCH chunks closed by a PUT.",
 						EndpointID:     "end-4a",
+						Scopes:         pushScopes,
 						Headers:        emptyBodyHeaders,
 						PathParameters: repositoryPath,
 						Successes:      []ResponseDescriptor{uploadStartedResponse},
@@ -1034,28 +1088,31 @@ func newRouteTable() []RouteDescriptor {
 						Name:            "Upload Blob in One Request",
 						Description:     "Send the whole blob as the body, with its digest as a parameter. Registries need not support this: one that does not answers 202 and the client completes the upload with a PUT to `Location`.",
 						EndpointID:      "end-4b",
+						Scopes:          pushScopes,
 						Headers:         blobBodyHeaders,
 						PathParameters:  repositoryPath,
 						QueryParameters: []ParameterDescriptor{uploadDigestQueryParameter},
 						Body:            blobBody,
 						Successes:       []ResponseDescriptor{blobCreatedResponse, uploadStartedResponse},
-						Failures:        failures(uploadRequestInvalidResponse, repositoryUnknownResponse, pushUnsupportedResponse),
+						Failures:        bodyFailures(uploadRequestInvalidResponse, repositoryUnknownResponse, pushUnsupportedResponse),
 					},
 					{
 						Name:            "Start Upload with Digest Algorithm",
 						Description:     "Open a session for a blob addressed by another algorithm than sha256, such as sha512. Given also `digest` and the blob as the body, the upload completes at once.",
 						EndpointID:      "end-4c",
+						Scopes:          pushScopes,
 						Headers:         []ParameterDescriptor{hostHeader, authorizationHeader, optional(blobContentLengthHeader), octetStreamContentTypeHeader},
 						PathParameters:  repositoryPath,
 						QueryParameters: []ParameterDescriptor{digestAlgorithmQueryParameter, optional(uploadDigestQueryParameter)},
 						Body:            BodyDescriptor{ContentType: mediaTypeOctetStream, Format: "<blob bytes, only with digest>"},
 						Successes:       []ResponseDescriptor{uploadStartedResponse, blobCreatedResponse},
-						Failures:        failures(uploadRequestInvalidResponse, repositoryUnknownResponse, pushUnsupportedResponse),
+						Failures:        bodyFailures(uploadRequestInvalidResponse, repositoryUnknownResponse, pushUnsupportedResponse),
 					},
 					{
 						Name:            "Mount Blob",
 						Description:     "Link a blob that repository `from` holds into this repository, without sending its content. When the registry cannot or will not mount it, it opens an upload session instead (202) and the client uploads the blob.",
 						EndpointID:      "end-11",
+						Scopes:          mountScopes,
 						Headers:         emptyBodyHeaders,
 						PathParameters:  repositoryPath,
 						QueryParameters: []ParameterDescriptor{mountQueryParameter, fromQueryParameter},
@@ -1066,6 +1123,7 @@ func newRouteTable() []RouteDescriptor {
 						Name:            "Mount Blob from Any Repository",
 						Description:     "Mount without naming the source: registries may treat `from` as optional and link the blob when they find it in a repository the client may read. Otherwise they open an upload session (202).",
 						EndpointID:      "end-11",
+						Scopes:          pushScopes,
 						Headers:         emptyBodyHeaders,
 						PathParameters:  repositoryPath,
 						QueryParameters: []ParameterDescriptor{mountQueryParameter},
@@ -1088,6 +1146,7 @@ func newRouteTable() []RouteDescriptor {
 						Name:           "Upload Status",
 						Description:    "Ask for the session's progress; the next chunk starts right after the end of `Range`.",
 						EndpointID:     "end-13",
+						Scopes:         pullScopes,
 						Headers:        commonHeaders,
 						PathParameters: uploadPath,
 						Successes:      []ResponseDescriptor{uploadProgressResponse},
@@ -1102,21 +1161,23 @@ func newRouteTable() []RouteDescriptor {
 							Name:           "Upload Chunk",
 							Description:    "Send the next chunk with its `Content-Range`. Chunks go in order, each starting right after the previous one ends.",
 							EndpointID:     "end-5",
+							Scopes:         pushScopes,
 							Headers:        []ParameterDescriptor{hostHeader, authorizationHeader, chunkContentRangeHeader, chunkContentLengthHeader, octetStreamContentTypeHeader},
 							PathParameters: uploadPath,
 							Body:           BodyDescriptor{ContentType: mediaTypeOctetStream, Format: chunkBodyFormat},
 							Successes:      []ResponseDescriptor{chunkAcceptedResponse},
-							Failures:       failures(uploadFailedResponse, uploadUnknownResponse, chunkRangeInvalidResponse),
+							Failures:       bodyFailures(uploadFailedResponse, uploadUnknownResponse, chunkRangeInvalidResponse),
 						},
 						{
 							Name:           "Stream Upload",
 							Description:    "Send data without `Content-Range`; the registry appends it to what the session holds. A Docker extension that OCI registries need not support.",
 							EndpointID:     "end-5",
+							Scopes:         pushScopes,
 							Headers:        []ParameterDescriptor{hostHeader, authorizationHeader, octetStreamContentTypeHeader},
 							PathParameters: uploadPath,
 							Body:           BodyDescriptor{ContentType: mediaTypeOctetStream, Format: chunkBodyFormat},
 							Successes:      []ResponseDescriptor{chunkAcceptedResponse},
-							Failures:       failures(uploadFailedResponse, uploadUnknownResponse),
+							Failures:       bodyFailures(uploadFailedResponse, uploadUnknownResponse),
 						},
 					},
 				},
@@ -1128,23 +1189,25 @@ func newRouteTable() []RouteDescriptor {
 							Name:            "Complete Upload",
 							Description:     "The second step of a monolithic upload: send the whole blob to the session that a POST opened.",
 							EndpointID:      "end-6",
+							Scopes:          pushScopes,
 							Headers:         blobBodyHeaders,
 							PathParameters:  uploadPath,
 							QueryParameters: []ParameterDescriptor{uploadDigestQueryParameter},
 							Body:            blobBody,
 							Successes:       []ResponseDescriptor{blobCreatedResponse},
-							Failures:        failures(uploadCompletionInvalidResponse, uploadUnknownResponse),
+							Failures:        bodyFailures(uploadCompletionInvalidResponse, uploadUnknownResponse),
 						},
 						{
 							Name:            "Close Chunked Upload",
 							Description:     "Close a chunked upload. The body is empty when every chunk went in a PATCH, or holds the last chunk with its `Content-Range`. `digest` is that of the whole blob.",
 							EndpointID:      "end-6",
+							Scopes:          pushScopes,
 							Headers:         []ParameterDescriptor{hostHeader, authorizationHeader, optional(chunkContentRangeHeader), optional(chunkContentLengthHeader), octetStreamContentTypeHeader},
 							PathParameters:  uploadPath,
 							QueryParameters: []ParameterDescriptor{uploadDigestQueryParameter},
 							Body:            BodyDescriptor{ContentType: mediaTypeOctetStream, Format: "<last chunk bytes, optional>"},
 							Successes:       []ResponseDescriptor{blobCreatedResponse},
-							Failures:        failures(uploadCompletionInvalidResponse, uploadUnknownResponse, chunkRangeInvalidResponse),
+							Failures:        bodyFailures(uploadCompletionInvalidResponse, uploadUnknownResponse, chunkRangeInvalidResponse),
 						},
 					},
 				},
@@ -1155,6 +1218,7 @@ func newRouteTable() []RouteDescriptor {
 						Name:           "Cancel Upload",
 						Description:    "Abandon the session. Clients may ignore a failure: the registry removes stale sessions itself.",
 						EndpointID:     "end-14",
+						Scopes:         deleteScopes,
 						Headers:        emptyBodyHeaders,
 						PathParameters: uploadPath,
 						Successes:      []ResponseDescriptor{uploadCancelledResponse},
@@ -1174,6 +1238,7 @@ func newRouteTable() []RouteDescriptor {
 				Requests: []RequestDescriptor{
 					{
 						Name:        "List Repositories",
+						Scopes:      catalogScopes,
 						Description: "Ask for every repository. The registry may still cut the list short, announcing the rest with a `Link` header.",
 						Headers:     commonHeaders,
 						Successes:   []ResponseDescriptor{catalogPageResponse},
@@ -1181,6 +1246,7 @@ func newRouteTable() []RouteDescriptor {
 					},
 					{
 						Name:            "List Repositories Paginated",
+						Scopes:          catalogScopes,
 						Description:     "Ask for at most `n` names that sort after `last`, and follow the `Link` header for the next page.",
 						Headers:         commonHeaders,
 						QueryParameters: []ParameterDescriptor{pageSizeQueryParameter, lastRepositoryQueryParameter},
@@ -1203,6 +1269,7 @@ func newRouteTable() []RouteDescriptor {
 						Name:           "List Referrers",
 						Description:    "List every referrer of the digest.",
 						EndpointID:     "end-12a",
+						Scopes:         pullScopes,
 						Headers:        commonHeaders,
 						PathParameters: referrersPath,
 						Successes:      []ResponseDescriptor{referrersResponse},
@@ -1212,6 +1279,7 @@ func newRouteTable() []RouteDescriptor {
 						Name:            "List Referrers by Artifact Type",
 						Description:     "List only the referrers of one artifact type. When the response lacks `OCI-Filters-Applied`, the registry ignored the filter and the client filters the list itself.",
 						EndpointID:      "end-12b",
+						Scopes:          pullScopes,
 						Headers:         commonHeaders,
 						PathParameters:  referrersPath,
 						QueryParameters: []ParameterDescriptor{artifactTypeQueryParameter},
