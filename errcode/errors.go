@@ -263,22 +263,17 @@ type envelope struct {
 	Errors []Error `json:"errors,omitempty"`
 }
 
-// MarshalJSON encodes the list as the envelope. Every entry becomes an Error:
-// an entry without a message gets its code's default message, and a detail
-// that is itself an error is written as its text, because encoding/json
-// would otherwise write most errors as {}.
+// MarshalJSON encodes the list as the envelope. Every entry becomes an Error,
+// as ServeJSON describes: ErrorCode, Error and *Error keep their code, also
+// when wrapped, a caller's ErrorCoder is written with the code it returns,
+// and any other error is UNKNOWN with its text as the detail. An entry
+// without a message gets its code's default message, and a detail that is
+// itself an error is written as its text, because encoding/json would
+// otherwise write most errors as {}.
 func (errs Errors) MarshalJSON() ([]byte, error) {
 	var env envelope
 	for _, entry := range errs {
-		var e Error
-		switch entry := entry.(type) {
-		case ErrorCode:
-			e = entry.WithDetail(nil)
-		case Error:
-			e = entry
-		default:
-			e = ErrorCodeUnknown.WithDetail(entry)
-		}
+		e, _ := entryOf(entry)
 		if e.Message == "" {
 			e.Message = e.Code.Message()
 		}

@@ -2,34 +2,94 @@ package errcode
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 )
 
 // ServeJSON answers a request with err in the registry's error envelope. It
 // sets Content-Type to application/json and the status to the HTTP status of
-// the first error's code (500 when the list is empty or the first entry has
-// no code). A single ErrorCoder or plain error is wrapped in an envelope.
+// the first entry's code, so that status and body always agree:
+//
+//   - an Errors list (also when wrapped) is served as it is, with the status
+//     of its first entry (500 for an empty list);
+//   - an ErrorCode, Error or *Error, also when wrapped with fmt.Errorf's %w,
+//     keeps its code;
+//   - any other error that is or wraps an ErrorCoder is encoded with the
+//     code it returns;
+//   - any other error is 500 UNKNOWN, with its text as the detail.
+//
+// Where an error was found through a wrap, the wrapping error's text becomes
+// the entry's detail unless the entry has one. distribution's ServeJSON
+// takes the status from the code but encodes every value that is not an
+// ErrorCode or Error as UNKNOWN, and serves wrapped errors as 500.
 func ServeJSON(w http.ResponseWriter, err error) error {
 	w.Header().Set("Content-Type", "application/json")
 
-	status := 0
-	switch e := err.(type) {
-	case Errors:
-		if len(e) > 0 {
-			if coder, ok := e[0].(ErrorCoder); ok {
-				status = coder.ErrorCode().Descriptor().HTTPStatusCode
-			}
+	var list Errors
+	if !errors.As(err, &list) {
+		list = Errors{err}
+	}
+	status := http.StatusInternalServerError
+	if len(list) > 0 && list[0] != nil {
+		if e, ok := entryOf(list[0]); ok {
+			status = e.Code.Descriptor().HTTPStatusCode
 		}
-	case ErrorCoder:
-		status = e.ErrorCode().Descriptor().HTTPStatusCode
-		err = Errors{err}
-	default:
-		err = Errors{err}
 	}
-	if status == 0 {
-		status = http.StatusInternalServerError
-	}
-
 	w.WriteHeader(status)
-	return json.NewEncoder(w).Encode(err)
+	return json.NewEncoder(w).Encode(list)
+}
+
+// entryOf returns the envelope entry err is encoded as, and whether err
+// carries a code of its own (is or wraps an ErrorCoder).
+func entryOf(err error) (Error, bool) {
+	switch e := err.(type) {
+	case ErrorCode:
+		return e.WithDetail(nil), true
+	case Error:
+		return e, true
+	case *Error:
+		if e == nil {
+			// Its Error method would dereference nil.
+			return ErrorCodeUnknown.WithDetail(nil), false
+		}
+		return *e, true
+	}
+	var coder ErrorCoder
+	if err == nil || !errors.As(err, &coder) {
+		return ErrorCodeUnknown.WithDetail(err), false
+	}
+	// errors.As looks at err itself first: the code was found through a
+	// wrap exactly when err is not an ErrorCoder.
+	_, direct := err.(ErrorCoder)
+	var e Error
+	switch c := coder.(type) {
+	case ErrorCode:
+		e = c.WithDetail(nil)
+	case Error:
+		e = c
+	case *Error:
+		if c == nil {
+			return ErrorCodeUnknown.WithDetail(nil), false
+		}
+		e = *c
+	default:
+		// A caller's own type: its code, the code's message, and its
+		// text as the detail.
+		code := coder.ErrorCode()
+		e = Error{Code: code, Message: code.Message()}
+	}
+	if e.Detail == nil && (!direct || isCallerCoder(coder)) {
+		e.Detail = err.Error()
+	}
+	return e, true
+}
+
+// isCallerCoder reports whether c is an ErrorCoder of a type this package
+// does not define.
+func isCallerCoder(c ErrorCoder) bool {
+	switch c.(type) {
+	case ErrorCode, Error, *Error:
+		return false
+	}
+	return true
 }

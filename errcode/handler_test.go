@@ -3,8 +3,10 @@ package errcode
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"testing"
 )
 
@@ -135,6 +137,71 @@ func TestServeJSONTable(t *testing.T) {
 			}
 			if w.Code != tt.status || w.Header().Get("Content-Type") != "application/json" || w.Body.String() != tt.body+"\n" {
 				t.Errorf("got %d %q %q, want %d application/json %q", w.Code, w.Header().Get("Content-Type"), w.Body.String(), tt.status, tt.body+"\n")
+			}
+		})
+	}
+}
+
+// tagImmutable is a caller's own error type that carries a registered code.
+type tagImmutable struct{ tag string }
+
+func (e tagImmutable) Error() string        { return "tag " + e.tag + " is immutable" }
+func (e tagImmutable) ErrorCode() ErrorCode { return ErrorCodeDenied }
+
+// TestServeJSONStatusAgreesWithBody serves errors of every shape a caller can
+// hand over and checks that the status is the one of the code in the body,
+// and what the body says.
+func TestServeJSONStatusAgreesWithBody(t *testing.T) {
+	blobErr := ErrorCodeBlobUnknown.WithDetail(map[string]any{"digest": "sha256:x"})
+	tests := []struct {
+		name   string
+		err    error
+		status int
+		code   string
+		detail any // nil: no detail in the body
+	}{
+		{"pointer to Error", &Error{Code: ErrorCodeBlobUnknown}, 404, "BLOB_UNKNOWN", nil},
+		{"nil pointer to Error", (*Error)(nil), 500, "UNKNOWN", nil},
+		{"wrapped Error", fmt.Errorf("fetching layer: %w", blobErr), 404, "BLOB_UNKNOWN", map[string]any{"digest": "sha256:x"}},
+		{"wrapped Error without detail", fmt.Errorf("fetching layer: %w", ErrorCodeBlobUnknown.WithMessage("gone")), 404, "BLOB_UNKNOWN", "fetching layer: blob unknown: gone"},
+		{"wrapped ErrorCode", fmt.Errorf("resolving: %w", ErrorCodeManifestUnknown), 404, "MANIFEST_UNKNOWN", "resolving: manifest unknown"},
+		{"wrapped pointer", fmt.Errorf("x: %w", &Error{Code: ErrorCodeNameInvalid, Message: "bad"}), 400, "NAME_INVALID", "x: name invalid: bad"},
+		{"caller's coder", tagImmutable{"v1"}, 403, "DENIED", "tag v1 is immutable"},
+		{"wrapped caller's coder", fmt.Errorf("push: %w", tagImmutable{"v1"}), 403, "DENIED", "push: tag v1 is immutable"},
+		{"twice wrapped", fmt.Errorf("a: %w", fmt.Errorf("b: %w", ErrorCodeTooManyRequests)), 429, "TOOMANYREQUESTS", "a: b: toomanyrequests"},
+		{"plain error", errors.New("disk full"), 500, "UNKNOWN", "disk full"},
+		{"list with a pointer first", Errors{&Error{Code: ErrorCodeDigestInvalid}, ErrorCodeSizeInvalid}, 400, "DIGEST_INVALID", nil},
+		{"list with a wrapped code first", Errors{fmt.Errorf("w: %w", ErrorCodeBlobUploadUnknown)}, 404, "BLOB_UPLOAD_UNKNOWN", "w: blob upload unknown"},
+		{"wrapped list", fmt.Errorf("ctx: %w", Errors{ErrorCodeManifestInvalid}), 400, "MANIFEST_INVALID", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := httptest.NewRecorder()
+			if err := ServeJSON(w, tt.err); err != nil {
+				t.Fatal(err)
+			}
+			var body struct {
+				Errors []struct {
+					Code    string `json:"code"`
+					Message string `json:"message"`
+					Detail  any    `json:"detail"`
+				} `json:"errors"`
+			}
+			if err := json.Unmarshal(w.Body.Bytes(), &body); err != nil || len(body.Errors) == 0 {
+				t.Fatalf("body %q: %v", w.Body, err)
+			}
+			first := body.Errors[0]
+			if w.Code != tt.status || first.Code != tt.code {
+				t.Errorf("status %d code %s, want %d %s", w.Code, first.Code, tt.status, tt.code)
+			}
+			if desc := ParseErrorCode(first.Code).Descriptor(); desc.HTTPStatusCode != w.Code {
+				t.Errorf("status %d, but the body's code %s stands for %d", w.Code, first.Code, desc.HTTPStatusCode)
+			}
+			if !reflect.DeepEqual(first.Detail, tt.detail) {
+				t.Errorf("detail %#v, want %#v", first.Detail, tt.detail)
+			}
+			if first.Message == "" {
+				t.Error("no message")
 			}
 		})
 	}
