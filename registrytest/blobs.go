@@ -6,80 +6,58 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/distribution/reference"
-	"github.com/opencontainers/go-digest"
-
 	"github.com/regapi/regapi/errcode"
 )
 
-// serveBlob answers GET, HEAD and DELETE on /v2/<name>/blobs/<digest>.
-func (reg *Registry) serveBlob(w http.ResponseWriter, r *http.Request, req *request) {
-	switch r.Method {
-	case http.MethodGet, http.MethodHead, http.MethodDelete:
-	default:
-		serveMethodNotAllowed(w, r, "GET, HEAD, DELETE")
-		return
-	}
-	dgst, err := parseDigest(req.match.Digest)
+// serveBlob answers GET and HEAD on a blob (end-2), whole or, for a GET
+// with a single byte range, in part. The content is written without any
+// lock held.
+func (reg *Registry) serveBlob(c *request) error {
+	dgst, err := parseDigest(c.match.Digest)
 	if err != nil {
-		serveError(w, 0, errcode.ErrorCodeDigestInvalid.WithDetail(err))
-		return
+		return err
 	}
-	if r.Method == http.MethodDelete {
-		reg.deleteBlob(w, req, dgst)
-		return
+	data := reg.store.blob(c.name, dgst)
+	if data == nil {
+		return errcode.ErrorCodeBlobUnknown.WithDetail(map[string]string{"digest": dgst.String()})
 	}
-
-	reg.mu.RLock()
-	var data []byte
-	found := false
-	if rp := reg.repo(req.name, false); rp != nil {
-		data, found = rp.blobs[dgst]
+	size := data.size()
+	h := c.w.Header()
+	if rangeHeader := c.r.Header.Get("Range"); rangeHeader != "" && !c.head() {
+		start, end, status := parseRange(rangeHeader, size)
+		switch status {
+		case http.StatusPartialContent:
+			h.Set("Docker-Content-Digest", dgst.String())
+			h.Set("Content-Type", "application/octet-stream")
+			h.Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", start, end, size))
+			h.Set("Content-Length", strconv.FormatInt(end-start+1, 10))
+			c.w.WriteHeader(http.StatusPartialContent)
+			_, _ = data.writeRange(c.w, start, end-start+1)
+			return nil
+		case http.StatusRequestedRangeNotSatisfiable:
+			h.Set("Content-Range", fmt.Sprintf("bytes */%d", size))
+			return withStatus(http.StatusRequestedRangeNotSatisfiable,
+				errcode.ErrorCodeRangeInvalid.WithDetail(map[string]string{"range": truncate(rangeHeader, 100)}))
+		}
 	}
-	reg.mu.RUnlock()
-	if !found {
-		serveError(w, 0, errcode.ErrorCodeBlobUnknown.WithDetail(map[string]string{"digest": dgst.String()}))
-		return
-	}
-
-	h := w.Header()
 	h.Set("Docker-Content-Digest", dgst.String())
 	h.Set("Content-Type", "application/octet-stream")
 	h.Set("Accept-Ranges", "bytes")
 	h.Set("ETag", `"`+dgst.String()+`"`)
 	h.Set("Cache-Control", "max-age=31536000")
-
-	size := int64(len(data))
-	if rangeHeader := r.Header.Get("Range"); rangeHeader != "" && r.Method == http.MethodGet {
-		start, end, status := parseRange(rangeHeader, size)
-		switch status {
-		case http.StatusPartialContent:
-			h.Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", start, end, size))
-			h.Set("Content-Length", strconv.FormatInt(end-start+1, 10))
-			w.WriteHeader(http.StatusPartialContent)
-			_, _ = w.Write(data[start : end+1])
-			return
-		case http.StatusRequestedRangeNotSatisfiable:
-			h.Del("Accept-Ranges")
-			h.Del("ETag")
-			h.Del("Cache-Control")
-			h.Del("Docker-Content-Digest")
-			h.Set("Content-Range", fmt.Sprintf("bytes */%d", size))
-			serveError(w, 0, errcode.ErrorCodeRangeInvalid.WithDetail(map[string]string{"range": truncate(rangeHeader, 100)}))
-			return
-		}
-	}
 	h.Set("Content-Length", strconv.FormatInt(size, 10))
-	w.WriteHeader(http.StatusOK)
-	if r.Method == http.MethodGet {
-		_, _ = w.Write(data)
+	c.w.WriteHeader(http.StatusOK)
+	if !c.head() {
+		_, _ = data.writeRange(c.w, 0, size)
 	}
+	return nil
 }
 
 // parseRange interprets a Range header against a blob of size bytes. It
 // returns the inclusive byte range and 206 for one satisfiable range, 416
 // for a range that cannot be satisfied, and 200 when the header is to be
-// ignored (another unit, several ranges or a malformed value).
+// ignored (another unit, several ranges or a malformed value), as RFC 9110
+// lets a server do.
 func parseRange(header string, size int64) (start, end int64, status int) {
 	spec, ok := strings.CutPrefix(strings.TrimSpace(header), "bytes=")
 	if !ok || strings.Contains(spec, ",") {
@@ -98,9 +76,7 @@ func parseRange(header string, size int64) (start, end int64, status int) {
 		if n == 0 || size == 0 {
 			return 0, 0, http.StatusRequestedRangeNotSatisfiable
 		}
-		if n > size {
-			n = size
-		}
+		n = min(n, size)
 		return size - n, size - 1, http.StatusPartialContent
 	}
 	start, err := parseUint(first)
@@ -116,9 +92,7 @@ func parseRange(header string, size int64) (start, end int64, status int) {
 		if end < start {
 			return 0, 0, http.StatusRequestedRangeNotSatisfiable
 		}
-		if end > size-1 {
-			end = size - 1
-		}
+		end = min(end, size-1)
 	}
 	if start >= size {
 		return 0, 0, http.StatusRequestedRangeNotSatisfiable
@@ -134,32 +108,17 @@ func parseUint(s string) (int64, error) {
 	return strconv.ParseInt(s, 10, 64)
 }
 
-// deleteBlob unlinks a blob from a repository.
-func (reg *Registry) deleteBlob(w http.ResponseWriter, req *request, dgst digest.Digest) {
-	reg.mu.Lock()
-	found := false
-	if rp := reg.repo(req.name, false); rp != nil {
-		var data []byte
-		if data, found = rp.blobs[dgst]; found {
-			delete(rp.blobs, dgst)
-			reg.used -= int64(len(data))
-			reg.dropIfEmpty(req.name)
-		}
-	}
-	reg.mu.Unlock()
-	if !found {
-		serveError(w, 0, errcode.ErrorCodeBlobUnknown.WithDetail(map[string]string{"digest": dgst.String()}))
-		return
-	}
-	w.Header().Set("Content-Length", "0")
-	w.WriteHeader(http.StatusAccepted)
-}
-
-// blobURL builds the Location of a blob.
-func blobURL(req *request, dgst digest.Digest) (string, error) {
-	ref, err := reference.WithDigest(req.ref, dgst)
+// deleteBlob unlinks a blob from a repository (end-10). Manifests that
+// reference it are kept, as distribution keeps them.
+func (reg *Registry) deleteBlob(c *request) error {
+	dgst, err := parseDigest(c.match.Digest)
 	if err != nil {
-		return "", err
+		return err
 	}
-	return req.urls().BuildBlobURL(ref)
+	if !reg.store.unlinkBlob(c.name, dgst) {
+		return errcode.ErrorCodeBlobUnknown.WithDetail(map[string]string{"digest": dgst.String()})
+	}
+	c.w.Header().Set("Content-Length", "0")
+	c.w.WriteHeader(http.StatusAccepted)
+	return nil
 }

@@ -179,7 +179,7 @@ func concurrentWorker(c *client, led *ledger, repo string, w, rounds int) error 
 		}
 		led.blob(repo, ld, layer)
 
-		body := imageManifest(cd, len(config), []digest.Digest{ld}, fmt.Sprintf(`"annotations":{"worker":"%d","round":"%d"}`, w, i))
+		body := imageManifest(config, [][]byte{layer}, fmt.Sprintf(`"annotations":{"worker":"%d","round":"%d"}`, w, i))
 		md := digest.FromBytes(body)
 		tag := fmt.Sprintf("w%d-r%d", w, i)
 		mt := map[string]string{"Content-Type": "application/vnd.oci.image.manifest.v1+json"}

@@ -19,10 +19,9 @@ type page struct {
 }
 
 // paginate cuts the page the n and last query parameters ask for out of the
-// sorted list all. It answers the error itself and returns ok false when n
-// is not a non-negative integer.
-func paginate(w http.ResponseWriter, r *http.Request, all []string) (p page, ok bool) {
-	query := r.URL.Query()
+// sorted list all.
+func paginate(query url.Values, all []string) (page, error) {
+	var p page
 	last := query.Get("last")
 	start := 0
 	if last != "" {
@@ -36,8 +35,7 @@ func paginate(w http.ResponseWriter, r *http.Request, all []string) (p page, ok 
 	if nStr, has := query["n"]; has {
 		n, err := strconv.Atoi(nStr[0])
 		if err != nil || n < 0 {
-			serveError(w, 0, errcode.ErrorCodePaginationNumberInvalid.WithDetail(map[string]string{"n": truncate(nStr[0], 50)}))
-			return p, false
+			return p, errcode.ErrorCodePaginationNumberInvalid.WithDetail(map[string]string{"n": truncate(nStr[0], 50)})
 		}
 		p.n = n
 		if n < len(rest) {
@@ -50,7 +48,7 @@ func paginate(w http.ResponseWriter, r *http.Request, all []string) (p page, ok 
 	if p.entries == nil {
 		p.entries = []string{}
 	}
-	return p, true
+	return p, nil
 }
 
 // setLink adds the Link header to the next page built by build, when there
@@ -68,78 +66,49 @@ func setLink(w http.ResponseWriter, p page, build func(url.Values) (string, erro
 }
 
 // writeJSON answers 200 with v encoded as JSON of the given media type.
-func writeJSON(w http.ResponseWriter, r *http.Request, mediaType string, v any) {
+func writeJSON(c *request, mediaType string, v any) error {
 	body, err := json.Marshal(v)
 	if err != nil {
-		serveError(w, 0, errcode.ErrorCodeUnknown.WithDetail(err))
-		return
+		return err
 	}
-	w.Header().Set("Content-Type", mediaType)
-	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(http.StatusOK)
-	if r.Method != http.MethodHead {
-		_, _ = w.Write(body)
+	c.w.Header().Set("Content-Type", mediaType)
+	c.w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	c.w.WriteHeader(http.StatusOK)
+	if !c.head() {
+		_, _ = c.w.Write(body)
 	}
+	return nil
 }
 
-// serveTags answers GET /v2/<name>/tags/list.
-func (reg *Registry) serveTags(w http.ResponseWriter, r *http.Request, req *request) {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		serveMethodNotAllowed(w, r, "GET, HEAD")
-		return
-	}
-	reg.mu.RLock()
-	rp := reg.repo(req.name, false)
-	var tags []string
-	if rp != nil {
-		tags = make([]string, 0, len(rp.tags))
-		for t := range rp.tags {
-			tags = append(tags, t)
-		}
-	}
-	reg.mu.RUnlock()
-	if rp == nil {
-		serveError(w, 0, errcode.ErrorCodeNameUnknown.WithDetail(map[string]string{"name": req.name}))
-		return
-	}
-	sort.Strings(tags)
-	p, ok := paginate(w, r, tags)
+// serveTags answers the tags list (end-8a, end-8b).
+func (reg *Registry) serveTags(c *request) error {
+	tags, ok := reg.store.tags(c.name)
 	if !ok {
-		return
+		return errcode.ErrorCodeNameUnknown.WithDetail(map[string]string{"name": c.name})
 	}
-	if err := setLink(w, p, func(v url.Values) (string, error) { return req.urls().BuildTagsURL(req.ref, v) }); err != nil {
-		serveError(w, 0, errcode.ErrorCodeUnknown.WithDetail(err))
-		return
+	p, err := paginate(c.query, tags)
+	if err != nil {
+		return err
 	}
-	writeJSON(w, r, "application/json", struct {
+	if err := setLink(c.w, p, func(v url.Values) (string, error) { return c.urls().BuildTagsURL(c.ref, v) }); err != nil {
+		return err
+	}
+	return writeJSON(c, "application/json", struct {
 		Name string   `json:"name"`
 		Tags []string `json:"tags"`
-	}{req.name, p.entries})
+	}{c.name, p.entries})
 }
 
-// serveCatalog answers GET /v2/_catalog.
-func (reg *Registry) serveCatalog(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		serveMethodNotAllowed(w, r, "GET, HEAD")
-		return
+// serveCatalog answers the catalog.
+func (reg *Registry) serveCatalog(c *request) error {
+	p, err := paginate(c.query, reg.store.names())
+	if err != nil {
+		return err
 	}
-	reg.mu.RLock()
-	names := make([]string, 0, len(reg.repos))
-	for name := range reg.repos {
-		names = append(names, name)
+	if err := setLink(c.w, p, func(v url.Values) (string, error) { return c.urls().BuildCatalogURL(v) }); err != nil {
+		return err
 	}
-	reg.mu.RUnlock()
-	sort.Strings(names)
-	p, ok := paginate(w, r, names)
-	if !ok {
-		return
-	}
-	urls := reg.urlBuilder(r)
-	if err := setLink(w, p, func(v url.Values) (string, error) { return urls.BuildCatalogURL(v) }); err != nil {
-		serveError(w, 0, errcode.ErrorCodeUnknown.WithDetail(err))
-		return
-	}
-	writeJSON(w, r, "application/json", struct {
+	return writeJSON(c, "application/json", struct {
 		Repositories []string `json:"repositories"`
 	}{p.entries})
 }
@@ -151,45 +120,31 @@ type index struct {
 	Manifests     []descriptor `json:"manifests"`
 }
 
-// serveReferrers answers GET /v2/<name>/referrers/<digest>.
-func (reg *Registry) serveReferrers(w http.ResponseWriter, r *http.Request, req *request) {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		serveMethodNotAllowed(w, r, "GET, HEAD")
-		return
-	}
-	subject, err := parseDigest(req.match.Digest)
+// serveReferrers answers the referrers list (end-12a, end-12b): every
+// manifest whose subject is the digest, filtered by artifactType when
+// asked. It never answers 404: an unknown repository or digest has no
+// referrers.
+func (reg *Registry) serveReferrers(c *request) error {
+	subject, err := parseDigest(c.match.Digest)
 	if err != nil {
-		serveError(w, 0, errcode.ErrorCodeDigestInvalid.WithDetail(err))
-		return
+		return err
 	}
-	query := r.URL.Query()
-	artifactType := query.Get("artifactType")
-
+	artifactType := c.query.Get("artifactType")
 	out := index{SchemaVersion: 2, MediaType: mediaTypeOCIIndex, Manifests: []descriptor{}}
-	reg.mu.RLock()
-	if rp := reg.repo(req.name, false); rp != nil {
-		for _, d := range rp.referrers[subject] {
-			m := rp.manifests[d]
-			if m == nil || (artifactType != "" && m.artifactType != artifactType) {
-				continue
-			}
-			out.Manifests = append(out.Manifests, referrerDescriptor(m))
+	for _, m := range reg.store.referrers(c.name, subject) {
+		if artifactType != "" && m.artifactType != artifactType {
+			continue
 		}
+		out.Manifests = append(out.Manifests, descriptor{
+			MediaType:    m.mediaType,
+			Digest:       m.digest.String(),
+			Size:         int64(len(m.data)),
+			ArtifactType: m.artifactType,
+			Annotations:  m.annotations,
+		})
 	}
-	reg.mu.RUnlock()
 	if artifactType != "" {
-		w.Header().Set("OCI-Filters-Applied", "artifactType")
+		c.w.Header().Set("OCI-Filters-Applied", "artifactType")
 	}
-	writeJSON(w, r, mediaTypeOCIIndex, out)
-}
-
-// referrerDescriptor describes m in a referrers list.
-func referrerDescriptor(m *manifest) descriptor {
-	return descriptor{
-		MediaType:    m.mediaType,
-		Digest:       m.digest.String(),
-		Size:         int64(len(m.data)),
-		ArtifactType: m.artifactType,
-		Annotations:  m.annotations,
-	}
+	return writeJSON(c, mediaTypeOCIIndex, out)
 }

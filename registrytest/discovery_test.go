@@ -13,10 +13,11 @@ import (
 
 func TestTagsList(t *testing.T) {
 	reg := New(Options{})
-	body := []byte(`{"schemaVersion":2}`)
+	im := newTestImage("tags", "")
+	im.pushBlobs(t, reg, "r/s")
 	// Pushed out of order; the list is sorted.
 	for _, tag := range []string{"b", "a", "d", "c", "e"} {
-		pushManifest(t, reg, "r/s", tag, "application/vnd.oci.image.manifest.v1+json", body)
+		pushManifest(t, reg, "r/s", tag, "application/vnd.oci.image.manifest.v1+json", im.manifest)
 	}
 	tests := []struct {
 		query string
@@ -55,11 +56,13 @@ func TestTagsList(t *testing.T) {
 
 func TestTagsListFollowLinks(t *testing.T) {
 	reg := New(Options{RelativeURLs: true})
+	im := newTestImage("links", "")
+	im.pushBlobs(t, reg, "r")
 	var want []string
 	for i := 0; i < 23; i++ {
 		tag := fmt.Sprintf("t%02d", i)
 		want = append(want, tag)
-		pushManifest(t, reg, "r", tag, "application/vnd.oci.image.manifest.v1+json", []byte(`{"schemaVersion":2}`))
+		pushManifest(t, reg, "r", tag, "application/vnd.oci.image.manifest.v1+json", im.manifest)
 	}
 	var got []string
 	path := "/v2/r/tags/list?n=5"
@@ -128,9 +131,12 @@ func TestCatalog(t *testing.T) {
 
 func TestReferrers(t *testing.T) {
 	reg := New(Options{})
-	subjectBody := []byte(`{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json"}`)
+	im := newTestImage("subject", "")
+	subjectBody := im.manifest
 	subject := digest.FromBytes(subjectBody)
-	pushManifest(t, reg, "r", "subject", "application/vnd.oci.image.manifest.v1+json", subjectBody)
+	im.push(t, reg, "r", "subject")
+	// The config of the artifacts: the empty JSON object.
+	pushBlob(t, reg, "r", []byte("{}"))
 	subjectField := `"subject":{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"` + subject.String() + `","size":` + fmt.Sprint(len(subjectBody)) + `}`
 
 	// An artifact with an artifactType, an image whose config media type

@@ -26,6 +26,9 @@ const fuzzUploadID = "UPLOAD"
 // error, with Location and Link headers that point below /v2/ of an http or
 // https URL of a well-formed host, and with the registry's storage counters
 // matching what it holds.
+// fuzzImage is the image the registry of FuzzHandler holds.
+var fuzzImage = newTestImage("fuzz", "")
+
 func FuzzHandler(f *testing.F) {
 	f.Add("GET", "/v2/", "", []byte(nil))
 	f.Add("PATCH", "/v2/a/blobs/uploads/"+fuzzUploadID, "Content-Range: 0-1\r\n", []byte("xy"))
@@ -37,7 +40,7 @@ func FuzzHandler(f *testing.F) {
 		reg := New(Options{MaxBlobSize: 1 << 16, MaxManifestSize: 1 << 12, MaxUploads: 4, MaxStorage: 1 << 20,
 			TrustedProxies: []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24")}})
 		pushBlob(t, reg, "a", []byte("x"))
-		pushManifest(t, reg, "a", "t", "application/vnd.oci.image.manifest.v1+json", []byte(`{"schemaVersion":2}`))
+		fuzzImage.push(t, reg, "a", "t")
 		loc := location(t, run(t, reg, call{method: "POST", path: "/v2/a/blobs/uploads/", status: http.StatusAccepted}))
 		id := strings.TrimPrefix(loc, "/v2/a/blobs/uploads/")
 		target = strings.ReplaceAll(target, fuzzUploadID, id)

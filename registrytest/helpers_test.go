@@ -17,6 +17,7 @@ import (
 	"github.com/opencontainers/go-digest"
 
 	"github.com/regapi/regapi/errcode"
+	"github.com/regapi/regapi/internal/grammar"
 )
 
 // call is one request to a registry and what is expected of its answer.
@@ -113,17 +114,36 @@ func location(t *testing.T, res result) string {
 	return loc
 }
 
-// imageManifest returns an OCI image manifest with the given config and
-// layers, and extra top-level JSON fields (raw, without braces) if any.
-func imageManifest(config digest.Digest, configSize int, layers []digest.Digest, extra string) []byte {
+// testImage is a valid OCI image: a config, layers, and the manifest that
+// names them with their true digests and sizes.
+type testImage struct {
+	config   []byte
+	layers   [][]byte
+	manifest []byte
+	digest   digest.Digest
+}
+
+// newTestImage returns an image whose config and single layer are made
+// from seed, with extra top-level JSON fields (raw, without braces) in the
+// manifest if any.
+func newTestImage(seed, extra string) testImage {
+	im := testImage{config: []byte(`{"seed":"` + seed + `"}`), layers: [][]byte{[]byte("layer of " + seed)}}
+	im.manifest = imageManifest(im.config, im.layers, extra)
+	im.digest = digest.FromBytes(im.manifest)
+	return im
+}
+
+// imageManifest returns an OCI image manifest naming config and layers,
+// with extra top-level JSON fields (raw, without braces) if any.
+func imageManifest(config []byte, layers [][]byte, extra string) []byte {
 	var b strings.Builder
 	b.WriteString(`{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",`)
-	b.WriteString(`"config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"` + config.String() + `","size":` + strconv.Itoa(configSize) + `},"layers":[`)
+	b.WriteString(`"config":` + descriptorJSON("application/vnd.oci.image.config.v1+json", config) + `,"layers":[`)
 	for i, l := range layers {
 		if i > 0 {
 			b.WriteString(",")
 		}
-		b.WriteString(`{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"` + l.String() + `","size":1}`)
+		b.WriteString(descriptorJSON("application/vnd.oci.image.layer.v1.tar", l))
 	}
 	b.WriteString("]")
 	if extra != "" {
@@ -131,6 +151,27 @@ func imageManifest(config digest.Digest, configSize int, layers []digest.Digest,
 	}
 	b.WriteString("}")
 	return []byte(b.String())
+}
+
+// descriptorJSON is the descriptor of content with the media type.
+func descriptorJSON(mediaType string, content []byte) string {
+	return `{"mediaType":"` + mediaType + `","digest":"` + digest.FromBytes(content).String() + `","size":` + strconv.Itoa(len(content)) + `}`
+}
+
+// pushBlobs uploads the image's config and layers to repository name.
+func (im testImage) pushBlobs(t *testing.T, h http.Handler, name string) {
+	t.Helper()
+	pushBlob(t, h, name, im.config)
+	for _, l := range im.layers {
+		pushBlob(t, h, name, l)
+	}
+}
+
+// push uploads the image's blobs and its manifest under ref.
+func (im testImage) push(t *testing.T, h http.Handler, name, ref string) result {
+	t.Helper()
+	im.pushBlobs(t, h, name)
+	return pushManifest(t, h, name, ref, "application/vnd.oci.image.manifest.v1+json", im.manifest)
 }
 
 // documentedStatus lists the statuses doc.go gives codes in place of the
@@ -218,7 +259,7 @@ func checkURLHeader(target string) error {
 	if err != nil {
 		return fmt.Errorf("URL %q does not parse: %v", target, err)
 	}
-	if (u.Scheme != "http" && u.Scheme != "https") || u.User != nil || !validHost(u.Host) ||
+	if (u.Scheme != "http" && u.Scheme != "https") || u.User != nil || !grammar.IsHost(u.Host) ||
 		!strings.HasPrefix(target, u.Scheme+"://"+u.Host+"/v2/") {
 		return fmt.Errorf("URL %q is not an http(s) URL of a well-formed host below /v2/", target)
 	}
@@ -226,17 +267,19 @@ func checkURLHeader(target string) error {
 }
 
 // checkAccounting recomputes the bytes the registry counts against
-// MaxStorage from what it holds and compares them with its counters.
+// MaxStorage from what it holds and compares them with its count: a blob's
+// size once per repository linking it, manifests, tag names, and what
+// upload sessions hold.
 func (reg *Registry) checkAccounting() error {
-	reg.mu.RLock()
-	defer reg.mu.RUnlock()
-	var used, pending int64
-	for name, rp := range reg.repos {
+	reg.store.mu.RLock()
+	var used int64
+	for name, rp := range reg.store.repos {
 		if rp.empty() {
+			reg.store.mu.RUnlock()
 			return fmt.Errorf("empty repository %q kept", name)
 		}
 		for _, b := range rp.blobs {
-			used += int64(len(b))
+			used += b.data.size()
 		}
 		for _, m := range rp.manifests {
 			used += int64(len(m.data))
@@ -245,11 +288,28 @@ func (reg *Registry) checkAccounting() error {
 			used += int64(len(t))
 		}
 	}
-	for _, up := range reg.uploads {
-		pending += int64(len(up.data))
+	for d, b := range reg.store.blobs {
+		links := 0
+		for _, rp := range reg.store.repos {
+			if rp.blobs[d] == b {
+				links++
+			}
+		}
+		if links != b.links || links == 0 {
+			reg.store.mu.RUnlock()
+			return fmt.Errorf("blob %s counts %d links, %d repositories link it", d, b.links, links)
+		}
 	}
-	if used != reg.used || pending != reg.pending {
-		return fmt.Errorf("registry counts %d bytes stored and %d in sessions; it holds %d and %d", reg.used, reg.pending, used, pending)
+	reg.store.mu.RUnlock()
+	reg.uploads.mu.Lock()
+	for _, up := range reg.uploads.sessions {
+		if !up.busy {
+			used += up.w.held()
+		}
+	}
+	reg.uploads.mu.Unlock()
+	if got := reg.space.used.Load(); got != used {
+		return fmt.Errorf("registry counts %d bytes; it holds %d", got, used)
 	}
 	return nil
 }

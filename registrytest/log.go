@@ -34,6 +34,12 @@ func (lw *loggingWriter) WriteHeader(status int) {
 	lw.ResponseWriter.WriteHeader(status)
 }
 
+// Unwrap lets http.ResponseController reach the connection, to set the
+// deadlines of BodyTimeout.
+func (lw *loggingWriter) Unwrap() http.ResponseWriter {
+	return lw.ResponseWriter
+}
+
 func (lw *loggingWriter) Write(b []byte) (int, error) {
 	if lw.status == 0 {
 		lw.status = http.StatusOK

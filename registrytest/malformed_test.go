@@ -27,7 +27,7 @@ type step struct {
 // usable.
 func TestMalformedRequests(t *testing.T) {
 	const maxBlob = 64
-	srv := NewServer(Options{MaxBlobSize: maxBlob, MaxManifestSize: 256, MaxTagsPerPush: 2})
+	srv := NewServer(Options{MaxBlobSize: maxBlob, MaxManifestSize: 512, MaxTagsPerPush: 2})
 	defer srv.Close()
 	c := newClient(srv, 1)
 
@@ -37,7 +37,13 @@ func TestMalformedRequests(t *testing.T) {
 		t.Fatal(err)
 	}
 	mt := map[string]string{"Content-Type": "application/vnd.oci.image.manifest.v1+json"}
-	manifest := []byte(`{"schemaVersion":2}`)
+	im := newTestImage("malformed", "")
+	for _, b := range append([][]byte{im.config}, im.layers...) {
+		if _, err := c.pushMonolithic("r", b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	manifest := im.manifest
 	md := digest.FromBytes(manifest)
 	if _, err := c.expect("PUT", "/v2/r/manifests/t", mt, manifest, http.StatusCreated, ""); err != nil {
 		t.Fatal(err)
@@ -125,7 +131,7 @@ func TestMalformedRequests(t *testing.T) {
 		{name: "manifest with wrongly typed field", steps: []step{{method: "PUT", path: "/v2/r/manifests/bad", header: mt, body: []byte(`{"layers":{}}`), status: 400, code: "MANIFEST_INVALID"}}},
 		{name: "manifest empty body", steps: []step{{method: "PUT", path: "/v2/r/manifests/bad", header: mt, status: 400, code: "MANIFEST_INVALID"}}},
 		{name: "manifest over the limit", steps: []step{{method: "PUT", path: "/v2/r/manifests/bad", header: mt,
-			body: []byte(`{"schemaVersion":2,"annotations":{"a":"` + strings.Repeat("a", 256) + `"}}`), status: 413, code: "SIZE_INVALID"}}},
+			body: []byte(`{"schemaVersion":2,"annotations":{"a":"` + strings.Repeat("a", 512) + `"}}`), status: 413, code: "SIZE_INVALID"}}},
 		{name: "invalid tag parameter", steps: []step{{method: "PUT", path: "/v2/r/manifests/" + md.String() + "?tag=-bad", header: mt, body: manifest, status: 400, code: "TAG_INVALID"}}},
 		{name: "too many tag parameters", steps: []step{{method: "PUT", path: "/v2/r/manifests/" + md.String() + "?tag=a&tag=b&tag=c", header: mt, body: manifest, status: 414, code: "TAG_INVALID"}}},
 

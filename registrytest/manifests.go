@@ -1,249 +1,105 @@
 package registrytest
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/distribution/reference"
 	"github.com/opencontainers/go-digest"
 
 	"github.com/regapi/regapi/errcode"
+	"github.com/regapi/regapi/internal/grammar"
 )
 
-// Media types the registry knows by name.
-const (
-	mediaTypeOCIManifest = "application/vnd.oci.image.manifest.v1+json"
-	mediaTypeOCIIndex    = "application/vnd.oci.image.index.v1+json"
-)
-
-// manifest is a stored manifest. It is immutable once stored.
-type manifest struct {
-	digest    digest.Digest
-	mediaType string
-	data      []byte
-	subject   digest.Digest
-	// artifactType is the artifactType of the manifest or, for an image
-	// manifest without one, its config's media type.
-	artifactType string
-	annotations  map[string]string
-	// blobs and children are the descriptors the manifest references,
-	// checked when Options.RequireManifestBlobs is set.
-	blobs    []descriptor
-	children []descriptor
+// manifestReference splits the reference of a manifest path into a tag or
+// a digest.
+func manifestReference(ref string) (tag string, dgst digest.Digest, err error) {
+	if grammar.IsDigest(ref) {
+		dgst, err = parseDigest(ref)
+		return "", dgst, err
+	}
+	if !grammar.IsTag(ref) {
+		return "", "", errcode.ErrorCodeTagInvalid.WithDetail(map[string]string{"tag": truncate(ref, 200)})
+	}
+	return ref, "", nil
 }
 
-// descriptor is the JSON form of an OCI content descriptor, reduced to the
-// fields the registry reads or writes.
-type descriptor struct {
-	MediaType    string            `json:"mediaType"`
-	Digest       string            `json:"digest"`
-	Size         int64             `json:"size"`
-	URLs         []string          `json:"urls,omitempty"`
-	ArtifactType string            `json:"artifactType,omitempty"`
-	Annotations  map[string]string `json:"annotations,omitempty"`
-}
-
-// manifestJSON is what the registry reads of a manifest or index.
-type manifestJSON struct {
-	SchemaVersion *int              `json:"schemaVersion"`
-	MediaType     string            `json:"mediaType"`
-	ArtifactType  string            `json:"artifactType"`
-	Config        *descriptor       `json:"config"`
-	Layers        []descriptor      `json:"layers"`
-	Manifests     []descriptor      `json:"manifests"`
-	Subject       *descriptor       `json:"subject"`
-	Annotations   map[string]string `json:"annotations"`
-}
-
-// parseManifest validates a manifest body and extracts what the registry
-// keeps of it. contentType is the request's media type, without parameters.
-func parseManifest(body []byte, contentType string) (*manifest, error) {
-	if !bytes.HasPrefix(bytes.TrimLeft(body, " \t\r\n"), []byte("{")) {
-		return nil, fmt.Errorf("a manifest must be a JSON object")
+// serveManifest answers GET and HEAD on a manifest (end-3).
+func (reg *Registry) serveManifest(c *request) error {
+	tag, dgst, err := manifestReference(c.match.Reference)
+	if err != nil {
+		return err
 	}
-	var mj manifestJSON
-	if err := json.Unmarshal(body, &mj); err != nil {
-		return nil, fmt.Errorf("manifest does not parse: %v", err)
-	}
-	if mj.MediaType != "" && contentType != "" && mj.MediaType != contentType {
-		return nil, fmt.Errorf("mediaType %q differs from Content-Type %q", mj.MediaType, contentType)
-	}
-	m := &manifest{mediaType: contentType, artifactType: mj.ArtifactType, annotations: mj.Annotations}
-	if m.mediaType == "" {
-		m.mediaType = mj.MediaType
-	}
-	if m.mediaType == "" {
-		if mj.Manifests != nil {
-			m.mediaType = mediaTypeOCIIndex
-		} else {
-			m.mediaType = mediaTypeOCIManifest
-		}
-	}
-	check := func(field string, d descriptor) error {
-		if _, err := digest.Parse(d.Digest); err != nil {
-			return fmt.Errorf("%s: invalid digest %q: %v", field, truncate(d.Digest, 100), err)
-		}
-		if d.Size < 0 {
-			return fmt.Errorf("%s: negative size", field)
-		}
-		return nil
-	}
-	if mj.Config != nil {
-		if err := check("config", *mj.Config); err != nil {
-			return nil, err
-		}
-		m.blobs = append(m.blobs, *mj.Config)
-		if m.artifactType == "" {
-			m.artifactType = mj.Config.MediaType
-		}
-	}
-	for i, l := range mj.Layers {
-		if err := check(fmt.Sprintf("layers[%d]", i), l); err != nil {
-			return nil, err
-		}
-		m.blobs = append(m.blobs, l)
-	}
-	for i, c := range mj.Manifests {
-		if err := check(fmt.Sprintf("manifests[%d]", i), c); err != nil {
-			return nil, err
-		}
-		m.children = append(m.children, c)
-	}
-	if mj.Subject != nil {
-		if err := check("subject", *mj.Subject); err != nil {
-			return nil, err
-		}
-		m.subject = digest.Digest(mj.Subject.Digest)
-	}
-	return m, nil
-}
-
-// distributable reports whether a blob descriptor names content the registry
-// is expected to hold: not foreign layers fetched from their urls.
-func distributable(d descriptor) bool {
-	if len(d.URLs) > 0 {
-		return false
-	}
-	return !strings.Contains(d.MediaType, "nondistributable") && !strings.Contains(d.MediaType, ".foreign.")
-}
-
-// serveManifest answers GET, HEAD, PUT and DELETE on
-// /v2/<name>/manifests/<reference>.
-func (reg *Registry) serveManifest(w http.ResponseWriter, r *http.Request, req *request) {
-	refStr := req.match.Reference
-	var tag string
-	var dgst digest.Digest
-	if strings.Contains(refStr, ":") {
-		d, err := parseDigest(refStr)
-		if err != nil {
-			serveError(w, 0, errcode.ErrorCodeDigestInvalid.WithDetail(err))
-			return
-		}
-		dgst = d
-	} else {
-		if !validTag(refStr) {
-			serveError(w, 0, errcode.ErrorCodeTagInvalid.WithDetail(map[string]string{"tag": truncate(refStr, 200)}))
-			return
-		}
-		tag = refStr
-	}
-	switch r.Method {
-	case http.MethodGet, http.MethodHead:
-		reg.getManifest(w, r, req, tag, dgst)
-	case http.MethodPut:
-		reg.putManifest(w, r, req, tag, dgst)
-	case http.MethodDelete:
-		reg.deleteManifest(w, req, tag, dgst)
-	default:
-		serveMethodNotAllowed(w, r, "GET, HEAD, PUT, DELETE")
-	}
-}
-
-func (reg *Registry) getManifest(w http.ResponseWriter, r *http.Request, req *request, tag string, dgst digest.Digest) {
-	reg.mu.RLock()
-	rp := reg.repo(req.name, false)
-	var m *manifest
-	if rp != nil {
-		if tag != "" {
-			dgst = rp.tags[tag]
-		}
-		m = rp.manifests[dgst]
-	}
-	reg.mu.RUnlock()
+	rp, m := reg.store.manifest(c.name, tag, dgst)
 	if rp == nil {
-		serveError(w, 0, errcode.ErrorCodeNameUnknown.WithDetail(map[string]string{"name": req.name}))
-		return
+		return errcode.ErrorCodeNameUnknown.WithDetail(map[string]string{"name": c.name})
 	}
 	if m == nil {
-		serveManifestUnknown(w, tag, dgst)
-		return
+		return manifestUnknown(tag, dgst)
 	}
-	h := w.Header()
+	h := c.w.Header()
 	h.Set("Content-Type", m.mediaType)
 	h.Set("Content-Length", strconv.Itoa(len(m.data)))
 	h.Set("Docker-Content-Digest", m.digest.String())
 	h.Set("ETag", `"`+m.digest.String()+`"`)
-	w.WriteHeader(http.StatusOK)
-	if r.Method == http.MethodGet {
-		_, _ = w.Write(m.data)
+	c.w.WriteHeader(http.StatusOK)
+	if !c.head() {
+		_, _ = c.w.Write(m.data)
 	}
+	return nil
 }
 
-func serveManifestUnknown(w http.ResponseWriter, tag string, dgst digest.Digest) {
-	detail := map[string]string{"tag": tag}
-	if tag == "" {
-		detail = map[string]string{"digest": dgst.String()}
+func manifestUnknown(tag string, dgst digest.Digest) error {
+	if tag != "" {
+		return errcode.ErrorCodeManifestUnknown.WithDetail(map[string]string{"tag": tag})
 	}
-	serveError(w, 0, errcode.ErrorCodeManifestUnknown.WithDetail(detail))
+	return errcode.ErrorCodeManifestUnknown.WithDetail(map[string]string{"digest": dgst.String()})
 }
 
-func (reg *Registry) putManifest(w http.ResponseWriter, r *http.Request, req *request, tag string, dgst digest.Digest) {
+// putManifest stores a manifest (end-7a), by digest with tags (end-7b).
+func (reg *Registry) putManifest(c *request) error {
+	tag, dgst, err := manifestReference(c.match.Reference)
+	if err != nil {
+		return err
+	}
 	contentType := ""
-	if ct := r.Header.Get("Content-Type"); ct != "" {
+	if ct := c.r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil {
-			serveError(w, 0, errcode.ErrorCodeManifestInvalid.WithDetail(fmt.Sprintf("Content-Type %q: %v", truncate(ct, 200), err)))
-			return
+			return invalid("Content-Type %q: %v", truncate(ct, 200), err)
 		}
 		contentType = mt
 	}
 
-	// Tags given as query parameters, for a push by digest.
+	// The tags the push creates: the one in the path, or those of the
+	// query for a push by digest.
 	var tags []string
 	if tag != "" {
 		tags = []string{tag}
-	} else if extra := r.URL.Query()["tag"]; len(extra) > 0 {
+	} else if extra := c.query["tag"]; len(extra) > 0 {
 		if reg.opts.MaxTagsPerPush > 0 && len(extra) > reg.opts.MaxTagsPerPush {
-			serveError(w, http.StatusRequestURITooLong, errcode.ErrorCodeTagInvalid.WithMessage(
+			return withStatus(http.StatusRequestURITooLong, errcode.ErrorCodeTagInvalid.WithMessage(
 				fmt.Sprintf("at most %d tag parameters are accepted", reg.opts.MaxTagsPerPush)))
-			return
 		}
 		for _, t := range extra {
-			if !validTag(t) {
-				serveError(w, 0, errcode.ErrorCodeTagInvalid.WithDetail(map[string]string{"tag": truncate(t, 200)}))
-				return
+			if !grammar.IsTag(t) {
+				return errcode.ErrorCodeTagInvalid.WithDetail(map[string]string{"tag": truncate(t, 200)})
 			}
-			if !containsString(tags, t) {
+			if !slices.Contains(tags, t) {
 				tags = append(tags, t)
 			}
 		}
 	}
 
-	body, err := readBody(r, reg.opts.MaxManifestSize)
+	body, err := reg.readManifest(c)
 	if err != nil {
-		if err == errTooLarge {
-			serveError(w, http.StatusRequestEntityTooLarge, errcode.ErrorCodeSizeInvalid.WithMessage(
-				fmt.Sprintf("manifest exceeds the limit of %d bytes", reg.opts.MaxManifestSize)))
-			return
-		}
-		serveError(w, 0, errcode.ErrorCodeManifestInvalid.WithDetail(err))
-		return
+		return err
 	}
+	held := int64(len(body)) // reserved by readManifest, until stored
+	release := func() { reg.space.release(held) }
 
 	algo := digest.Canonical
 	if dgst != "" {
@@ -251,67 +107,29 @@ func (reg *Registry) putManifest(w http.ResponseWriter, r *http.Request, req *re
 	}
 	actual := algo.FromBytes(body)
 	if dgst != "" && actual != dgst {
-		serveError(w, 0, errcode.ErrorCodeDigestInvalid.WithDetail(map[string]string{"digest": dgst.String(), "content": actual.String()}))
-		return
+		release()
+		return errcode.ErrorCodeDigestInvalid.WithDetail(map[string]string{"digest": dgst.String(), "content": actual.String()})
 	}
-	m, err := parseManifest(body, contentType)
+	m, err := reg.rules.parse(body, contentType)
 	if err != nil {
-		serveError(w, 0, errcode.ErrorCodeManifestInvalid.WithDetail(err))
-		return
+		release()
+		return err
 	}
-	m.digest = actual
-	m.data = body
+	m.digest, m.data = actual, body
 
-	reg.mu.Lock()
-	if reg.opts.RequireManifestBlobs {
-		if missing := reg.missingReferences(req.name, m); len(missing) > 0 {
-			reg.mu.Unlock()
-			errs := make(errcode.Errors, 0, len(missing))
-			for _, d := range missing {
-				errs = append(errs, errcode.ErrorCodeManifestBlobUnknown.WithDetail(map[string]string{"digest": d}))
-			}
-			serveError(w, 0, errs)
-			return
-		}
+	if err := reg.store.putManifest(c.name, m, tags, reg.rules, held); err != nil {
+		return err
 	}
-	// The manifest's bytes count unless it is there already, and so does
-	// the name of every tag that is new.
-	cost := int64(len(m.data))
-	if old := reg.repos[req.name]; old != nil {
-		if prev := old.manifests[m.digest]; prev != nil {
-			cost -= int64(len(prev.data))
-		}
-		for _, t := range tags {
-			if _, ok := old.tags[t]; !ok {
-				cost += int64(len(t))
-			}
-		}
-	} else {
-		for _, t := range tags {
-			cost += int64(len(t))
-		}
-	}
-	if !reg.reserve(cost) {
-		reg.mu.Unlock()
-		reg.serveStorageFull(w)
-		return
-	}
-	rp := reg.repo(req.name, true)
-	rp.manifests[m.digest] = m
-	for _, t := range tags {
-		rp.tags[t] = m.digest
-	}
-	if m.subject != "" && !containsDigest(rp.referrers[m.subject], m.digest) {
-		rp.referrers[m.subject] = append(rp.referrers[m.subject], m.digest)
-	}
-	reg.mu.Unlock()
 
-	loc, err := manifestURL(req, m.digest)
+	ref, err := reference.WithDigest(c.ref, m.digest)
 	if err != nil {
-		serveError(w, 0, errcode.ErrorCodeUnknown.WithDetail(err))
-		return
+		return err
 	}
-	h := w.Header()
+	loc, err := c.urls().BuildManifestURL(ref)
+	if err != nil {
+		return err
+	}
+	h := c.w.Header()
 	h.Set("Location", loc)
 	h.Set("Docker-Content-Digest", m.digest.String())
 	if m.subject != "" {
@@ -323,119 +141,150 @@ func (reg *Registry) putManifest(w http.ResponseWriter, r *http.Request, req *re
 		}
 	}
 	h.Set("Content-Length", "0")
-	w.WriteHeader(http.StatusCreated)
+	c.w.WriteHeader(http.StatusCreated)
+	return nil
 }
 
-// missingReferences lists the digests m references that repository name
-// lacks. The caller holds reg.mu.
-func (reg *Registry) missingReferences(name string, m *manifest) []string {
-	rp := reg.repo(name, false)
-	var missing []string
-	for _, b := range m.blobs {
-		if !distributable(b) {
-			continue
-		}
-		if _, ok := repoBlob(rp, digest.Digest(b.Digest)); !ok {
-			missing = append(missing, b.Digest)
-		}
+// readManifest reads a manifest body of at most MaxManifestSize bytes into
+// one slice, reserving its space first. The caller gives the space back
+// unless the manifest is stored.
+func (reg *Registry) readManifest(c *request) ([]byte, error) {
+	limit := reg.opts.MaxManifestSize
+	tooLarge := func() error {
+		return withStatus(http.StatusRequestEntityTooLarge, errcode.ErrorCodeSizeInvalid.WithMessage(
+			fmt.Sprintf("the manifest exceeds the limit of %d bytes", limit)))
 	}
-	for _, c := range m.children {
-		if rp == nil || rp.manifests[digest.Digest(c.Digest)] == nil {
-			missing = append(missing, c.Digest)
-		}
+	if limit >= 0 && c.r.ContentLength > limit {
+		return nil, tooLarge()
 	}
-	return missing
+	w := newMemWriter(reg.space)
+	if _, err := w.readFrom(reg.body(c, nil), limit, c.r.ContentLength); err != nil {
+		w.discard()
+		if err == errTooLarge {
+			return nil, tooLarge()
+		}
+		if err == errNoSpace {
+			return nil, reg.space.full()
+		}
+		return nil, bodyFailure(c.w, err)
+	}
+	data, held := w.finish()
+	mc := data.(*memContent)
+	if len(mc.segs) == 1 && held == mc.n {
+		return mc.segs[0], nil
+	}
+	// Several segments (a body over a megabyte, or of unknown length):
+	// one slice is needed to parse it.
+	if !reg.space.reserve(mc.n) {
+		reg.space.release(held)
+		return nil, reg.space.full()
+	}
+	body := make([]byte, 0, mc.n)
+	for _, s := range mc.segs {
+		body = append(body, s...)
+	}
+	reg.space.release(held)
+	return body, nil
 }
 
-func (reg *Registry) deleteManifest(w http.ResponseWriter, req *request, tag string, dgst digest.Digest) {
-	reg.mu.Lock()
-	rp := reg.repo(req.name, false)
-	found := false
-	if rp != nil {
-		if tag != "" {
-			if _, found = rp.tags[tag]; found {
-				delete(rp.tags, tag)
-				reg.used -= int64(len(tag))
-			}
-		} else if m := rp.manifests[dgst]; m != nil {
-			found = true
-			delete(rp.manifests, dgst)
-			reg.used -= int64(len(m.data))
-			for t, d := range rp.tags {
-				if d == dgst {
-					delete(rp.tags, t)
-					reg.used -= int64(len(t))
-				}
-			}
-			if m.subject != "" {
-				list := removeDigest(rp.referrers[m.subject], dgst)
-				if len(list) == 0 {
-					delete(rp.referrers, m.subject)
-				} else {
-					rp.referrers[m.subject] = list
-				}
-			}
-		}
-		if found {
-			reg.dropIfEmpty(req.name)
+// putManifest stores manifest m in repository name under the tags, after
+// checking the blobs and manifests it references, all under the lock so
+// that nothing it needs goes meanwhile. held is the space the manifest's
+// bytes hold; it is given back whatever happens, but for the bytes the
+// stored manifest keeps.
+func (s *store) putManifest(name string, m *manifest, tags []string, rules manifestRules, held int64) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rp := s.repos[name]
+	if err := rules.checkReferences(rp, m); err != nil {
+		s.space.release(held)
+		return err
+	}
+	// The manifest's bytes count unless it is there already, and so does
+	// the name of every tag that is new.
+	if rp != nil && rp.manifests[m.digest] != nil {
+		s.space.release(held)
+		held = 0
+	}
+	var cost int64
+	for _, t := range tags {
+		if rp == nil || rp.tags[t] == "" {
+			cost += int64(len(t))
 		}
 	}
-	reg.mu.Unlock()
-	if rp == nil {
-		serveError(w, 0, errcode.ErrorCodeNameUnknown.WithDetail(map[string]string{"name": req.name}))
-		return
+	if !s.space.reserve(cost) {
+		s.space.release(held)
+		return s.space.full()
+	}
+	rp = s.repo(name, true)
+	if old := rp.manifests[m.digest]; old != nil {
+		m = old // the same bytes: keep the stored copy
+	} else {
+		rp.manifests[m.digest] = m
+	}
+	for _, t := range tags {
+		rp.tags[t] = m.digest
+	}
+	if m.subject != "" && !slices.Contains(rp.referrers[m.subject], m.digest) {
+		rp.referrers[m.subject] = append(rp.referrers[m.subject], m.digest)
+	}
+	return nil
+}
+
+// checkReferences checks the blobs and manifests m references against
+// repository rp (nil when it does not exist): the config and layers of an
+// image manifest must be blobs of the repository with the sizes their
+// descriptors give, unless they are foreign; the manifests of an index
+// must be manifests of the repository when RequireManifestBlobs is set.
+// A lenient registry checks only what RequireManifestBlobs asks.
+func (rules manifestRules) checkReferences(rp *repository, m *manifest) error {
+	var missing, wrong errcode.Errors
+	if !rules.lenient || rules.requireChildren {
+		for _, b := range m.blobs {
+			if !distributable(b) {
+				continue
+			}
+			var have *blob
+			if rp != nil {
+				have = rp.blobs[digest.Digest(b.Digest)]
+			}
+			switch {
+			case have == nil:
+				missing = append(missing, errcode.ErrorCodeManifestBlobUnknown.WithDetail(map[string]string{"digest": b.Digest}))
+			case have.data.size() != b.Size && !rules.lenient:
+				wrong = append(wrong, errcode.ErrorCodeManifestInvalid.WithDetail(map[string]any{
+					"digest": b.Digest, "size": b.Size, "stored size": have.data.size()}))
+			}
+		}
+	}
+	if rules.requireChildren {
+		for _, child := range m.children {
+			if rp == nil || rp.manifests[digest.Digest(child.Digest)] == nil {
+				missing = append(missing, errcode.ErrorCodeManifestBlobUnknown.WithDetail(map[string]string{"digest": child.Digest}))
+			}
+		}
+	}
+	if len(missing)+len(wrong) > 0 {
+		return append(missing, wrong...)
+	}
+	return nil
+}
+
+// deleteManifest removes a tag, or a manifest by digest with every tag
+// pointing at it (end-9).
+func (reg *Registry) deleteManifest(c *request) error {
+	tag, dgst, err := manifestReference(c.match.Reference)
+	if err != nil {
+		return err
+	}
+	exists, found := reg.store.deleteManifest(c.name, tag, dgst)
+	if !exists {
+		return errcode.ErrorCodeNameUnknown.WithDetail(map[string]string{"name": c.name})
 	}
 	if !found {
-		serveManifestUnknown(w, tag, dgst)
-		return
+		return manifestUnknown(tag, dgst)
 	}
-	w.Header().Set("Content-Length", "0")
-	w.WriteHeader(http.StatusAccepted)
-}
-
-// manifestURL builds the Location of a manifest by digest.
-func manifestURL(req *request, dgst digest.Digest) (string, error) {
-	ref, err := reference.WithDigest(req.ref, dgst)
-	if err != nil {
-		return "", err
-	}
-	return req.urls().BuildManifestURL(ref)
-}
-
-// repoBlob returns a blob of rp, which may be nil.
-func repoBlob(rp *repository, d digest.Digest) ([]byte, bool) {
-	if rp == nil {
-		return nil, false
-	}
-	b, ok := rp.blobs[d]
-	return b, ok
-}
-
-func containsString(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}
-
-func containsDigest(list []digest.Digest, d digest.Digest) bool {
-	for _, v := range list {
-		if v == d {
-			return true
-		}
-	}
-	return false
-}
-
-// removeDigest returns list without d, as a new slice.
-func removeDigest(list []digest.Digest, d digest.Digest) []digest.Digest {
-	out := make([]digest.Digest, 0, len(list))
-	for _, v := range list {
-		if v != d {
-			out = append(out, v)
-		}
-	}
-	return out
+	c.w.Header().Set("Content-Length", "0")
+	c.w.WriteHeader(http.StatusAccepted)
+	return nil
 }

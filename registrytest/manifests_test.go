@@ -13,9 +13,9 @@ import (
 
 func TestManifestPushPull(t *testing.T) {
 	reg := New(Options{})
-	cfg := pushBlob(t, reg, "app", []byte("{}"))
-	layer := pushBlob(t, reg, "app", []byte("layer"))
-	body := imageManifest(cfg, 2, []digest.Digest{layer}, "")
+	im := newTestImage("app", "")
+	im.pushBlobs(t, reg, "app")
+	body := im.manifest
 	d := digest.FromBytes(body)
 
 	put := pushManifest(t, reg, "app", "v1", "application/vnd.oci.image.manifest.v1+json", body)
@@ -48,7 +48,8 @@ func TestManifestPushPull(t *testing.T) {
 
 	// The exact bytes and Content-Type are kept, whitespace and all, and
 	// Content-Type parameters are dropped.
-	odd := []byte("{ \"schemaVersion\": 2,\n \"mediaType\": \"application/vnd.docker.distribution.manifest.v2+json\", \"config\": {\"mediaType\":\"x\",\"digest\":\"" + cfg.String() + "\",\"size\":2}, \"layers\": [] }\n")
+	odd := []byte("{ \"schemaVersion\": 2,\n \"mediaType\": \"application/vnd.docker.distribution.manifest.v2+json\", \"config\": " +
+		descriptorJSON("application/vnd.docker.container.image.v1+json", im.config) + ", \"layers\": [] }\n")
 	run(t, reg, call{method: "PUT", path: "/v2/app/manifests/docker", header: map[string]string{
 		"Content-Type": "application/vnd.docker.distribution.manifest.v2+json; charset=utf-8"}, body: odd, status: http.StatusCreated})
 	res := run(t, reg, call{method: "GET", path: "/v2/app/manifests/docker", status: http.StatusOK, headers: map[string]string{
@@ -64,7 +65,8 @@ func TestManifestPushPull(t *testing.T) {
 }
 
 func TestManifestPushByDigest(t *testing.T) {
-	body := imageManifest(digest.FromString("c"), 1, nil, "")
+	im := newTestImage("by digest", "")
+	body := im.manifest
 	d256 := digest.SHA256.FromBytes(body)
 	d512 := digest.SHA512.FromBytes(body)
 	mt := "application/vnd.oci.image.manifest.v1+json"
@@ -90,9 +92,13 @@ func TestManifestPushByDigest(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			reg := New(tc.opts)
+			im.pushBlobs(t, reg, "r")
 			res := run(t, reg, call{method: "PUT", path: tc.path, header: map[string]string{"Content-Type": mt}, body: body, status: tc.status, code: tc.code})
 			if tc.status != http.StatusCreated {
-				run(t, reg, call{method: "GET", path: "/v2/r/tags/list", status: http.StatusNotFound, code: "NAME_UNKNOWN"})
+				res := run(t, reg, call{method: "GET", path: "/v2/r/tags/list", status: http.StatusOK})
+				if !strings.Contains(string(res.body), `"tags":[]`) {
+					t.Fatalf("a refused push left tags: %s", res.body)
+				}
 				return
 			}
 			if got := res.header.Values("OCI-Tag"); strings.Join(got, ",") != strings.Join(tc.ociTags, ",") {
@@ -106,8 +112,135 @@ func TestManifestPushByDigest(t *testing.T) {
 	}
 }
 
+// Media types of the manifest tests.
+const (
+	ociManifest    = "application/vnd.oci.image.manifest.v1+json"
+	ociIndex       = "application/vnd.oci.image.index.v1+json"
+	dockerManifest = "application/vnd.docker.distribution.manifest.v2+json"
+	dockerList     = "application/vnd.docker.distribution.manifest.list.v2+json"
+)
+
+// TestManifestStrictness pushes manifests a strict registry must refuse and
+// ones it must accept, each to a registry holding the blobs of one image
+// (config, layer) and that image's manifest, and checks the answer in
+// strict mode, in lenient mode and with RequireManifestBlobs.
+func TestManifestStrictness(t *testing.T) {
+	base := newTestImage("held", "")
+	cfg, layer := descriptorJSON("application/vnd.oci.image.config.v1+json", base.config), descriptorJSON("application/vnd.oci.image.layer.v1.tar", base.layers[0])
+	missing := descriptorJSON("application/vnd.oci.image.layer.v1.tar", []byte("never pushed"))
+	wrongSize := `{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"` + digest.FromBytes(base.layers[0]).String() + `","size":999}`
+	foreign := `{"mediaType":"application/vnd.oci.image.layer.nondistributable.v1.tar","digest":"` + digest.FromString("f").String() + `","size":7,"urls":["https://example.com/f"]}`
+	child := `{"mediaType":"` + ociManifest + `","digest":"` + base.digest.String() + `","size":` + strconv.Itoa(len(base.manifest)) + `}`
+	absentChild := `{"mediaType":"` + ociManifest + `","digest":"` + digest.FromString("absent").String() + `","size":10}`
+	subject := `"subject":{"mediaType":"` + ociManifest + `","digest":"` + digest.FromString("no such subject").String() + `","size":10}`
+	image := func(extra string) string {
+		return `{"schemaVersion":2,"mediaType":"` + ociManifest + `","config":` + cfg + `,"layers":[` + layer + `]` + extra + `}`
+	}
+
+	type answer struct {
+		status int
+		code   string
+	}
+	created := answer{http.StatusCreated, ""}
+	invalid := answer{http.StatusBadRequest, "MANIFEST_INVALID"}
+	blobUnknown := answer{http.StatusBadRequest, "MANIFEST_BLOB_UNKNOWN"}
+	tests := []struct {
+		name        string
+		contentType string
+		body        string
+		strict      answer // the default
+		lenient     answer // LenientManifests
+		require     answer // RequireManifestBlobs
+	}{
+		// Refused by default.
+		{"empty object", ociManifest, `{}`, invalid, created, invalid},
+		{"not JSON", ociManifest, `schemaVersion: 2`, invalid, invalid, invalid},
+		{"schemaVersion 1", ociManifest, `{"schemaVersion":1,"mediaType":"` + ociManifest + `","config":` + cfg + `,"layers":[]}`, invalid, created, invalid},
+		{"unknown Content-Type", "application/vnd.example.thing+json", image(""), invalid, invalid, invalid},
+		{"mediaType differs from Content-Type", ociIndex, image(""), invalid, invalid, invalid},
+		{"image manifest carrying manifests", ociManifest, image(`,"manifests":[` + child + `]`), invalid, created, invalid},
+		{"index carrying layers", ociIndex, `{"schemaVersion":2,"mediaType":"` + ociIndex + `","manifests":[` + child + `],"layers":[` + layer + `]}`, invalid, created, invalid},
+		{"repeated field", ociManifest, `{"schemaVersion":2,"mediaType":"` + ociManifest + `","config":` + cfg + `,"layers":[` + layer + `],"layers":[]}`, invalid, invalid, invalid},
+		{"repeated field in a descriptor", ociManifest, `{"schemaVersion":2,"mediaType":"` + ociManifest + `","config":` + cfg + `,"layers":[{"mediaType":"x","digest":"` + digest.FromString("a").String() + `","size":1,"size":2}]}`, invalid, invalid, invalid},
+		{"layer missing", ociManifest, `{"schemaVersion":2,"mediaType":"` + ociManifest + `","config":` + cfg + `,"layers":[` + missing + `]}`, blobUnknown, created, blobUnknown},
+		{"config missing", ociManifest, `{"schemaVersion":2,"mediaType":"` + ociManifest + `","config":` + missing + `,"layers":[` + layer + `]}`, blobUnknown, created, blobUnknown},
+		{"layer of another size", ociManifest, `{"schemaVersion":2,"mediaType":"` + ociManifest + `","config":` + cfg + `,"layers":[` + wrongSize + `]}`, invalid, created, invalid},
+		{"no config", ociManifest, `{"schemaVersion":2,"mediaType":"` + ociManifest + `","layers":[` + layer + `]}`, invalid, created, invalid},
+		{"descriptor without mediaType", ociManifest, `{"schemaVersion":2,"mediaType":"` + ociManifest + `","config":` + cfg + `,"layers":[{"digest":"` + digest.FromBytes(base.layers[0]).String() + `","size":` + strconv.Itoa(len(base.layers[0])) + `}]}`, invalid, created, invalid},
+		// Accepted by default.
+		{"image", ociManifest, image(""), created, created, created},
+		{"image without mediaType field", ociManifest, `{"schemaVersion":2,"config":` + cfg + `,"layers":[` + layer + `]}`, created, created, created},
+		{"Docker manifest", dockerManifest, `{"schemaVersion":2,"mediaType":"` + dockerManifest + `","config":` + cfg + `,"layers":[` + layer + `]}`, created, created, created},
+		{"index", ociIndex, `{"schemaVersion":2,"mediaType":"` + ociIndex + `","manifests":[` + child + `]}`, created, created, created},
+		{"sparse index", ociIndex, `{"schemaVersion":2,"mediaType":"` + ociIndex + `","manifests":[` + child + `,` + absentChild + `]}`, created, created, blobUnknown},
+		{"Docker manifest list", dockerList, `{"schemaVersion":2,"mediaType":"` + dockerList + `","manifests":[` + child + `]}`, created, created, created},
+		{"subject that does not exist", ociManifest, image("," + subject), created, created, created},
+		{"foreign layer", ociManifest, `{"schemaVersion":2,"mediaType":"` + ociManifest + `","config":` + cfg + `,"layers":[` + layer + `,` + foreign + `]}`, created, created, created},
+		{"type from the body", "", image(""), created, created, created},
+		{"type from the body, generic Content-Type", "application/json", image(""), created, created, created},
+		{"Content-Type parameters", ociManifest + "; charset=utf-8", image(""), created, created, created},
+	}
+	for _, tc := range tests {
+		for _, mode := range []struct {
+			name string
+			opts Options
+			want answer
+		}{
+			{"strict", Options{}, tc.strict},
+			{"lenient", Options{LenientManifests: true}, tc.lenient},
+			{"require", Options{RequireManifestBlobs: true}, tc.require},
+		} {
+			t.Run(tc.name+"/"+mode.name, func(t *testing.T) {
+				reg := New(mode.opts)
+				base.push(t, reg, "r", "base")
+				header := map[string]string{}
+				if tc.contentType != "" {
+					header["Content-Type"] = tc.contentType
+				}
+				run(t, reg, call{method: "PUT", path: "/v2/r/manifests/t", header: header, body: []byte(tc.body), status: mode.want.status, code: mode.want.code})
+				want := http.StatusOK
+				if mode.want.status != http.StatusCreated {
+					want = http.StatusNotFound
+				}
+				run(t, reg, call{method: "GET", path: "/v2/r/manifests/t", status: want})
+				if err := reg.checkAccounting(); err != nil {
+					t.Fatal(err)
+				}
+			})
+		}
+	}
+}
+
+// TestManifestBlobUnknownNamesEach checks that every missing blob gets its
+// own MANIFEST_BLOB_UNKNOWN entry, naming its digest.
+func TestManifestBlobUnknownNamesEach(t *testing.T) {
+	reg := New(Options{})
+	a, b := []byte("a"), []byte("b")
+	body := imageManifest(a, [][]byte{b}, "")
+	res := run(t, reg, call{method: "PUT", path: "/v2/r/manifests/t", header: map[string]string{"Content-Type": ociManifest}, body: body,
+		status: http.StatusBadRequest, code: "MANIFEST_BLOB_UNKNOWN"})
+	var env struct {
+		Errors []struct {
+			Code   string            `json:"code"`
+			Detail map[string]string `json:"detail"`
+		} `json:"errors"`
+	}
+	if err := json.Unmarshal(res.body, &env); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range env.Errors {
+		got = append(got, e.Code+" "+e.Detail["digest"])
+	}
+	want := []string{"MANIFEST_BLOB_UNKNOWN " + digest.FromBytes(a).String(), "MANIFEST_BLOB_UNKNOWN " + digest.FromBytes(b).String()}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("errors %q, want %q", got, want)
+	}
+}
+
 func TestManifestInvalid(t *testing.T) {
-	mt := "application/vnd.oci.image.manifest.v1+json"
+	mt := ociManifest
+	im := newTestImage("invalid", "")
 	tests := []struct {
 		name        string
 		opts        Options
@@ -119,28 +252,21 @@ func TestManifestInvalid(t *testing.T) {
 		{name: "not JSON", contentType: mt, body: "not json", status: http.StatusBadRequest, code: "MANIFEST_INVALID"},
 		{name: "JSON array", contentType: mt, body: "[]", status: http.StatusBadRequest, code: "MANIFEST_INVALID"},
 		{name: "JSON null", contentType: mt, body: "null", status: http.StatusBadRequest, code: "MANIFEST_INVALID"},
+		{name: "two objects", contentType: mt, body: string(im.manifest) + "{}", status: http.StatusBadRequest, code: "MANIFEST_INVALID"},
+		{name: "deeply nested", contentType: mt, body: `{"a":` + strings.Repeat("[", 100) + strings.Repeat("]", 100) + `}`, status: http.StatusBadRequest, code: "MANIFEST_INVALID"},
 		{name: "truncated", contentType: mt, body: `{"schemaVersion":2,`, status: http.StatusBadRequest, code: "MANIFEST_INVALID"},
-		{name: "layers not a list", contentType: mt, body: `{"schemaVersion":2,"layers":{}}`, status: http.StatusBadRequest, code: "MANIFEST_INVALID"},
+		{name: "layers not a list", contentType: mt, body: `{"schemaVersion":2,"config":{"mediaType":"x","digest":"` + digest.FromBytes(im.config).String() + `","size":` + strconv.Itoa(len(im.config)) + `},"layers":{}}`, status: http.StatusBadRequest, code: "MANIFEST_INVALID"},
 		{name: "bad layer digest", contentType: mt, body: `{"schemaVersion":2,"layers":[{"mediaType":"x","digest":"sha256:1","size":1}]}`, status: http.StatusBadRequest, code: "MANIFEST_INVALID"},
 		{name: "bad subject digest", contentType: mt, body: `{"schemaVersion":2,"subject":{"mediaType":"x","digest":"nope","size":1}}`, status: http.StatusBadRequest, code: "MANIFEST_INVALID"},
-		{name: "mediaType differs from Content-Type", contentType: "application/vnd.oci.image.index.v1+json",
-			body: `{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json"}`, status: http.StatusBadRequest, code: "MANIFEST_INVALID"},
 		{name: "malformed Content-Type", contentType: "a/b; =", body: `{}`, status: http.StatusBadRequest, code: "MANIFEST_INVALID"},
-		{name: "too large", opts: Options{MaxManifestSize: 10}, contentType: mt, body: `{"schemaVersion":2}`, status: http.StatusRequestEntityTooLarge, code: "SIZE_INVALID"},
-		{name: "at the size limit", opts: Options{MaxManifestSize: 19}, contentType: mt, body: `{"schemaVersion":2}`, status: http.StatusCreated},
-		{name: "missing blobs accepted by default", contentType: mt, body: string(imageManifest(digest.FromString("c"), 1, []digest.Digest{digest.FromString("l")}, "")), status: http.StatusCreated},
-		{name: "missing blobs refused when required", opts: Options{RequireManifestBlobs: true}, contentType: mt,
-			body: string(imageManifest(digest.FromString("c"), 1, nil, "")), status: http.StatusBadRequest, code: "MANIFEST_BLOB_UNKNOWN"},
-		{name: "missing child manifest refused when required", opts: Options{RequireManifestBlobs: true}, contentType: "application/vnd.oci.image.index.v1+json",
-			body:   `{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"` + digest.FromString("m").String() + `","size":1}]}`,
-			status: http.StatusBadRequest, code: "MANIFEST_BLOB_UNKNOWN"},
-		{name: "foreign layers are never required", opts: Options{RequireManifestBlobs: true}, contentType: mt,
-			body:   `{"schemaVersion":2,"layers":[{"mediaType":"application/vnd.oci.image.layer.nondistributable.v1.tar","digest":"` + digest.FromString("f").String() + `","size":1,"urls":["https://example.com/f"]}]}`,
-			status: http.StatusCreated},
+		{name: "too large", opts: Options{MaxManifestSize: 10}, contentType: mt, body: string(im.manifest), status: http.StatusRequestEntityTooLarge, code: "SIZE_INVALID"},
+		{name: "at the size limit", opts: Options{MaxManifestSize: int64(len(im.manifest))}, contentType: mt, body: string(im.manifest), status: http.StatusCreated},
+		{name: "one byte over the size limit", opts: Options{MaxManifestSize: int64(len(im.manifest)) - 1}, contentType: mt, body: string(im.manifest), status: http.StatusRequestEntityTooLarge, code: "SIZE_INVALID"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			reg := New(tc.opts)
+			im.pushBlobs(t, reg, "r")
 			run(t, reg, call{method: "PUT", path: "/v2/r/manifests/t", header: map[string]string{"Content-Type": tc.contentType},
 				body: []byte(tc.body), status: tc.status, code: tc.code})
 			want := http.StatusOK
@@ -148,31 +274,32 @@ func TestManifestInvalid(t *testing.T) {
 				want = http.StatusNotFound
 			}
 			run(t, reg, call{method: "GET", path: "/v2/r/manifests/t", status: want})
+			if err := reg.checkAccounting(); err != nil {
+				t.Fatal(err)
+			}
 		})
 	}
 }
 
 func TestManifestRequiredBlobsPresent(t *testing.T) {
 	reg := New(Options{RequireManifestBlobs: true})
-	cfg := pushBlob(t, reg, "r", []byte("{}"))
-	layer := pushBlob(t, reg, "r", []byte("l"))
-	child := imageManifest(cfg, 2, []digest.Digest{layer}, "")
-	pushManifest(t, reg, "r", "child", "application/vnd.oci.image.manifest.v1+json", child)
+	im := newTestImage("child", "")
+	im.push(t, reg, "r", "child")
 	idx := `{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"` +
-		digest.FromBytes(child).String() + `","size":` + strconv.Itoa(len(child)) + `}]}`
+		im.digest.String() + `","size":` + strconv.Itoa(len(im.manifest)) + `}]}`
 	pushManifest(t, reg, "r", "index", "application/vnd.oci.image.index.v1+json", []byte(idx))
 	// The same manifest in another repository lacks its blobs there.
 	run(t, reg, call{method: "PUT", path: "/v2/other/manifests/child", header: map[string]string{"Content-Type": "application/vnd.oci.image.manifest.v1+json"},
-		body: child, status: http.StatusBadRequest, code: "MANIFEST_BLOB_UNKNOWN"})
+		body: im.manifest, status: http.StatusBadRequest, code: "MANIFEST_BLOB_UNKNOWN"})
 }
 
 func TestManifestDelete(t *testing.T) {
 	reg := New(Options{})
-	body := []byte(`{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json"}`)
+	im := newTestImage("delete", "")
+	body := im.manifest
 	d := digest.FromBytes(body)
-	pushManifest(t, reg, "r", "a", "application/vnd.oci.image.manifest.v1+json", body)
+	im.push(t, reg, "r", "a")
 	pushManifest(t, reg, "r", "b", "application/vnd.oci.image.manifest.v1+json", body)
-	pushBlob(t, reg, "r", []byte("keeps the repository alive"))
 	for _, c := range []call{
 		{method: "DELETE", path: "/v2/r/manifests/a", status: http.StatusAccepted},
 		{method: "GET", path: "/v2/r/manifests/a", status: http.StatusNotFound, code: "MANIFEST_UNKNOWN"},

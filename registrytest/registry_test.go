@@ -51,7 +51,7 @@ func TestRouterAgrees(t *testing.T) {
 			full, viaRouter := New(Options{}), New(Options{})
 			for _, reg := range []*Registry{full, viaRouter} {
 				pushBlob(t, reg, "a", []byte("agree"))
-				pushManifest(t, reg, "a", "t", "application/vnd.oci.image.manifest.v1+json", []byte(`{"schemaVersion":2}`))
+				newTestImage("agree", "").push(t, reg, "a", "t")
 			}
 			got := serve(t, full, req.method, req.path, nil, nil)
 			want := serve(t, viaRouter.router, req.method, req.path, nil, nil)

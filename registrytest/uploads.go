@@ -6,528 +6,438 @@ import (
 	"io"
 	"math"
 	"net/http"
-	"regexp"
-	"slices"
 	"strconv"
-	"time"
+	"strings"
 
 	"github.com/distribution/reference"
 	"github.com/opencontainers/go-digest"
 
 	"github.com/regapi/regapi/errcode"
+	"github.com/regapi/regapi/internal/grammar"
 )
 
-// upload is an open blob upload session. Its fields are guarded by the
-// Registry's mutex.
-type upload struct {
-	id      string
-	name    string
-	data    []byte
-	touched time.Time // when the session last received bytes
-}
-
-// errTooLarge reports content over a configured limit.
-var errTooLarge = errors.New("content exceeds the size limit")
-
-// readBody reads at most limit bytes of r's body (no limit when negative),
-// returning errTooLarge when there is more.
-func readBody(r *http.Request, limit int64) ([]byte, error) {
-	if r.Body == nil {
-		return nil, nil
-	}
-	if limit < 0 {
-		return io.ReadAll(r.Body)
-	}
-	if r.ContentLength > limit {
-		return nil, errTooLarge
-	}
-	b, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+// parseDigest parses a digest a client sent and checks that its algorithm
+// is one the registry computes.
+func parseDigest(s string) (digest.Digest, error) {
+	d, err := digest.Parse(s)
 	if err != nil {
-		return nil, err
+		return "", errcode.ErrorCodeDigestInvalid.WithDetail(map[string]string{"digest": truncate(s, 200), "reason": err.Error()})
 	}
-	if int64(len(b)) > limit {
-		return nil, errTooLarge
-	}
-	return b, nil
+	return d, nil
 }
 
-// remaining returns how many more bytes a blob that already has used bytes
-// may take, or -1 without a limit.
-func (reg *Registry) remaining(used int64) int64 {
+// blobLimit returns how many more bytes a blob that holds used bytes may
+// take, or -1 without a limit.
+func (reg *Registry) blobLimit(used int64) int64 {
 	if reg.opts.MaxBlobSize < 0 {
 		return -1
 	}
-	if used >= reg.opts.MaxBlobSize {
-		return 0
-	}
-	return reg.opts.MaxBlobSize - used
+	return max(reg.opts.MaxBlobSize-used, 0)
 }
 
-// serveBodyError answers a failure to read a request body.
-func serveBodyError(w http.ResponseWriter, err error, limit int64) {
-	if errors.Is(err, errTooLarge) {
-		serveError(w, http.StatusRequestEntityTooLarge,
-			errcode.ErrorCodeSizeInvalid.WithMessage(fmt.Sprintf("content exceeds the limit of %d bytes", limit)))
-		return
-	}
-	serveError(w, 0, errcode.ErrorCodeBlobUploadInvalid.WithDetail(err))
+// tooLarge is the answer to content over MaxBlobSize.
+func (reg *Registry) tooLarge() error {
+	return withStatus(http.StatusRequestEntityTooLarge,
+		errcode.ErrorCodeSizeInvalid.WithMessage(fmt.Sprintf("content exceeds the limit of %d bytes", reg.opts.MaxBlobSize)))
 }
 
-// serveUploadStart answers POST /v2/<name>/blobs/uploads/: a session, a
-// monolithic upload or a mount.
-func (reg *Registry) serveUploadStart(w http.ResponseWriter, r *http.Request, req *request) {
-	if r.Method != http.MethodPost {
-		serveMethodNotAllowed(w, r, "POST")
-		return
+// readError is the answer to a body readFrom could not take whole.
+func (reg *Registry) readError(c *request, err error) error {
+	switch {
+	case errors.Is(err, errTooLarge):
+		return reg.tooLarge()
+	case errors.Is(err, errNoSpace):
+		return reg.space.full()
 	}
-	query := r.URL.Query()
+	return bodyFailure(c.w, err)
+}
 
-	if mount := query.Get("mount"); mount != "" {
-		dgst, err := parseDigest(mount)
-		if err != nil {
-			serveError(w, 0, errcode.ErrorCodeDigestInvalid.WithDetail(err))
-			return
+// startUpload opens an upload session (end-4a, end-4c, and mounts that
+// found nothing to mount). With digest-algorithm and digest both given,
+// the body is the whole blob, as in a monolithic upload.
+func (reg *Registry) startUpload(c *request) error {
+	algo := digest.SHA256
+	if a, ok := c.query["digest-algorithm"]; ok {
+		algo = digest.Algorithm(a[0])
+		if !algo.Available() {
+			return errcode.ErrorCodeDigestInvalid.WithMessage("unsupported digest algorithm").
+				WithDetail(map[string]string{"digest-algorithm": truncate(a[0], 100)})
 		}
-		from, hasFrom := query["from"]
-		source := ""
-		if hasFrom {
-			source = from[0]
-			if !validName(source) {
-				serveError(w, 0, errcode.ErrorCodeNameInvalid.WithDetail(map[string]string{"from": truncate(source, 300)}))
-				return
-			}
-		}
-		if hasFrom || !reg.opts.DisableAnonymousMount {
-			mounted, full := reg.mount(req.name, source, hasFrom, dgst)
-			if full {
-				reg.serveStorageFull(w)
-				return
-			}
-			if mounted {
-				reg.serveBlobCreated(w, req, dgst)
-				return
-			}
-		}
-		// Not mountable: fall through to a normal session.
-	}
-
-	if d := query.Get("digest"); d != "" || query.Has("digest") {
-		reg.monolithicUpload(w, r, req, d)
-		return
-	}
-
-	// The closing digest is verified with its own algorithm, so the one
-	// announced here is only checked for support.
-	if a := query.Get("digest-algorithm"); a != "" {
-		if !digest.Algorithm(a).Available() {
-			serveError(w, 0, errcode.ErrorCodeDigestInvalid.WithMessage("unsupported digest algorithm").
-				WithDetail(map[string]string{"digest-algorithm": truncate(a, 100)}))
-			return
+		if _, ok := c.query["digest"]; ok {
+			return reg.monolithicUpload(c)
 		}
 	}
-
 	now := reg.now()
-	up := &upload{id: newID(), name: req.name, touched: now}
-	reg.mu.Lock()
-	reg.expireUploads(now)
-	full := reg.opts.MaxUploads > 0 && len(reg.uploads) >= reg.opts.MaxUploads
-	if !full {
-		reg.uploads[up.id] = up
-	}
-	reg.mu.Unlock()
-	if full {
-		w.Header().Set("Retry-After", "1")
-		serveError(w, 0, errcode.ErrorCodeTooManyRequests.WithMessage("too many open upload sessions"))
-		return
+	up, ok := reg.uploads.open(c.name, newMemWriter(reg.space), algo, now, reg.opts.UploadTTL, reg.opts.MaxUploads)
+	if !ok {
+		c.w.Header().Set("Retry-After", "1")
+		return errcode.ErrorCodeTooManyRequests.WithMessage("too many open upload sessions")
 	}
 	if reg.opts.ChunkMinLength > 0 {
-		w.Header().Set("OCI-Chunk-Min-Length", strconv.FormatInt(reg.opts.ChunkMinLength, 10))
+		c.w.Header().Set("OCI-Chunk-Min-Length", strconv.FormatInt(reg.opts.ChunkMinLength, 10))
 	}
-	reg.serveUploadStatus(w, req, up.id, 0, http.StatusAccepted)
+	return reg.serveUploadState(c, up.id, 0, http.StatusAccepted)
 }
 
-// mount links the blob dgst into repository name from repository source, or
-// from any repository holding it when hasSource is false. It reports whether
-// the blob was linked, and whether it was not for lack of storage.
-func (reg *Registry) mount(name, source string, hasSource bool, dgst digest.Digest) (mounted, full bool) {
-	reg.mu.Lock()
-	defer reg.mu.Unlock()
-	var data []byte
-	found := false
-	if hasSource {
-		if rp := reg.repo(source, false); rp != nil {
-			data, found = rp.blobs[dgst]
+// monolithicUpload stores the body of a POST with a digest (end-4b): the
+// bytes are hashed as they arrive and kept only within the limits.
+func (reg *Registry) monolithicUpload(c *request) error {
+	dgst, err := parseDigest(c.query.Get("digest"))
+	if err != nil {
+		return err
+	}
+	limit := reg.blobLimit(0)
+	if limit >= 0 && c.r.ContentLength > limit {
+		return reg.tooLarge()
+	}
+	hasher := dgst.Algorithm().Hash()
+	if reg.store.stored(dgst) {
+		// The bytes are held already: they are checked, not kept, and
+		// the push costs no more than a mount.
+		if _, err := io.Copy(hasher, limitReader(reg.body(c, nil), limit)); err != nil {
+			return reg.readError(c, err)
 		}
-	} else {
-		for _, rp := range reg.repos {
-			if data, found = rp.blobs[dgst]; found {
-				break
-			}
+		if digest.NewDigest(dgst.Algorithm(), hasher) != dgst {
+			return errcode.ErrorCodeDigestInvalid.WithDetail(map[string]string{"digest": dgst.String(), "reason": "the content has another digest"})
 		}
+		found, err := reg.store.mount(c.name, "", dgst)
+		if err != nil {
+			return err
+		}
+		if found {
+			return reg.serveBlobCreated(c, dgst)
+		}
+		return errcode.ErrorCodeBlobUploadInvalid.WithMessage("the blob was deleted while it was pushed; push it again")
 	}
-	if !found {
-		return false, false
+	w := newMemWriter(reg.space)
+	if _, err := w.readFrom(io.TeeReader(reg.body(c, nil), hasher), limit, c.r.ContentLength); err != nil {
+		w.discard()
+		return reg.readError(c, err)
 	}
-	if !reg.addBlob(name, dgst, data) {
-		return false, true
+	if digest.NewDigest(dgst.Algorithm(), hasher) != dgst {
+		w.discard()
+		return errcode.ErrorCodeDigestInvalid.WithDetail(map[string]string{"digest": dgst.String(), "reason": "the content has another digest"})
 	}
-	return true, false
+	data, held := w.finish()
+	reg.store.linkNew(c.name, dgst, data, held)
+	return reg.serveBlobCreated(c, dgst)
 }
 
-// monolithicUpload stores the body of a POST with a digest query.
-func (reg *Registry) monolithicUpload(w http.ResponseWriter, r *http.Request, req *request, d string) {
-	dgst, err := parseDigest(d)
+// mountBlob links a blob from another repository (end-11), or opens a
+// session when there is nothing to mount.
+func (reg *Registry) mountBlob(c *request) error {
+	dgst, err := parseDigest(c.query.Get("mount"))
 	if err != nil {
-		serveError(w, 0, errcode.ErrorCodeDigestInvalid.WithDetail(err))
-		return
+		return err
 	}
-	body, err := readBody(r, reg.remaining(0))
-	if err != nil {
-		serveBodyError(w, err, reg.opts.MaxBlobSize)
-		return
+	from, hasFrom := c.query["from"]
+	source := ""
+	if hasFrom {
+		source = from[0]
+		if !grammar.IsRepository(source) {
+			return errcode.ErrorCodeNameInvalid.WithDetail(map[string]string{"from": truncate(source, 300)})
+		}
 	}
-	if dgst.Algorithm().FromBytes(body) != dgst {
-		serveError(w, 0, errcode.ErrorCodeDigestInvalid.WithDetail(map[string]string{"digest": dgst.String()}))
-		return
+	if hasFrom || !reg.opts.DisableAnonymousMount {
+		found, err := reg.store.mount(c.name, source, dgst)
+		if err != nil {
+			return err
+		}
+		if found {
+			return reg.serveBlobCreated(c, dgst)
+		}
 	}
-	reg.mu.Lock()
-	ok := reg.addBlob(req.name, dgst, body)
-	reg.mu.Unlock()
-	if !ok {
-		reg.serveStorageFull(w)
-		return
-	}
-	reg.serveBlobCreated(w, req, dgst)
+	return reg.startUpload(c)
 }
 
 // serveBlobCreated answers 201 for a blob now present in the repository.
-func (reg *Registry) serveBlobCreated(w http.ResponseWriter, req *request, dgst digest.Digest) {
-	loc, err := blobURL(req, dgst)
+func (reg *Registry) serveBlobCreated(c *request, dgst digest.Digest) error {
+	ref, err := reference.WithDigest(c.ref, dgst)
 	if err != nil {
-		serveError(w, 0, errcode.ErrorCodeUnknown.WithDetail(err))
-		return
+		return err
 	}
-	h := w.Header()
+	loc, err := c.urls().BuildBlobURL(ref)
+	if err != nil {
+		return err
+	}
+	h := c.w.Header()
 	h.Set("Location", loc)
 	h.Set("Docker-Content-Digest", dgst.String())
 	h.Set("Content-Length", "0")
-	w.WriteHeader(http.StatusCreated)
+	c.w.WriteHeader(http.StatusCreated)
+	return nil
 }
 
-// serveUploadStatus answers with the state of a session: its Location,
-// Range and id, with the given status.
-func (reg *Registry) serveUploadStatus(w http.ResponseWriter, req *request, id string, size int64, status int) {
-	loc, err := req.urls().BuildBlobUploadChunkURL(req.ref, id)
+// setUploadHeaders sets the Location, Range and id of a session holding
+// size bytes.
+func (reg *Registry) setUploadHeaders(c *request, id string, size int64) error {
+	loc, err := c.urls().BuildBlobUploadChunkURL(c.ref, id)
 	if err != nil {
-		serveError(w, 0, errcode.ErrorCodeUnknown.WithDetail(err))
-		return
+		return err
 	}
-	h := w.Header()
+	h := c.w.Header()
 	h.Set("Location", loc)
 	h.Set("Range", uploadRange(size))
 	h.Set("Docker-Upload-UUID", id)
-	h.Set("Content-Length", "0")
-	w.WriteHeader(status)
+	return nil
+}
+
+// serveUploadState answers with the state of a session, with status.
+func (reg *Registry) serveUploadState(c *request, id string, size int64, status int) error {
+	if err := reg.setUploadHeaders(c, id, size); err != nil {
+		return err
+	}
+	c.w.Header().Set("Content-Length", "0")
+	c.w.WriteHeader(status)
+	return nil
 }
 
 // uploadRange renders the Range header of a session holding size bytes:
 // "0-<last byte>", and "0-0" for an empty session, as distribution does.
 func uploadRange(size int64) string {
-	end := size - 1
-	if end < 0 {
-		end = 0
-	}
-	return "0-" + strconv.FormatInt(end, 10)
+	return "0-" + strconv.FormatInt(max(size-1, 0), 10)
 }
 
-// dropUpload forgets an upload session and the bytes it holds. The caller
-// holds reg.mu for writing.
-func (reg *Registry) dropUpload(up *upload) {
-	if reg.uploads[up.id] == up {
-		delete(reg.uploads, up.id)
-		reg.pending -= int64(len(up.data))
-	}
+// uploadUnknown is the answer for a session that is not open.
+func uploadUnknown(id string) error {
+	return errcode.ErrorCodeBlobUploadUnknown.WithDetail(map[string]string{"uuid": truncate(id, 100)})
 }
 
-// expireUploads forgets the sessions idle for longer than
-// Options.UploadTTL. The caller holds reg.mu for writing.
-func (reg *Registry) expireUploads(now time.Time) {
-	if reg.opts.UploadTTL <= 0 {
-		return
-	}
-	for _, up := range reg.uploads {
-		if now.Sub(up.touched) > reg.opts.UploadTTL {
-			reg.dropUpload(up)
-		}
-	}
-}
-
-// session returns the upload id of repository name and its size, or nil.
-// The caller holds reg.mu.
-func (reg *Registry) session(name, id string) *upload {
-	up := reg.uploads[id]
-	if up == nil || up.name != name {
-		return nil
-	}
-	if reg.opts.UploadTTL > 0 && reg.now().Sub(up.touched) > reg.opts.UploadTTL {
-		return nil
-	}
-	return up
-}
-
-// serveUpload answers GET, PATCH, PUT and DELETE on an upload session.
-func (reg *Registry) serveUpload(w http.ResponseWriter, r *http.Request, req *request) {
-	id := req.match.UUID
-	switch r.Method {
-	case http.MethodGet, http.MethodHead:
-		reg.mu.RLock()
-		up := reg.session(req.name, id)
-		var size int64
-		if up != nil {
-			size = int64(len(up.data))
-		}
-		reg.mu.RUnlock()
-		if up == nil {
-			serveUploadUnknown(w, id)
-			return
-		}
-		reg.serveUploadStatus(w, req, id, size, http.StatusNoContent)
-	case http.MethodDelete:
-		reg.mu.Lock()
-		up := reg.session(req.name, id)
-		if up != nil {
-			reg.dropUpload(up)
-		}
-		reg.mu.Unlock()
-		if up == nil {
-			serveUploadUnknown(w, id)
-			return
-		}
-		w.WriteHeader(http.StatusNoContent)
-	case http.MethodPatch:
-		reg.patchUpload(w, r, req, id)
-	case http.MethodPut:
-		reg.putUpload(w, r, req, id)
-	default:
-		serveMethodNotAllowed(w, r, "GET, HEAD, PATCH, PUT, DELETE")
-	}
-}
-
-func serveUploadUnknown(w http.ResponseWriter, id string) {
-	serveError(w, 0, errcode.ErrorCodeBlobUploadUnknown.WithDetail(map[string]string{"uuid": truncate(id, 100)}))
-}
-
-// contentRangeRegexp is the form the specification gives a chunk's
-// Content-Range.
-var contentRangeRegexp = regexp.MustCompile(`^([0-9]+)-([0-9]+)$`)
-
-// chunk is the part of a PATCH or closing PUT request that adds bytes.
-type chunk struct {
-	offset int64 // the session size the request was checked against
-	data   []byte
-}
-
-// readChunk checks the Content-Range of r against the session and reads the
-// body. It answers the error itself and returns ok false on failure.
-func (reg *Registry) readChunk(w http.ResponseWriter, r *http.Request, req *request, id string) (c chunk, ok bool) {
-	reg.mu.RLock()
-	up := reg.session(req.name, id)
-	var size int64
-	if up != nil {
-		size = int64(len(up.data))
-	}
-	reg.mu.RUnlock()
+// uploadStatus answers GET and HEAD on a session (end-13).
+func (reg *Registry) uploadStatus(c *request) error {
+	id := c.match.UUID
+	up := reg.uploads.find(c.name, id, reg.now(), reg.opts.UploadTTL)
 	if up == nil {
-		serveUploadUnknown(w, id)
-		return c, false
+		return uploadUnknown(id)
 	}
-	c.offset = size
+	return reg.serveUploadState(c, id, up.size.Load(), http.StatusNoContent)
+}
 
-	want := int64(-1)
-	if cr := r.Header.Get("Content-Range"); cr != "" {
-		m := contentRangeRegexp.FindStringSubmatch(cr)
-		var start, end int64
-		var err1, err2 error
-		if m != nil {
-			start, err1 = strconv.ParseInt(m[1], 10, 64)
-			end, err2 = strconv.ParseInt(m[2], 10, 64)
+// cancelUpload ends a session (end-14).
+func (reg *Registry) cancelUpload(c *request) error {
+	id := c.match.UUID
+	if !reg.uploads.cancel(c.name, id, reg.now(), reg.opts.UploadTTL) {
+		return uploadUnknown(id)
+	}
+	c.w.Header().Set("Content-Length", "0")
+	c.w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// rangeInvalid is the answer to a chunk that does not continue a session
+// holding size bytes, telling the client where the session stands.
+func (reg *Registry) rangeInvalid(c *request, id string, size int64, detail string) error {
+	if err := reg.setUploadHeaders(c, id, size); err != nil {
+		return err
+	}
+	return withStatus(http.StatusRequestedRangeNotSatisfiable, errcode.ErrorCodeRangeInvalid.WithDetail(map[string]string{
+		"Content-Range": truncate(c.r.Header.Get("Content-Range"), 100), "expected start": strconv.FormatInt(size, 10), "reason": detail}))
+}
+
+// chunkRange parses a chunk's Content-Range, "<start>-<end>" with both ends
+// inclusive.
+func chunkRange(s string) (start, end int64, ok bool) {
+	a, b, found := strings.Cut(s, "-")
+	if !found || a == "" || b == "" || strings.Trim(a+b, "0123456789") != "" {
+		return 0, 0, false
+	}
+	start, err1 := strconv.ParseInt(a, 10, 64)
+	end, err2 := strconv.ParseInt(b, 10, 64)
+	if err1 != nil || err2 != nil || end < start || end-start == math.MaxInt64 {
+		return 0, 0, false
+	}
+	return start, end, true
+}
+
+// patchUpload appends a chunk to a session (end-5).
+func (reg *Registry) patchUpload(c *request) error {
+	up, err := reg.claim(c)
+	if err != nil {
+		return err
+	}
+	if err := reg.appendChunk(c, up); err != nil {
+		if !reg.uploads.release(up, reg.now()) {
+			return uploadUnknown(up.id)
 		}
-		if m == nil || err1 != nil || err2 != nil || end < start {
-			reg.serveRangeInvalid(w, req, id, size, cr)
-			return c, false
+		return err
+	}
+	size := up.size.Load()
+	if !reg.uploads.release(up, reg.now()) {
+		return uploadUnknown(up.id)
+	}
+	return reg.serveUploadState(c, up.id, size, http.StatusAccepted)
+}
+
+// claim takes hold of the session a PATCH or PUT addresses, after any
+// request writing to it: of chunks sent at once for the same place, the
+// first appends and the others then find that it no longer starts where
+// the session ends.
+func (reg *Registry) claim(c *request) (*upload, error) {
+	up := reg.uploads.claim(c.name, c.match.UUID, reg.now(), reg.opts.UploadTTL)
+	if up == nil {
+		return nil, uploadUnknown(c.match.UUID)
+	}
+	return up, nil
+}
+
+// appendChunk reads the request body into a session the caller holds. A
+// chunk that is refused (out of order, longer or shorter than its
+// Content-Range, over a limit) leaves the session as it was. A body cut by
+// the client (it went away, or stalled for BodyTimeout) leaves what arrived
+// in the session, whose Range says so: the client can resume from there.
+func (reg *Registry) appendChunk(c *request, up *upload) error {
+	size := up.size.Load()
+	want := int64(-1) // the chunk's length, when Content-Range gives it
+	if cr := c.r.Header.Get("Content-Range"); cr != "" {
+		start, end, ok := chunkRange(cr)
+		if !ok {
+			return reg.rangeInvalid(c, up.id, size, "malformed Content-Range")
 		}
-		if start != size || end-start == math.MaxInt64 {
-			reg.serveRangeInvalid(w, req, id, size, cr)
-			return c, false
-		}
-		// A chunk announced over the limit is refused before its body is
-		// read.
-		if limit := reg.remaining(size); limit >= 0 && end-start >= limit {
-			serveBodyError(w, errTooLarge, reg.opts.MaxBlobSize)
-			return c, false
+		if start != size {
+			return reg.rangeInvalid(c, up.id, size, "the chunk does not start where the session ends")
 		}
 		want = end - start + 1
-		if r.ContentLength >= 0 && r.Header.Get("Content-Length") != "" && r.ContentLength != want {
-			serveError(w, 0, errcode.ErrorCodeSizeInvalid.WithDetail(map[string]string{
-				"Content-Range": cr, "Content-Length": strconv.FormatInt(r.ContentLength, 10)}))
-			return c, false
+		if limit := reg.blobLimit(size); limit >= 0 && want > limit {
+			return reg.tooLarge()
+		}
+		if c.r.ContentLength >= 0 && c.r.ContentLength != want {
+			return errcode.ErrorCodeSizeInvalid.WithDetail(map[string]string{
+				"Content-Range": truncate(cr, 100), "Content-Length": strconv.FormatInt(c.r.ContentLength, 10)})
 		}
 	}
+	if c.r.ContentLength == 0 || c.r.Body == nil || c.r.Body == http.NoBody {
+		if want > 0 {
+			return errcode.ErrorCodeSizeInvalid.WithDetail(map[string]int64{"expected": want, "received": 0})
+		}
+		return nil
+	}
+	limit, hint := reg.blobLimit(size), c.r.ContentLength
+	if want >= 0 {
+		limit, hint = want, want
+	}
 
-	limit := reg.remaining(size)
-	data, err := readBody(r, limit)
-	if err != nil {
-		serveBodyError(w, err, reg.opts.MaxBlobSize)
-		return c, false
+	saved := up.hashes.save()
+	var body io.Reader = reg.body(c, func(n int) {
+		up.size.Add(int64(n))
+		up.lastByte.Store(reg.now().UnixNano())
+	})
+	if up.hashes != nil {
+		body = io.TeeReader(body, up.hashes)
 	}
-	if want >= 0 && int64(len(data)) != want {
-		serveError(w, 0, errcode.ErrorCodeSizeInvalid.WithDetail(map[string]int64{"expected": want, "received": int64(len(data))}))
-		return c, false
-	}
-	c.data = data
-	return c, true
-}
-
-// serveRangeInvalid answers a chunk that does not continue the session,
-// telling the client where the session stands.
-func (reg *Registry) serveRangeInvalid(w http.ResponseWriter, req *request, id string, size int64, contentRange string) {
-	if loc, err := req.urls().BuildBlobUploadChunkURL(req.ref, id); err == nil {
-		w.Header().Set("Location", loc)
-	}
-	w.Header().Set("Range", uploadRange(size))
-	w.Header().Set("Docker-Upload-UUID", id)
-	serveError(w, 0, errcode.ErrorCodeRangeInvalid.WithDetail(map[string]string{
-		"Content-Range": truncate(contentRange, 100), "expected start": strconv.FormatInt(size, 10)}))
-}
-
-// patchUpload appends a chunk to a session.
-func (reg *Registry) patchUpload(w http.ResponseWriter, r *http.Request, req *request, id string) {
-	c, ok := reg.readChunk(w, r, req, id)
-	if !ok {
-		return
-	}
-	reg.mu.Lock()
-	up := reg.session(req.name, id)
-	var size int64
-	conflict, full := false, false
-	if up != nil {
-		size = int64(len(up.data))
-		switch {
-		case size != c.offset:
-			// Another request added bytes while this one was reading.
-			conflict = true
-		case !reg.fits(int64(len(c.data))):
-			full = true
-		case reg.uploads[id] != up:
-			// Expired while fits made room.
-			up = nil
-		default:
-			up.data = append(up.data, c.data...)
-			up.touched = reg.now()
-			reg.pending += int64(len(c.data))
-			size = int64(len(up.data))
+	n, err := up.w.readFrom(body, limit, hint)
+	undo := func() {
+		up.w.truncate(size)
+		up.size.Store(size)
+		if up.hashes != nil && !up.hashes.restore(saved) {
+			up.hashes = nil
 		}
 	}
-	reg.mu.Unlock()
 	switch {
-	case up == nil:
-		serveUploadUnknown(w, id)
-	case conflict:
-		reg.serveRangeInvalid(w, req, id, size, r.Header.Get("Content-Range"))
-	case full:
-		reg.serveStorageFull(w)
-	default:
-		reg.serveUploadStatus(w, req, id, size, http.StatusAccepted)
+	case errors.Is(err, errTooLarge) && want >= 0:
+		undo()
+		return errcode.ErrorCodeSizeInvalid.WithDetail(map[string]any{"expected": want, "received": "more"})
+	case errors.Is(err, errTooLarge), errors.Is(err, errNoSpace):
+		undo()
+		return reg.readError(c, err)
+	case err != nil:
+		// Cut by the client: what arrived stays.
+		return bodyFailure(c.w, err)
+	case want >= 0 && n != want:
+		undo()
+		return errcode.ErrorCodeSizeInvalid.WithDetail(map[string]int64{"expected": want, "received": n})
 	}
+	return nil
 }
 
-// putUpload closes a session, with an optional last chunk.
-func (reg *Registry) putUpload(w http.ResponseWriter, r *http.Request, req *request, id string) {
-	d := r.URL.Query().Get("digest")
-	if d == "" {
-		reg.mu.RLock()
-		up := reg.session(req.name, id)
-		reg.mu.RUnlock()
-		if up == nil {
-			serveUploadUnknown(w, id)
-			return
+// closeUpload completes a session (end-6), with an optional last chunk,
+// and stores the blob when its content matches the digest. A close that
+// fails leaves the session as it was before the request.
+func (reg *Registry) closeUpload(c *request) error {
+	d, has := c.query["digest"]
+	if !has || d[0] == "" {
+		if reg.uploads.find(c.name, c.match.UUID, reg.now(), reg.opts.UploadTTL) == nil {
+			return uploadUnknown(c.match.UUID)
 		}
-		serveError(w, 0, errcode.ErrorCodeDigestInvalid.WithMessage("the digest query parameter is required to close an upload"))
-		return
+		return errcode.ErrorCodeDigestInvalid.WithMessage("the digest query parameter is required to close an upload")
 	}
-	dgst, err := parseDigest(d)
+	dgst, err := parseDigest(d[0])
 	if err != nil {
-		serveError(w, 0, errcode.ErrorCodeDigestInvalid.WithDetail(err))
-		return
+		return err
 	}
-	c, ok := reg.readChunk(w, r, req, id)
-	if !ok {
-		return
+	up, err := reg.claim(c)
+	if err != nil {
+		return err
 	}
-
-	// Hash outside the lock: the bytes a session holds never change, only
-	// grow, so the prefix read here stays valid.
-	reg.mu.RLock()
-	up := reg.session(req.name, id)
-	var prefix []byte
-	if up != nil {
-		prefix = up.data
+	before := up.size.Load()
+	saved := up.hashes.save()
+	if err := reg.appendChunk(c, up); err != nil {
+		if !reg.uploads.release(up, reg.now()) {
+			return uploadUnknown(up.id)
+		}
+		return err
 	}
-	reg.mu.RUnlock()
-	if up == nil {
-		serveUploadUnknown(w, id)
-		return
+	if got := up.sum(dgst.Algorithm()); got != dgst {
+		up.w.truncate(before)
+		up.size.Store(before)
+		if up.hashes != nil && !up.hashes.restore(saved) {
+			up.hashes = nil
+		}
+		if !reg.uploads.release(up, reg.now()) {
+			return uploadUnknown(up.id)
+		}
+		return errcode.ErrorCodeDigestInvalid.WithDetail(map[string]string{"digest": dgst.String(), "reason": "the content has another digest"})
 	}
-	if int64(len(prefix)) != c.offset {
-		reg.serveRangeInvalid(w, req, id, int64(len(prefix)), r.Header.Get("Content-Range"))
-		return
+	if !reg.uploads.close(up) {
+		return uploadUnknown(up.id)
 	}
-	hasher := dgst.Algorithm().Hash()
-	_, _ = hasher.Write(prefix)
-	_, _ = hasher.Write(c.data)
-	if digest.NewDigest(dgst.Algorithm(), hasher) != dgst {
-		serveError(w, 0, errcode.ErrorCodeDigestInvalid.WithDetail(map[string]string{"digest": dgst.String()}))
-		return
-	}
-
-	reg.mu.Lock()
-	up = reg.session(req.name, id)
-	if up == nil {
-		// Closed or cancelled by another request meanwhile.
-		reg.mu.Unlock()
-		serveUploadUnknown(w, id)
-		return
-	}
-	if size := int64(len(up.data)); size != c.offset {
-		// A chunk arrived meanwhile: the digest was checked against
-		// other content.
-		reg.mu.Unlock()
-		reg.serveRangeInvalid(w, req, id, size, r.Header.Get("Content-Range"))
-		return
-	}
-	content := slices.Clip(up.data)
-	if len(c.data) > 0 {
-		content = append(content, c.data...)
-	}
-	// The session's bytes become the blob's: the session is dropped first,
-	// so that they are not counted twice, and restored if the blob does not
-	// fit.
-	reg.dropUpload(up)
-	if !reg.addBlob(req.name, dgst, content) {
-		reg.uploads[id] = up
-		reg.pending += int64(len(up.data))
-		reg.mu.Unlock()
-		reg.serveStorageFull(w)
-		return
-	}
-	reg.mu.Unlock()
-	reg.serveBlobCreated(w, req, dgst)
+	data, held := up.w.finish()
+	reg.store.linkNew(c.name, dgst, data, held)
+	return reg.serveBlobCreated(c, dgst)
 }
 
-// validTag reports whether tag is a valid tag.
-func validTag(tag string) bool {
-	return tagRegexp.MatchString(tag)
+// sum returns the digest of the session's bytes with algorithm a: from the
+// running hashes when they cover it, else by reading the bytes again.
+func (up *upload) sum(a digest.Algorithm) digest.Digest {
+	if up.hashes != nil {
+		if d, ok := up.hashes.sum(a); ok {
+			return d
+		}
+	}
+	h := a.Hash()
+	if err := up.w.writeTo(h); err != nil {
+		return ""
+	}
+	return digest.NewDigest(a, h)
 }
 
-// tagRegexp is the tag grammar, anchored.
-var tagRegexp = regexp.MustCompile(`^` + reference.TagRegexp.String() + `$`)
+// limitReader reads r up to limit bytes (no limit when negative), and
+// fails with errTooLarge when r has more.
+func limitReader(r io.Reader, limit int64) io.Reader {
+	if limit < 0 {
+		return r
+	}
+	return &limitedReader{r: r, left: limit}
+}
+
+type limitedReader struct {
+	r    io.Reader
+	left int64
+}
+
+func (l *limitedReader) Read(p []byte) (int, error) {
+	if l.left <= 0 {
+		var probe [1]byte
+		if n, err := l.r.Read(probe[:]); n > 0 {
+			return 0, errTooLarge
+		} else if err != nil {
+			return 0, err
+		}
+		return 0, nil
+	}
+	if int64(len(p)) > l.left {
+		p = p[:l.left]
+	}
+	n, err := l.r.Read(p)
+	l.left -= int64(n)
+	return n, err
+}

@@ -1,6 +1,9 @@
 package grammar
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // TestIsHost holds hosts a URL may carry and hostile or malformed ones.
 func TestIsHost(t *testing.T) {
@@ -63,6 +66,56 @@ func TestIsHost(t *testing.T) {
 	for _, tt := range tests {
 		if got := IsHost(tt.host); got != tt.want {
 			t.Errorf("IsHost(%q) = %v, want %v", tt.host, got, tt.want)
+		}
+	}
+}
+
+func TestIsHostAsRequestHost(t *testing.T) {
+	label63 := strings.Repeat("a", 63)
+	tests := []struct {
+		host string
+		want bool
+	}{
+		{"registry.test", true},
+		{"registry.test:5000", true},
+		{"REG-1.example.COM", true},
+		{"192.0.2.1:65535", true},
+		{"[::1]", true},
+		{"[2001:db8::1]:443", true},
+		{label63 + ".example.com", true},
+		{strings.Repeat(label63+".", 3) + strings.Repeat("b", 61), true}, // 253 characters
+		{strings.Repeat(label63+".", 3) + strings.Repeat("b", 62), false},
+		{label63 + "a.example.com", false},
+		{"", false},
+		{":5000", false},
+		{"a.", false},
+		{".a", false},
+		{"a..b", false},
+		{"-a", false},
+		{"a-", false},
+		{"a-.b", false},
+		{"a_b", false},
+		{"a%zz", false},
+		{"a%2Fb", false},
+		{"a b", false},
+		{"!$&'()*+,;=~_", false},
+		{"[", false},
+		{"]", false},
+		{"[::1", false},
+		{"[::1%25zz]", false},
+		{"[fe80::1%eth0]", false},
+		{"[192.0.2.1]", false},
+		{"[::1]x", false},
+		{"[::1]:", false},
+		{"x:99999", false},
+		{"x:0", false},
+		{"x:+80", false},
+		{"x:0080", true},
+		{"x:000080", false},
+	}
+	for _, tc := range tests {
+		if got := IsHost(tc.host); got != tc.want {
+			t.Errorf("IsHost(%q) = %v, want %v", tc.host, got, tc.want)
 		}
 	}
 }

@@ -1,0 +1,70 @@
+package registrytest
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/regapi/regapi/errcode"
+)
+
+// bodyReader reads a request body for a handler: it gives the client
+// Options.BodyTimeout to send each next byte, and reports every read to
+// progress, so that an upload session knows when it last received a byte.
+type bodyReader struct {
+	body     io.Reader
+	rc       *http.ResponseController
+	timeout  time.Duration
+	progress func(n int)
+	// deadlines is cleared once the connection refuses a deadline: the
+	// handler was called without a net/http connection.
+	deadlines bool
+}
+
+// body returns the reader of c's request body, calling progress (when not
+// nil) after each read with the bytes it read.
+func (reg *Registry) body(c *request, progress func(n int)) *bodyReader {
+	b := &bodyReader{body: c.r.Body, progress: progress, timeout: reg.opts.BodyTimeout}
+	if b.body == nil {
+		b.body = http.NoBody
+	}
+	if b.timeout > 0 {
+		b.rc = http.NewResponseController(c.w)
+		b.deadlines = true
+	}
+	return b
+}
+
+func (b *bodyReader) Read(p []byte) (int, error) {
+	if b.deadlines {
+		if err := b.rc.SetReadDeadline(time.Now().Add(b.timeout)); err != nil {
+			b.deadlines = false
+		}
+	}
+	n, err := b.body.Read(p)
+	if n > 0 && b.progress != nil {
+		b.progress(n)
+	}
+	if err != nil && err != io.EOF && errors.Is(err, os.ErrDeadlineExceeded) {
+		err = errBodyTimeout
+	}
+	return n, err
+}
+
+// errBodyTimeout reports a client that sent nothing for BodyTimeout.
+var errBodyTimeout = errors.New("the request body sent nothing for longer than the registry waits")
+
+// bodyFailure is the answer to a body that could not be read to its end
+// for a reason of the client's: 408 when it stalled, with the connection
+// closed, since the rest of the body will not be read; a client that went
+// away gets the answer the descriptors give a broken upload, which it will
+// most likely never read.
+func bodyFailure(w http.ResponseWriter, err error) error {
+	if errors.Is(err, errBodyTimeout) {
+		w.Header().Set("Connection", "close")
+		return withStatus(http.StatusRequestTimeout, errcode.ErrorCodeUnknown.WithMessage(errBodyTimeout.Error()))
+	}
+	return errcode.ErrorCodeBlobUploadInvalid.WithDetail("reading the request body: " + err.Error())
+}

@@ -1,0 +1,263 @@
+package registrytest
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/distribution/reference"
+
+	"github.com/regapi/regapi"
+	"github.com/regapi/regapi/errcode"
+	"github.com/regapi/regapi/internal/grammar"
+	"github.com/regapi/regapi/internal/routeshape"
+)
+
+// handlerFunc answers one request variant. It writes the success itself
+// and returns failures, which dispatch writes in one place.
+type handlerFunc func(reg *Registry, c *request) error
+
+// variantHandlers is the registry's table of handlers, one per request
+// variant of the descriptors, by route name and variant name. Variants
+// that differ only in what the request carries share a handler, which
+// reads what it needs from the call.
+var variantHandlers = map[string]map[string]handlerFunc{
+	regapi.RouteNameBase: {
+		"Check API Support": (*Registry).serveBase,
+	},
+	regapi.RouteNameTags: {
+		"List Tags":           (*Registry).serveTags,
+		"List Tags Paginated": (*Registry).serveTags,
+	},
+	regapi.RouteNameManifest: {
+		"Fetch Manifest":          (*Registry).serveManifest,
+		"Check Manifest":          (*Registry).serveManifest,
+		"Push Manifest":           (*Registry).putManifest,
+		"Push Manifest with Tags": (*Registry).putManifest,
+		"Delete Manifest":         (*Registry).deleteManifest,
+		"Delete Tag":              (*Registry).deleteManifest,
+	},
+	regapi.RouteNameBlob: {
+		"Fetch Blob":      (*Registry).serveBlob,
+		"Fetch Blob Part": (*Registry).serveBlob,
+		"Check Blob":      (*Registry).serveBlob,
+		"Delete Blob":     (*Registry).deleteBlob,
+	},
+	regapi.RouteNameBlobUpload: {
+		"Start Upload":                       (*Registry).startUpload,
+		"Upload Blob in One Request":         (*Registry).monolithicUpload,
+		"Start Upload with Digest Algorithm": (*Registry).startUpload,
+		"Mount Blob":                         (*Registry).mountBlob,
+		"Mount Blob from Any Repository":     (*Registry).mountBlob,
+	},
+	regapi.RouteNameBlobUploadChunk: {
+		"Upload Status":        (*Registry).uploadStatus,
+		"Upload Chunk":         (*Registry).patchUpload,
+		"Stream Upload":        (*Registry).patchUpload,
+		"Complete Upload":      (*Registry).closeUpload,
+		"Close Chunked Upload": (*Registry).closeUpload,
+		"Cancel Upload":        (*Registry).cancelUpload,
+	},
+	regapi.RouteNameCatalog: {
+		"List Repositories":           (*Registry).serveCatalog,
+		"List Repositories Paginated": (*Registry).serveCatalog,
+	},
+	regapi.RouteNameReferrers: {
+		"List Referrers":                  (*Registry).serveReferrers,
+		"List Referrers by Artifact Type": (*Registry).serveReferrers,
+	},
+}
+
+// apiTable is what a registry derives from the descriptors when it is made.
+type apiTable struct {
+	// allow is the Allow header of each route: its methods, and HEAD
+	// where it has GET.
+	allow map[string]string
+
+	// named are the shapes of the routes with a repository name, for
+	// telling a path with a malformed name from one no route has.
+	named []routeshape.Shape
+}
+
+// newAPITable derives the table from a copy of the descriptors of its own,
+// so that no change a program makes to regapi.APIDescriptor reaches it.
+func newAPITable() *apiTable {
+	t := &apiTable{allow: map[string]string{}}
+	for _, rd := range regapi.Descriptors() {
+		var methods []string
+		hasHead := false
+		for _, md := range rd.Methods {
+			methods = append(methods, md.Method)
+			hasHead = hasHead || md.Method == http.MethodHead
+		}
+		for _, md := range rd.Methods {
+			if md.Method == http.MethodGet && !hasHead {
+				methods = append(methods, http.MethodHead)
+			}
+		}
+		t.allow[rd.Name] = strings.Join(methods, ", ")
+		if shape, ok := routeshape.Of(rd.Template()); ok && shape.Named {
+			t.named = append(t.named, shape)
+		}
+	}
+	return t
+}
+
+// request is one request being answered, with what the handlers share.
+type request struct {
+	w     http.ResponseWriter
+	r     *http.Request
+	match regapi.RequestMatch
+	query url.Values
+
+	// name and ref are the repository, validated, for the routes that
+	// have one.
+	name string
+	ref  reference.Named
+
+	reg     *Registry
+	builder *regapi.URLBuilder // made by urls on first use
+}
+
+// urls returns the builder of the request's Location and Link headers. It
+// is made only for the answers that carry one.
+func (c *request) urls() *regapi.URLBuilder {
+	if c.builder == nil {
+		c.builder = c.reg.urlBuilder(c.r)
+	}
+	return c.builder
+}
+
+// head reports whether the request is a HEAD, whose answer has no body.
+func (c *request) head() bool {
+	return c.r.Method == http.MethodHead
+}
+
+// dispatch recognises the request variant of a matched path and calls its
+// handler, writing the handler's failure, if any.
+func (reg *Registry) dispatch(w http.ResponseWriter, r *http.Request, m regapi.PathMatch) {
+	query := r.URL.Query()
+	rm, ok := regapi.MatchRequest(r.Method, m, query, r.Header)
+	if !ok {
+		w.Header().Set("Allow", reg.api.allow[m.Route])
+		serveError(w, errcode.ErrorCodeUnsupported.WithDetail(map[string]string{"method": truncate(r.Method, 20)}))
+		return
+	}
+	h := variantHandlers[m.Route][rm.Request.Name]
+	if h == nil {
+		// Every variant has a handler (a test checks it); a variant added
+		// to the descriptors without one is answered honestly.
+		serveError(w, errcode.ErrorCodeUnsupported.WithMessage("this registry does not implement "+rm.Request.Name))
+		return
+	}
+	c := &request{w: w, r: r, match: rm, query: query, reg: reg}
+	if m.Route != regapi.RouteNameBase && m.Route != regapi.RouteNameCatalog {
+		if !grammar.IsRepository(m.Name) {
+			serveError(w, errcode.ErrorCodeNameInvalid.WithDetail(map[string]string{"name": truncate(m.Name, 300)}))
+			return
+		}
+		ref, err := reference.WithName(m.Name)
+		if err != nil {
+			serveError(w, errcode.ErrorCodeNameInvalid.WithDetail(err))
+			return
+		}
+		c.name, c.ref = m.Name, ref
+	}
+	if err := h(reg, c); err != nil {
+		serveError(w, err)
+	}
+}
+
+// urlBuilder returns the builder of the Location and Link headers answering
+// r. Forwarding headers count only from Options.TrustedProxies (see
+// regapi.NewURLBuilderFromRequestWithOptions). A request whose own Host is
+// not a well-formed host, or that has none (HTTP/1.0), gets relative URLs.
+func (reg *Registry) urlBuilder(r *http.Request) *regapi.URLBuilder {
+	return regapi.NewURLBuilderFromRequestWithOptions(r, regapi.FromRequestOptions{
+		Relative:       reg.opts.RelativeURLs || !grammar.IsHost(r.Host),
+		TrustedProxies: reg.opts.TrustedProxies,
+	})
+}
+
+// statusError is a failure answered with a status other than its code's:
+// the specification answers some conditions (413, 414, 416, a path no route
+// has) with a status no code carries.
+type statusError struct {
+	status int
+	err    error
+}
+
+func (e *statusError) Error() string { return e.err.Error() }
+func (e *statusError) Unwrap() error { return e.err }
+
+// withStatus returns err to be answered with status.
+func withStatus(status int, err error) error {
+	return &statusError{status: status, err: err}
+}
+
+// serveError answers err through errcode.ServeJSON, with the status a
+// statusError carries, if any.
+func serveError(w http.ResponseWriter, err error) {
+	var se *statusError
+	if errors.As(err, &se) {
+		w = &statusWriter{ResponseWriter: w, status: se.status}
+		err = se.err
+	}
+	_ = errcode.ServeJSON(w, err)
+}
+
+// statusWriter replaces the status of the response written through it.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (sw *statusWriter) WriteHeader(int) {
+	sw.ResponseWriter.WriteHeader(sw.status)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (sw *statusWriter) Unwrap() http.ResponseWriter {
+	return sw.ResponseWriter
+}
+
+// serveNoRoute answers paths that match no route: NAME_INVALID when the path
+// has the shape of a repository endpoint whose name is not a repository
+// name, UNSUPPORTED with status 404 otherwise.
+func (reg *Registry) serveNoRoute(w http.ResponseWriter, r *http.Request) {
+	body, _ := routeshape.TrimFinalSlash(r.URL.Path)
+	parts := routeshape.Split(body)
+	for _, shape := range reg.api.named {
+		if name, _, ok := shape.Fit(&parts); ok && !grammar.IsRepository(name) {
+			serveError(w, errcode.ErrorCodeNameInvalid.WithDetail(map[string]string{"name": truncate(name, 300)}))
+			return
+		}
+	}
+	serveError(w, withStatus(http.StatusNotFound, errcode.ErrorCodeUnsupported.WithMessage("no registry API endpoint at this path")))
+}
+
+// serveBase answers the API version check.
+func (reg *Registry) serveBase(c *request) error {
+	c.w.Header().Set("Content-Type", "application/json")
+	c.w.Header().Set("Content-Length", "2")
+	c.w.WriteHeader(http.StatusOK)
+	if !c.head() {
+		_, _ = c.w.Write([]byte("{}"))
+	}
+	return nil
+}
+
+// truncate shortens what a client sent before it is echoed in a detail.
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "..."
+	}
+	return s
+}
+
+// detailf is a detail of one key.
+func detailf(key, format string, args ...any) map[string]string {
+	return map[string]string{key: fmt.Sprintf(format, args...)}
+}

@@ -1,0 +1,267 @@
+package registrytest
+
+import (
+	"slices"
+	"sort"
+	"sync"
+
+	"github.com/opencontainers/go-digest"
+)
+
+// store holds the repositories. Its lock guards the maps only: blob
+// content never changes once stored and is read and written without it,
+// so no request waits for another's body.
+type store struct {
+	mu    sync.RWMutex
+	repos map[string]*repository
+	// blobs holds each blob's content once, whichever repositories link
+	// it, so that a mount or a second push of the same bytes costs no
+	// memory.
+	blobs map[digest.Digest]*blob
+	space *space
+}
+
+// blob is stored content and the number of repositories linking it.
+type blob struct {
+	data  content
+	links int
+}
+
+// repository is the content of one repository.
+type repository struct {
+	blobs     map[digest.Digest]*blob
+	manifests map[digest.Digest]*manifest
+	tags      map[string]digest.Digest
+	// referrers maps a subject digest to the manifests referring to it,
+	// in push order.
+	referrers map[digest.Digest][]digest.Digest
+}
+
+func newStore(s *space) *store {
+	return &store{repos: map[string]*repository{}, blobs: map[digest.Digest]*blob{}, space: s}
+}
+
+func (r *repository) empty() bool {
+	return len(r.blobs) == 0 && len(r.manifests) == 0 && len(r.tags) == 0
+}
+
+// repo returns repository name, creating it when create is set. The caller
+// holds s.mu (for writing when create is set).
+func (s *store) repo(name string, create bool) *repository {
+	rp := s.repos[name]
+	if rp == nil && create {
+		rp = &repository{
+			blobs:     map[digest.Digest]*blob{},
+			manifests: map[digest.Digest]*manifest{},
+			tags:      map[string]digest.Digest{},
+			referrers: map[digest.Digest][]digest.Digest{},
+		}
+		s.repos[name] = rp
+	}
+	return rp
+}
+
+// dropIfEmpty forgets repository name once it holds nothing. The caller
+// holds s.mu for writing.
+func (s *store) dropIfEmpty(name string) {
+	if rp := s.repos[name]; rp != nil && rp.empty() {
+		delete(s.repos, name)
+	}
+}
+
+// blob returns the content of blob d of repository name, or nil.
+func (s *store) blob(name string, d digest.Digest) content {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if rp := s.repos[name]; rp != nil {
+		if b := rp.blobs[d]; b != nil {
+			return b.data
+		}
+	}
+	return nil
+}
+
+// stored reports whether the store holds the bytes of blob d, in any
+// repository.
+func (s *store) stored(d digest.Digest) bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.blobs[d] != nil
+}
+
+// linkNew links new content, which holds held bytes of space, as blob d of
+// repository name. The space becomes the link's; where the repository
+// links the blob already, or another repository stored the same bytes,
+// the new content is dropped and only the link is counted.
+func (s *store) linkNew(name string, d digest.Digest, data content, held int64) {
+	size := data.size()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rp := s.repo(name, true)
+	if rp.blobs[d] != nil {
+		s.space.release(held)
+		return
+	}
+	b := s.blobs[d]
+	if b == nil {
+		b = &blob{data: data}
+		s.blobs[d] = b
+	}
+	b.links++
+	rp.blobs[d] = b
+	// The link counts the blob's size; what the writer could not trim
+	// goes back to the count, though the memory stays until the blob goes.
+	s.space.release(held - size)
+}
+
+// mount links blob d into repository name from repository from, or from
+// any repository holding it when from is empty. It reports whether the
+// blob was found, and an error when it was but the link does not fit in
+// the storage limit.
+func (s *store) mount(name, from string, d digest.Digest) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var b *blob
+	if from != "" {
+		if rp := s.repos[from]; rp != nil {
+			b = rp.blobs[d]
+		}
+	} else {
+		b = s.blobs[d]
+	}
+	if b == nil {
+		return false, nil
+	}
+	rp := s.repo(name, true)
+	if rp.blobs[d] != nil {
+		return true, nil
+	}
+	if !s.space.reserve(b.data.size()) {
+		s.dropIfEmpty(name)
+		return true, s.space.full()
+	}
+	b.links++
+	rp.blobs[d] = b
+	return true, nil
+}
+
+// unlinkBlob removes blob d from repository name and reports whether it
+// was there. The blob's content goes when no repository links it.
+func (s *store) unlinkBlob(name string, d digest.Digest) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rp := s.repos[name]
+	if rp == nil || rp.blobs[d] == nil {
+		return false
+	}
+	b := rp.blobs[d]
+	delete(rp.blobs, d)
+	s.space.release(b.data.size())
+	if b.links--; b.links == 0 {
+		delete(s.blobs, d)
+		b.data.free()
+	}
+	s.dropIfEmpty(name)
+	return true
+}
+
+// tags returns the tags of repository name, sorted, and whether it exists.
+func (s *store) tags(name string) ([]string, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	rp := s.repos[name]
+	if rp == nil {
+		return nil, false
+	}
+	tags := make([]string, 0, len(rp.tags))
+	for t := range rp.tags {
+		tags = append(tags, t)
+	}
+	sort.Strings(tags)
+	return tags, true
+}
+
+// names returns the names of the repositories, sorted.
+func (s *store) names() []string {
+	s.mu.RLock()
+	names := make([]string, 0, len(s.repos))
+	for name := range s.repos {
+		names = append(names, name)
+	}
+	s.mu.RUnlock()
+	sort.Strings(names)
+	return names
+}
+
+// manifest returns the manifest of repository name that the tag, or else
+// the digest, names; the repository is nil when it does not exist.
+func (s *store) manifest(name, tag string, d digest.Digest) (*repository, *manifest) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	rp := s.repos[name]
+	if rp == nil {
+		return nil, nil
+	}
+	if tag != "" {
+		d = rp.tags[tag]
+	}
+	return rp, rp.manifests[d]
+}
+
+// referrers returns the manifests of repository name whose subject is d,
+// in push order.
+func (s *store) referrers(name string, d digest.Digest) []*manifest {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	rp := s.repos[name]
+	if rp == nil {
+		return nil
+	}
+	var out []*manifest
+	for _, r := range rp.referrers[d] {
+		if m := rp.manifests[r]; m != nil {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// deleteManifest removes the tag, or else the manifest of digest d with
+// every tag pointing at it, from repository name. It reports whether the
+// repository exists and whether the tag or manifest was there.
+func (s *store) deleteManifest(name, tag string, d digest.Digest) (exists, found bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rp := s.repos[name]
+	if rp == nil {
+		return false, false
+	}
+	if tag != "" {
+		if _, found = rp.tags[tag]; found {
+			delete(rp.tags, tag)
+			s.space.release(int64(len(tag)))
+		}
+	} else if m := rp.manifests[d]; m != nil {
+		found = true
+		delete(rp.manifests, d)
+		s.space.release(int64(len(m.data)))
+		for t, td := range rp.tags {
+			if td == d {
+				delete(rp.tags, t)
+				s.space.release(int64(len(t)))
+			}
+		}
+		if m.subject != "" {
+			list := slices.DeleteFunc(slices.Clone(rp.referrers[m.subject]), func(x digest.Digest) bool { return x == d })
+			if len(list) == 0 {
+				delete(rp.referrers, m.subject)
+			} else {
+				rp.referrers[m.subject] = list
+			}
+		}
+	}
+	if found {
+		s.dropIfEmpty(name)
+	}
+	return true, found
+}
