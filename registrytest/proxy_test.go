@@ -143,7 +143,6 @@ func TestServerTrustedProxies(t *testing.T) {
 	}
 }
 
-
 // TestLocationOwnHost checks the request's own Host: a well-formed one
 // makes absolute URLs, anything else (or none, as HTTP/1.0 allows) relative
 // ones.
