@@ -148,7 +148,12 @@ func (w *memWriter) truncate(n int64) {
 	w.n = n
 	for i, seg := range w.segs {
 		if n <= int64(len(seg)) {
-			w.segs[i] = seg[:n]
+			if n == 0 {
+				// Nothing of this segment stays: it goes too.
+				i--
+			} else {
+				w.segs[i] = seg[:n]
+			}
 			// The segments after it go, with their space.
 			for _, rest := range w.segs[i+1:] {
 				w.hold -= int64(cap(rest))
