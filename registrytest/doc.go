@@ -4,11 +4,66 @@
 //
 // The registry is built only from package regapi: requests are routed by
 // regapi.MatchPath, with the router of regapi.Router answering the requests
-// it refuses (redirects to clean paths, paths matching no route); every
-// Location and Link header is built with a regapi.URLBuilder derived from the
-// request by regapi.NewURLBuilderFromRequestWithOptions, so that it keeps the
-// path prefix in front of /v2/, and every error is answered with
-// errcode.ServeJSON in the registry's error envelope.
+// it refuses (redirects to clean paths, paths matching no route), and each
+// is recognised down to its request variant by regapi.MatchRequest, which
+// picks the one handler of that variant; every Location and Link header is
+// built with a regapi.URLBuilder derived from the request by
+// regapi.NewURLBuilderFromRequestWithOptions, so that it keeps the path
+// prefix in front of /v2/, and every error a handler returns is answered in
+// one place, with errcode.ServeJSON, in the registry's error envelope.
+//
+// # A strict registry
+//
+// Client authors test against this registry to find their own bugs, so by
+// default it refuses what the strictest registries refuse, and leniency is
+// an option. A manifest push is refused with 400 and the code named when:
+//
+//   - the body is not one JSON object, or an object in it holds a name
+//     twice (MANIFEST_INVALID; parsers disagree on which of the two wins);
+//   - the media type, from Content-Type (parameters ignored) or, when it is
+//     missing or application/json, from the body's mediaType, is not the OCI
+//     image manifest or index, the Docker schema 2 manifest or manifest list,
+//     or a type of Options.ManifestMediaTypes (MANIFEST_INVALID);
+//   - the body's mediaType differs from Content-Type, or schemaVersion is not
+//     2 (MANIFEST_INVALID);
+//   - an image manifest carries manifests or lacks a config, or an index
+//     carries config or layers or lacks manifests (MANIFEST_INVALID: the type
+//     confusion of CVE-2021-41190);
+//   - a descriptor has no mediaType, a malformed digest or a negative size
+//     (MANIFEST_INVALID);
+//   - the config or a layer is not a blob of the repository
+//     (MANIFEST_BLOB_UNKNOWN, one entry per missing digest), or is one of
+//     another size than its descriptor says (MANIFEST_INVALID). Layers with
+//     urls or a non-distributable media type are never required.
+//
+// An index may name manifests the repository lacks (sparse indexes are
+// valid), unless Options.RequireManifestBlobs is set; a subject that does
+// not exist is accepted, as the specification requires.
+// Options.LenientManifests accepts any JSON object with well-formed
+// descriptors instead, as registries that store what they are given do.
+//
+// # Bounded memory
+//
+// Request bodies are streamed, hashed as they arrive, and kept in memory
+// reserved against Options.MaxStorage before a byte is stored: the limit
+// bounds what blobs, manifests, tag names, upload sessions and bodies being
+// read hold at every moment, so concurrent oversized uploads are refused
+// without the registry ever holding more. Memory is taken in segments of at
+// most a megabyte, as bytes arrive, so a slow client holds no more than it
+// has sent; a blob's segments are trimmed to its size when it is stored, and
+// a blob pushed to several repositories, or mounted, is held once. No lock
+// is held while a body is read or a blob written: a slow client delays no
+// one else.
+//
+// An upload session lives while it is used: Options.UploadTTL counts from
+// the last byte it received, and a session is never forgotten while a
+// request writes to it. A request body that sends nothing for
+// Options.BodyTimeout is cut, answered with 408 when the client still
+// listens. A chunk cut before its end, by the client going away or by the
+// timeout, leaves the bytes that arrived in the session, and Range says so,
+// so that the client can resume where the session stands; a chunk that is
+// refused (out of order, longer or shorter than its Content-Range, over a
+// limit) leaves the session as it was.
 //
 // # Proxies
 //
@@ -37,7 +92,8 @@
 // Content lives in memory and is lost when the Registry is garbage collected.
 // A Registry is safe for concurrent use; its behaviour is set once by
 // Options and never changes afterwards. There is no authentication: every
-// request is allowed.
+// request is allowed. A method a route does not describe is answered with
+// 405 UNSUPPORTED and an Allow header listing those it does.
 //
 // Repository names are validated against the OCI grammar
 // ([a-z0-9]+ components separated by ".", "_", "__" or dashes, joined by
@@ -75,8 +131,9 @@
 //     A range that would take the blob over Options.MaxBlobSize is refused
 //     with 413 SIZE_INVALID before the body is read. Without Content-Range
 //     the body is appended as a stream. The answer is 202 with Location,
-//     Range "0-<last byte>" and Docker-Upload-UUID. Of chunks sent at once
-//     for the same place, one is appended and the others get 416.
+//     Range "0-<last byte>" and Docker-Upload-UUID. Requests writing to one
+//     session take turns: of chunks sent at once for the same place, the
+//     first is appended and the others then get 416.
 //   - GET on a session answers 204 with Location, Range and
 //     Docker-Upload-UUID; the Range of a session with no bytes is "0-0", as
 //     distribution answers.
@@ -96,9 +153,11 @@
 // Blobs larger than Options.MaxBlobSize are refused with 413 and
 // SIZE_INVALID. Content that would take the registry over
 // Options.MaxStorage, including chunks of open sessions, is refused with 403
-// DENIED, and the session is left as it was. Sessions idle for longer
-// than Options.UploadTTL are forgotten; at most Options.MaxUploads are open
-// at once (429 TOOMANYREQUESTS beyond).
+// DENIED, and the session is left as it was; since a body takes space while
+// it is read, a registry that is full refuses even a manifest it holds.
+// Sessions that received nothing for Options.UploadTTL (an hour by default)
+// are forgotten; at most Options.MaxUploads are open at once (429
+// TOOMANYREQUESTS with Retry-After beyond).
 //
 // Manifests:
 //
@@ -110,10 +169,8 @@
 //     mediaType field is used. A body that is not a JSON object, has fields
 //     of the wrong JSON type or malformed descriptor digests, or whose
 //     mediaType disagrees with Content-Type is MANIFEST_INVALID. Bodies over
-//     Options.MaxManifestSize get 413 with SIZE_INVALID. Blobs and child
-//     manifests need not exist unless Options.RequireManifestBlobs is set
-//     (MANIFEST_BLOB_UNKNOWN then). Descriptors with urls or a
-//     non-distributable media type are never required.
+//     Options.MaxManifestSize get 413 with SIZE_INVALID. What else is
+//     refused is listed under "A strict registry".
 //   - A PUT by digest may carry tag query parameters: each is validated
 //     (TAG_INVALID), more than Options.MaxTagsPerPush are refused with 414,
 //     and each accepted tag is listed in its own OCI-Tag response header.

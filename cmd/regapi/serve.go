@@ -39,9 +39,18 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&opts.MaxTagsPerPush, "max-tags-per-push", registrytest.DefaultMaxTagsPerPush, "tag query parameters accepted on a manifest push by digest (negative: no limit)")
 	fs.IntVar(&opts.MaxUploads, "max-uploads", registrytest.DefaultMaxUploads, "upload sessions open at once (negative: no limit)")
 	fs.Int64Var(&opts.MaxStorage, "max-storage", 0, "bytes of blobs, manifests and unfinished uploads held at most (0: no limit)")
-	fs.DurationVar(&opts.UploadTTL, "upload-ttl", 0, "forget upload sessions idle for longer than this `duration` (0: never)")
+	uploadTTL := fs.Duration("upload-ttl", registrytest.DefaultUploadTTL, "forget upload sessions that received nothing for this `duration` (0: never)")
+	bodyTimeout := fs.Duration("body-timeout", registrytest.DefaultBodyTimeout, "cut a request whose body sends nothing for this `duration`, answering 408 (0: wait for ever)")
 	fs.Int64Var(&opts.ChunkMinLength, "chunk-min-length", 0, "announce this OCI-Chunk-Min-Length in `bytes` (0: none)")
-	fs.BoolVar(&opts.RequireManifestBlobs, "require-manifest-blobs", false, "refuse manifests whose blobs or child manifests are missing")
+	fs.BoolVar(&opts.RequireManifestBlobs, "require-manifest-blobs", false, "also refuse indexes whose child manifests are missing (config and layers are always required)")
+	fs.BoolVar(&opts.LenientManifests, "lenient-manifests", false, "accept any JSON manifest with well-formed descriptors, whatever its media type and whether its blobs exist")
+	fs.Func("manifest-media-type", "accept this `media type` as a manifest too (repeatable)", func(v string) error {
+		if v == "" || strings.ContainsAny(v, " ;,") || !strings.Contains(v, "/") {
+			return fmt.Errorf("%q is not a media type", v)
+		}
+		opts.ManifestMediaTypes = append(opts.ManifestMediaTypes, v)
+		return nil
+	})
 	fs.BoolVar(&opts.DisableAnonymousMount, "disable-anonymous-mount", false, "do not mount blobs when a mount request has no from parameter")
 	fs.BoolVar(&opts.RelativeURLs, "relative-urls", false, "answer Location and Link headers with paths instead of absolute URLs")
 	fs.Func("trusted-proxies", "comma-separated `prefixes` (CIDR or bare IP) of proxies whose Forwarded and X-Forwarded-* headers are believed (default: none)", func(v string) error {
@@ -69,9 +78,18 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
-	if opts.ChunkMinLength < 0 || opts.MaxStorage < 0 || opts.UploadTTL < 0 {
-		fmt.Fprintln(stderr, "regapi serve: -chunk-min-length, -max-storage and -upload-ttl must not be negative")
+	if opts.ChunkMinLength < 0 || opts.MaxStorage < 0 || *uploadTTL < 0 || *bodyTimeout < 0 {
+		fmt.Fprintln(stderr, "regapi serve: -chunk-min-length, -max-storage, -upload-ttl and -body-timeout must not be negative")
 		return 2
+	}
+	// On the command line 0 means never, as the help says; in Options it
+	// means the default, and a negative value never.
+	opts.UploadTTL, opts.BodyTimeout = *uploadTTL, *bodyTimeout
+	if opts.UploadTTL == 0 {
+		opts.UploadTTL = -1
+	}
+	if opts.BodyTimeout == 0 {
+		opts.BodyTimeout = -1
 	}
 
 	logger := log.New(stderr, "", log.LstdFlags|log.LUTC)

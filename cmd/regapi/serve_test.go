@@ -63,6 +63,11 @@ func TestServeFlags(t *testing.T) {
 		{"zero limit", []string{unbindable, "-max-uploads=0"}, 2, "a limit of 0 is not allowed"},
 		{"negative ttl", []string{unbindable, "-upload-ttl=-1s"}, 2, "must not be negative"},
 		{"extra argument", []string{unbindable, "extra"}, 2, "usage: regapi serve"},
+		{"negative body timeout", []string{unbindable, "-body-timeout=-1s"}, 2, "must not be negative"},
+		{"body timeout and ttl accepted", []string{unbindable, "-body-timeout=0", "-upload-ttl=0"}, 1, "regapi serve: listen"},
+		{"lenient manifests accepted", []string{unbindable, "-lenient-manifests"}, 1, "regapi serve: listen"},
+		{"manifest media type accepted", []string{unbindable, "-manifest-media-type=application/vnd.example+json"}, 1, "regapi serve: listen"},
+		{"manifest media type malformed", []string{unbindable, "-manifest-media-type=not a type"}, 2, `"not a type" is not a media type`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
