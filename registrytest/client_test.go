@@ -40,6 +40,15 @@ func newClient(srv *Server, conns int) *client {
 // do sends a request to target, a path or an absolute URL, and checks the
 // answer as the type's documentation says.
 func (c *client) do(method, target string, header map[string]string, body []byte) (response, error) {
+	res, err := c.raw(method, target, header, body)
+	if err != nil {
+		return res, err
+	}
+	return res, c.check(method, target, res)
+}
+
+// raw sends a request and reads the answer, without checking it.
+func (c *client) raw(method, target string, header map[string]string, body []byte) (response, error) {
 	if !strings.HasPrefix(target, "http://") {
 		target = c.base + target
 	}
@@ -59,21 +68,26 @@ func (c *client) do(method, target string, header map[string]string, body []byte
 	if err != nil {
 		return response{}, fmt.Errorf("%s %s: reading the body: %v", method, target, err)
 	}
-	res := response{status: resp.StatusCode, header: resp.Header, body: data}
+	return response{status: resp.StatusCode, header: resp.Header, body: data}, nil
+}
+
+// check checks an answer as the type's documentation says.
+func (c *client) check(method, target string, res response) error {
+	data := res.body
 	if res.status >= 500 {
-		return res, fmt.Errorf("%s %s: status %d: %s", method, target, res.status, data)
+		return fmt.Errorf("%s %s: status %d: %s", method, target, res.status, data)
 	}
 	if res.status >= 400 && method != http.MethodHead {
 		if _, err := checkErrorBody(res.status, res.header, data); err != nil {
-			return res, fmt.Errorf("%s %s: %v", method, target, err)
+			return fmt.Errorf("%s %s: %v", method, target, err)
 		}
 	}
 	if l := res.header.Get("Location"); l != "" && res.status != http.StatusMovedPermanently {
 		if err := checkURLHeader(l); err != nil {
-			return res, fmt.Errorf("%s %s: Location: %v", method, target, err)
+			return fmt.Errorf("%s %s: Location: %v", method, target, err)
 		}
 	}
-	return res, nil
+	return nil
 }
 
 // expect is do that also requires the status and, for errors, the first

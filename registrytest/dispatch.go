@@ -1,10 +1,12 @@
 package registrytest
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/distribution/reference"
@@ -152,6 +154,9 @@ func (reg *Registry) dispatch(w http.ResponseWriter, r *http.Request, m regapi.P
 		serveError(w, errcode.ErrorCodeUnsupported.WithMessage("this registry does not implement "+rm.Request.Name))
 		return
 	}
+	if x, ok := w.(*exchange); ok {
+		x.route, x.endpoint = m.Route, rm.EndpointID
+	}
 	c := &request{w: w, r: r, match: rm, query: query, reg: reg}
 	if m.Route != regapi.RouteNameBase && m.Route != regapi.RouteNameCatalog {
 		if !grammar.IsRepository(m.Name) {
@@ -165,8 +170,17 @@ func (reg *Registry) dispatch(w http.ResponseWriter, r *http.Request, m regapi.P
 		}
 		c.name, c.ref = m.Name, ref
 	}
-	if err := h(reg, c); err != nil {
-		serveError(w, err)
+	var err error
+	if f := reg.faults.take(rm); f != nil {
+		if x, ok := w.(*exchange); ok {
+			x.fault = f.spec
+		}
+		err = reg.runFault(c, f, h)
+	} else {
+		err = h(reg, c)
+	}
+	if err != nil {
+		serveError(c.w, err)
 	}
 }
 
@@ -198,30 +212,36 @@ func withStatus(status int, err error) error {
 }
 
 // serveError answers err through errcode.ServeJSON, with the status a
-// statusError carries, if any.
+// statusError carries, if any, and a Content-Length, so that a HEAD
+// request learns the length of the body it does not get.
 func serveError(w http.ResponseWriter, err error) {
 	var se *statusError
 	if errors.As(err, &se) {
-		w = &statusWriter{ResponseWriter: w, status: se.status}
 		err = se.err
 	}
-	_ = errcode.ServeJSON(w, err)
+	var body envelopeWriter
+	body.header = w.Header()
+	_ = errcode.ServeJSON(&body, err)
+	status := body.status
+	if se != nil {
+		status = se.status
+	}
+	w.Header().Set("Content-Length", strconv.Itoa(body.buf.Len()))
+	w.WriteHeader(status)
+	_, _ = w.Write(body.buf.Bytes())
 }
 
-// statusWriter replaces the status of the response written through it.
-type statusWriter struct {
-	http.ResponseWriter
+// envelopeWriter collects what errcode.ServeJSON writes, its headers going
+// to the real answer's.
+type envelopeWriter struct {
+	header http.Header
 	status int
+	buf    bytes.Buffer
 }
 
-func (sw *statusWriter) WriteHeader(int) {
-	sw.ResponseWriter.WriteHeader(sw.status)
-}
-
-// Unwrap lets http.ResponseController reach the connection.
-func (sw *statusWriter) Unwrap() http.ResponseWriter {
-	return sw.ResponseWriter
-}
+func (e *envelopeWriter) Header() http.Header         { return e.header }
+func (e *envelopeWriter) WriteHeader(status int)      { e.status = status }
+func (e *envelopeWriter) Write(b []byte) (int, error) { return e.buf.Write(b) }
 
 // serveNoRoute answers paths that match no route: NAME_INVALID when the path
 // has the shape of a repository endpoint whose name is not a repository

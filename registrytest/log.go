@@ -1,50 +1,190 @@
 package registrytest
 
 import (
-	"log"
+	"io"
 	"net/http"
+	"sync"
 	"time"
 )
 
-// logRequests wraps h to write one line per request to logger: method,
-// path with query, status, response body bytes and duration.
-func logRequests(logger *log.Logger, h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		lw := &loggingWriter{ResponseWriter: w}
-		h.ServeHTTP(lw, r)
-		if lw.status == 0 {
-			lw.status = http.StatusOK
-		}
-		logger.Printf("%s %s %s %d %d %s", r.RemoteAddr, r.Method, r.URL.RequestURI(), lw.status, lw.bytes, time.Since(start).Round(time.Microsecond))
-	})
+// DefaultRequestLogSize is how many requests the request log keeps by
+// default.
+const DefaultRequestLogSize = 10000
+
+// Request is one request as the registry's request log records it, for
+// tests to assert what a client sent.
+type Request struct {
+	// Method, Path and Query are the request's method, path and raw query.
+	Method, Path, Query string
+
+	// Route is the name of the route the request matched, and EndpointID
+	// the OCI endpoint ID of its variant; both are empty when the request
+	// matched none (a redirect, a path no route has, a method a route
+	// does not offer).
+	Route, EndpointID string
+
+	// Status is the status of the answer, or 0 while none was sent (or
+	// when the connection closed before one, as a reset fault does).
+	Status int
+
+	// RequestBytes is how many bytes of the request body the registry
+	// read, and ResponseBytes how many bytes of body it wrote.
+	RequestBytes, ResponseBytes int64
+
+	// Fault is the SPEC of the fault that fired on the request, or empty.
+	Fault string
 }
 
-// loggingWriter records the status and size of a response.
-type loggingWriter struct {
-	http.ResponseWriter
-	status int
-	bytes  int64
+// requestLog keeps the last requests in a ring. A request takes its slot
+// when it arrives, so that the log is in arrival order, and fills it when
+// it is answered.
+type requestLog struct {
+	mu      sync.Mutex
+	entries []Request
+	seqs    []uint64 // the sequence number of the request in each slot
+	next    uint64   // the sequence number of the next request
 }
 
-func (lw *loggingWriter) WriteHeader(status int) {
-	if lw.status == 0 {
-		lw.status = status
+func newRequestLog(size int) *requestLog {
+	size = max(min(size, 1024), 0)
+	return &requestLog{entries: make([]Request, 0, size), seqs: make([]uint64, 0, size)}
+}
+
+// begin takes the next slot for r and returns its sequence number.
+func (l *requestLog) begin(r *http.Request, size int) uint64 {
+	if size <= 0 {
+		return 0
 	}
-	lw.ResponseWriter.WriteHeader(status)
+	e := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.next++
+	seq := l.next
+	if len(l.entries) < size {
+		l.entries = append(l.entries, e)
+		l.seqs = append(l.seqs, seq)
+	} else {
+		i := int((seq - 1) % uint64(size))
+		l.entries[i], l.seqs[i] = e, seq
+	}
+	return seq
 }
+
+// end records what became of request seq, unless the ring has moved past
+// it.
+func (l *requestLog) end(seq uint64, size int, fill func(*Request)) {
+	if seq == 0 {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	i := int((seq - 1) % uint64(size))
+	if i < len(l.seqs) && l.seqs[i] == seq {
+		fill(&l.entries[i])
+	}
+}
+
+// Requests returns the requests the registry received since it was made or
+// since ResetRequests, oldest first: at most Options.RequestLogSize of
+// them, the most recent. It is safe to call while requests run; those not
+// answered yet have Status 0.
+func (reg *Registry) Requests() []Request {
+	l := reg.log
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := make([]Request, 0, len(l.entries))
+	if l.next <= uint64(len(l.entries)) {
+		return append(out, l.entries...)
+	}
+	start := int(l.next % uint64(len(l.entries)))
+	out = append(out, l.entries[start:]...)
+	return append(out, l.entries[:start]...)
+}
+
+// ResetRequests empties the request log.
+func (reg *Registry) ResetRequests() {
+	l := reg.log
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	clear(l.entries)
+	l.entries, l.seqs = l.entries[:0], l.seqs[:0]
+	l.next = 0
+}
+
+// exchange follows one request through the registry: what it read of the
+// body, what it wrote, and what the router and the faults made of it, for
+// the request log and the Logger.
+type exchange struct {
+	http.ResponseWriter
+	status   int
+	written  int64
+	read     int64
+	route    string
+	endpoint string
+	fault    string
+}
+
+func (x *exchange) WriteHeader(status int) {
+	if x.status == 0 {
+		x.status = status
+	}
+	x.ResponseWriter.WriteHeader(status)
+}
+
+func (x *exchange) Write(b []byte) (int, error) {
+	if x.status == 0 {
+		x.status = http.StatusOK
+	}
+	n, err := x.ResponseWriter.Write(b)
+	x.written += int64(n)
+	return n, err
+}
+
+// ReadFrom lets a blob read from a file reach the connection without a
+// copy through user space, where the connection can.
+func (x *exchange) ReadFrom(r io.Reader) (int64, error) {
+	if x.status == 0 {
+		x.status = http.StatusOK
+	}
+	n, err := io.Copy(writerOnly{x.ResponseWriter}, r)
+	x.written += n
+	return n, err
+}
+
+// writerOnly hides every method but Write, so that io.Copy uses the
+// underlying writer's ReadFrom, if any, rather than looping back.
+type writerOnly struct{ io.Writer }
 
 // Unwrap lets http.ResponseController reach the connection, to set the
-// deadlines of BodyTimeout.
-func (lw *loggingWriter) Unwrap() http.ResponseWriter {
-	return lw.ResponseWriter
+// deadlines of BodyTimeout and to flush.
+func (x *exchange) Unwrap() http.ResponseWriter {
+	return x.ResponseWriter
 }
 
-func (lw *loggingWriter) Write(b []byte) (int, error) {
-	if lw.status == 0 {
-		lw.status = http.StatusOK
-	}
-	n, err := lw.ResponseWriter.Write(b)
-	lw.bytes += int64(n)
+// countingBody counts the bytes of a request body the registry reads.
+type countingBody struct {
+	io.ReadCloser
+	x *exchange
+}
+
+func (b *countingBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	b.x.read += int64(n)
 	return n, err
+}
+
+// record writes what became of a request to the request log and the
+// Logger.
+func (reg *Registry) record(x *exchange, r *http.Request, seq uint64, start time.Time) {
+	reg.log.end(seq, reg.opts.RequestLogSize, func(e *Request) {
+		e.Route, e.EndpointID, e.Status = x.route, x.endpoint, x.status
+		e.RequestBytes, e.ResponseBytes, e.Fault = x.read, x.written, x.fault
+	})
+	if reg.opts.Logger != nil {
+		status := x.status
+		if status == 0 {
+			status = http.StatusOK
+		}
+		reg.opts.Logger.Printf("%s %s %s %d %d %s", r.RemoteAddr, r.Method, r.URL.RequestURI(), status, x.written, time.Since(start).Round(time.Microsecond))
+	}
 }

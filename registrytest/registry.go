@@ -138,6 +138,18 @@ type Options struct {
 	// Logger, when not nil, receives one line per request: peer, method,
 	// path, status, response bytes and duration.
 	Logger *log.Logger
+
+	// RequestLogSize is how many requests Requests returns at most: the
+	// most recent. Zero means DefaultRequestLogSize and a negative value
+	// keeps no log.
+	RequestLogSize int
+
+	// FaultEndpoint serves /_regapi/faults, through which a test outside
+	// the process injects, lists and clears faults: POST adds the SPECs of
+	// the body, one per line; GET lists the faults, one per line with
+	// what became of them; DELETE clears them. Anyone who reaches the
+	// registry can use it: it is for test setups only.
+	FaultEndpoint bool
 }
 
 // withDefaults returns opts with the zero values replaced by the defaults.
@@ -160,6 +172,9 @@ func (opts Options) withDefaults() Options {
 	if opts.BodyTimeout == 0 {
 		opts.BodyTimeout = DefaultBodyTimeout
 	}
+	if opts.RequestLogSize == 0 {
+		opts.RequestLogSize = DefaultRequestLogSize
+	}
 	return opts
 }
 
@@ -171,9 +186,6 @@ type Registry struct {
 	// router answers the requests regapi.MatchPath refuses: redirects to
 	// clean paths and paths that match no route.
 	router *mux.Router
-
-	// handler is the chain a request goes through: logging, then routing.
-	handler http.Handler
 
 	// api is what the registry derives from the descriptors: the handler
 	// of each request variant, the methods of each route.
@@ -187,6 +199,8 @@ type Registry struct {
 	uploads *uploadTable
 	space   *space
 	rules   manifestRules
+	faults  faultList
+	log     *requestLog
 }
 
 // New returns a Registry configured by opts.
@@ -200,6 +214,7 @@ func New(opts Options) *Registry {
 		store:   newStore(sp),
 		uploads: newUploadTable(),
 		rules:   newManifestRules(opts),
+		log:     newRequestLog(opts.RequestLogSize),
 	}
 	reg.api = newAPITable()
 	// When space runs out, idle sessions go first.
@@ -220,17 +235,26 @@ func New(opts Options) *Registry {
 	router.NotFoundHandler = http.HandlerFunc(reg.serveNoRoute)
 	reg.router = router
 
-	reg.handler = http.HandlerFunc(reg.route)
-	if opts.Logger != nil {
-		reg.handler = logRequests(opts.Logger, reg.handler)
-	}
 	return reg
 }
 
 // ServeHTTP answers a registry API request.
 func (reg *Registry) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Docker-Distribution-API-Version", "registry/2.0")
-	reg.handler.ServeHTTP(w, r)
+	start := time.Now()
+	seq := reg.log.begin(r, reg.opts.RequestLogSize)
+	x := &exchange{ResponseWriter: w}
+	if r.Body != nil {
+		r.Body = &countingBody{ReadCloser: r.Body, x: x}
+	}
+	// Deferred, so that a request whose connection a fault closes is
+	// recorded too.
+	defer reg.record(x, r, seq, start)
+	x.Header().Set("Docker-Distribution-API-Version", "registry/2.0")
+	if reg.opts.FaultEndpoint && r.URL.Path == faultEndpointPath {
+		reg.serveFaultEndpoint(x, r)
+		return
+	}
+	reg.route(x, r)
 }
 
 // route finds the route of a request with regapi.MatchPath, which decides

@@ -1,0 +1,190 @@
+package registrytest
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// faultEndpointPath is where Options.FaultEndpoint serves the faults.
+const faultEndpointPath = "/_regapi/faults"
+
+// serveFaultEndpoint adds (POST, one SPEC a line), lists (GET) or clears
+// (DELETE) the faults. A POST whose body has a SPEC that does not parse
+// adds none of them.
+func (reg *Registry) serveFaultEndpoint(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	switch r.Method {
+	case http.MethodPost:
+		var specs []string
+		sc := bufio.NewScanner(io.LimitReader(r.Body, 1<<20))
+		for sc.Scan() {
+			if line := strings.TrimSpace(sc.Text()); line != "" && !strings.HasPrefix(line, "#") {
+				specs = append(specs, line)
+			}
+		}
+		if err := sc.Err(); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		for _, s := range specs {
+			if _, err := parseFault(s); err != nil {
+				http.Error(w, err.Error(), http.StatusBadRequest)
+				return
+			}
+		}
+		for _, s := range specs {
+			_ = reg.InjectFault(s)
+		}
+		w.WriteHeader(http.StatusNoContent)
+	case http.MethodGet, http.MethodHead:
+		var b strings.Builder
+		for _, f := range reg.Faults() {
+			fmt.Fprintf(&b, "%s\tremaining=%d\tfired=%d\n", f.Spec, f.Remaining, f.Fired)
+		}
+		w.WriteHeader(http.StatusOK)
+		_, _ = io.WriteString(w, b.String())
+	case http.MethodDelete:
+		reg.ClearFaults()
+		w.WriteHeader(http.StatusNoContent)
+	default:
+		w.Header().Set("Allow", "GET, HEAD, POST, DELETE")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+	}
+}
+
+// runFault answers a request under fault f: a status fault answers at
+// once; the others run the handler h with the request body or the answer
+// damaged as the fault says.
+func (reg *Registry) runFault(c *request, f *faultSpec, h handlerFunc) error {
+	switch f.kind {
+	case faultStatus:
+		if f.retry >= 0 {
+			c.w.Header().Set("Retry-After", fmt.Sprint(f.retry))
+		}
+		return faultStatusError(f, c.match.Request)
+	case faultDelay:
+		c.w = &delayWriter{ResponseWriter: c.w, delay: f.delay, ctx: c.r.Context()}
+		return h(reg, c)
+	case faultTruncate:
+		c.w = &cutWriter{ResponseWriter: c.w, left: f.bytes}
+		return h(reg, c)
+	case faultReset:
+		cw := &cutWriter{ResponseWriter: c.w, left: f.bytes, holdHeader: f.bytes == 0}
+		c.w = cw
+		err := h(reg, c)
+		if err != nil && f.bytes > 0 {
+			serveError(c.w, err)
+		}
+		cw.flush()
+		// The server closes the connection, sending nothing more.
+		panic(http.ErrAbortHandler)
+	case faultResetRequest:
+		if c.r.Body == nil {
+			c.r.Body = http.NoBody
+		}
+		c.r.Body = &cutBody{ReadCloser: c.r.Body, left: f.bytes}
+		c.w = &cutWriter{ResponseWriter: c.w, left: 0, holdHeader: true}
+		_ = h(reg, c)
+		panic(http.ErrAbortHandler)
+	}
+	return h(reg, c)
+}
+
+// delayWriter holds the answer for a while before its first byte.
+type delayWriter struct {
+	http.ResponseWriter
+	delay time.Duration
+	ctx   context.Context
+	done  bool
+}
+
+func (d *delayWriter) wait() {
+	if d.done {
+		return
+	}
+	d.done = true
+	t := time.NewTimer(d.delay)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-d.ctx.Done():
+	}
+}
+
+func (d *delayWriter) WriteHeader(status int) {
+	d.wait()
+	d.ResponseWriter.WriteHeader(status)
+}
+
+func (d *delayWriter) Write(b []byte) (int, error) {
+	d.wait()
+	return d.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (d *delayWriter) Unwrap() http.ResponseWriter { return d.ResponseWriter }
+
+// cutWriter passes at most left bytes of body, and the header unless
+// holdHeader is set, and swallows the rest, so that the handler runs to its
+// end as it would have.
+type cutWriter struct {
+	http.ResponseWriter
+	left       int64
+	holdHeader bool
+}
+
+func (c *cutWriter) WriteHeader(status int) {
+	if !c.holdHeader {
+		c.ResponseWriter.WriteHeader(status)
+	}
+}
+
+func (c *cutWriter) Write(b []byte) (int, error) {
+	n := len(b)
+	if c.holdHeader {
+		return n, nil
+	}
+	if int64(len(b)) > c.left {
+		b = b[:c.left]
+	}
+	k, err := c.ResponseWriter.Write(b)
+	c.left -= int64(k)
+	if err != nil {
+		return k, err
+	}
+	return n, nil
+}
+
+// flush sends what was passed on, so that it reaches the client before
+// the connection closes.
+func (c *cutWriter) flush() {
+	if !c.holdHeader {
+		_ = http.NewResponseController(c.ResponseWriter).Flush()
+	}
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (c *cutWriter) Unwrap() http.ResponseWriter { return c.ResponseWriter }
+
+// cutBody ends a request body with errFaultReset after left bytes.
+type cutBody struct {
+	io.ReadCloser
+	left int64
+}
+
+func (b *cutBody) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		return 0, errFaultReset
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.ReadCloser.Read(p)
+	b.left -= int64(n)
+	return n, err
+}

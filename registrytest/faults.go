@@ -1,0 +1,326 @@
+package registrytest
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/regapi/regapi"
+	"github.com/regapi/regapi/errcode"
+	"github.com/regapi/regapi/internal/grammar"
+)
+
+// A fault makes requests fail on purpose, so that clients can be tested
+// against what real registries and networks do. A SPEC is space-separated
+// words:
+//
+//	METHOD TARGET [repo=NAME] KIND [xN]
+//
+// METHOD is an HTTP method or "*". TARGET is a route name ("blob",
+// "manifest", "blob-upload", ... as the regapi.RouteName constants), an OCI
+// endpoint ID ("end-2", "end-4a", ...; "end-7" stands for end-7a and
+// end-7b alike) or "*". repo=NAME limits the fault to one repository. xN
+// makes the fault fire on the next N matching requests (x1 by default).
+// KIND is one of:
+//
+//	status=CODE [retry-after=SECONDS]
+//	    answer CODE (any 4xx or 5xx) before the handler runs, so nothing
+//	    stored changes; the error envelope carries the first code the
+//	    descriptors list for that status on the request's variant,
+//	    UNAVAILABLE for 503, TOOMANYREQUESTS for 429 and UNKNOWN otherwise.
+//	    Example: GET blob status=503 retry-after=1 x2
+//	reset=BYTES
+//	    run the handler, then close the connection: before any response
+//	    for 0, or after the headers and BYTES bytes of the body.
+//	    Example: GET blob reset=65536
+//	reset-request=BYTES
+//	    close the connection once BYTES bytes of the request body were
+//	    read; the handler sees the body cut there, as a client going away
+//	    cuts it. Example: PATCH end-5 reset-request=1048576
+//	truncate=BYTES
+//	    run the handler, announce the full Content-Length and send BYTES
+//	    bytes of the body. Example: GET end-2 truncate=100
+//	delay=DURATION
+//	    run the handler and hold its answer for DURATION (a Go duration).
+//	    Example: PUT manifest delay=2s x3
+//
+// Faults fire only on requests that reached a route and passed
+// authentication, in the order they were injected: a request takes the
+// first fault that matches it and has firings left.
+type faultSpec struct {
+	spec     string
+	method   string // "*" for any
+	route    string // a route name, or "" with endpoint set, or "*"
+	endpoint string // an endpoint ID, "end-7" matching its letters too
+	repo     string // "" for any
+	kind     faultKind
+	status   int
+	retry    int // seconds of Retry-After, -1 for none
+	bytes    int64
+	delay    time.Duration
+	count    int
+}
+
+type faultKind int
+
+const (
+	faultStatus faultKind = iota + 1
+	faultReset
+	faultResetRequest
+	faultTruncate
+	faultDelay
+)
+
+// Fault is an injected fault and what became of it.
+type Fault struct {
+	// Spec is the fault's SPEC, as it was given.
+	Spec string
+
+	// Remaining is how many more requests it fires on.
+	Remaining int
+
+	// Fired is how many requests it fired on so far.
+	Fired int
+}
+
+// parseFault parses a SPEC.
+func parseFault(spec string) (*faultSpec, error) {
+	words := strings.Fields(spec)
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("fault %q: %s", spec, fmt.Sprintf(format, args...))
+	}
+	if len(words) < 3 {
+		return nil, bad("want METHOD TARGET [repo=NAME] KIND [xN]")
+	}
+	f := &faultSpec{spec: strings.Join(words, " "), retry: -1, count: 1}
+	f.method = words[0]
+	if f.method != "*" && !isToken(f.method) {
+		return nil, bad("%q is not a method", f.method)
+	}
+	if f.method != "*" {
+		f.method = strings.ToUpper(f.method)
+	}
+	target := words[1]
+	switch {
+	case target == "*":
+		f.route = "*"
+	case strings.HasPrefix(target, "end-"):
+		if !knownEndpoint(target) {
+			return nil, bad("no endpoint %s", target)
+		}
+		f.endpoint = target
+	default:
+		if !knownRoute(target) {
+			return nil, bad("no route %q", target)
+		}
+		f.route = target
+	}
+	rest := words[2:]
+	if name, ok := strings.CutPrefix(rest[0], "repo="); ok {
+		if !grammar.IsRepository(name) {
+			return nil, bad("%q is not a repository name", name)
+		}
+		f.repo = name
+		rest = rest[1:]
+	}
+	if len(rest) == 0 {
+		return nil, bad("no kind")
+	}
+	key, value, _ := strings.Cut(rest[0], "=")
+	rest = rest[1:]
+	var err error
+	switch key {
+	case "status":
+		f.kind = faultStatus
+		f.status, err = strconv.Atoi(value)
+		if err != nil || f.status < 400 || f.status > 599 {
+			return nil, bad("status %q is not a 4xx or 5xx code", value)
+		}
+		if len(rest) > 0 && strings.HasPrefix(rest[0], "retry-after=") {
+			f.retry, err = strconv.Atoi(strings.TrimPrefix(rest[0], "retry-after="))
+			if err != nil || f.retry < 0 {
+				return nil, bad("retry-after must be a number of seconds")
+			}
+			rest = rest[1:]
+		}
+	case "reset", "reset-request", "truncate":
+		f.kind = map[string]faultKind{"reset": faultReset, "reset-request": faultResetRequest, "truncate": faultTruncate}[key]
+		f.bytes, err = strconv.ParseInt(value, 10, 64)
+		if err != nil || f.bytes < 0 {
+			return nil, bad("%s needs a number of bytes", key)
+		}
+	case "delay":
+		f.kind = faultDelay
+		f.delay, err = time.ParseDuration(value)
+		if err != nil || f.delay < 0 {
+			return nil, bad("delay %q is not a duration", value)
+		}
+	default:
+		return nil, bad("unknown kind %q", truncate(key, 40))
+	}
+	if len(rest) > 0 {
+		n, ok := strings.CutPrefix(rest[0], "x")
+		f.count, err = strconv.Atoi(n)
+		if !ok || err != nil || f.count < 1 {
+			return nil, bad("count %q is not xN with N at least 1", rest[0])
+		}
+		rest = rest[1:]
+	}
+	if len(rest) > 0 {
+		return nil, bad("unexpected %q", rest[0])
+	}
+	return f, nil
+}
+
+// isToken reports whether s is an HTTP token, as methods are.
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !grammar.IsAlnum(c) && !strings.ContainsRune("!#$%&'*+-.^_`|~", rune(c)) {
+			return false
+		}
+	}
+	return true
+}
+
+// knownRoute reports whether the descriptors have a route of that name.
+func knownRoute(name string) bool {
+	for _, rd := range regapi.APIDescriptor.RouteDescriptors {
+		if rd.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// knownEndpoint reports whether a variant of the descriptors has the
+// endpoint ID, or one the ID stands for (end-7 for end-7a and end-7b).
+func knownEndpoint(id string) bool {
+	for _, rd := range regapi.APIDescriptor.RouteDescriptors {
+		for _, md := range rd.Methods {
+			for _, req := range md.Requests {
+				if endpointMatches(id, req.EndpointID) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// endpointMatches reports whether the endpoint ID of a variant is id, or
+// one of its lettered variants.
+func endpointMatches(id, variant string) bool {
+	if variant == id {
+		return true
+	}
+	rest, ok := strings.CutPrefix(variant, id)
+	return ok && len(rest) == 1 && rest[0] >= 'a' && rest[0] <= 'z'
+}
+
+// matches reports whether the fault applies to a request.
+func (f *faultSpec) matches(rm regapi.RequestMatch) bool {
+	if f.method != "*" && f.method != rm.Method {
+		return false
+	}
+	if f.route != "*" {
+		if f.route != "" && f.route != rm.Route {
+			return false
+		}
+		if f.endpoint != "" && !endpointMatches(f.endpoint, rm.EndpointID) {
+			return false
+		}
+	}
+	return f.repo == "" || f.repo == rm.Name
+}
+
+// faultList holds the injected faults in order.
+type faultList struct {
+	mu     sync.Mutex
+	faults []*injected
+}
+
+type injected struct {
+	spec  *faultSpec
+	left  int
+	fired int
+}
+
+// InjectFault adds a fault, described by a SPEC (see the package
+// documentation), after those injected before.
+func (reg *Registry) InjectFault(spec string) error {
+	f, err := parseFault(spec)
+	if err != nil {
+		return err
+	}
+	reg.faults.mu.Lock()
+	defer reg.faults.mu.Unlock()
+	reg.faults.faults = append(reg.faults.faults, &injected{spec: f, left: f.count})
+	return nil
+}
+
+// Faults returns the faults injected since the last ClearFaults, in order,
+// with how often each fired and will fire.
+func (reg *Registry) Faults() []Fault {
+	reg.faults.mu.Lock()
+	defer reg.faults.mu.Unlock()
+	out := make([]Fault, 0, len(reg.faults.faults))
+	for _, f := range reg.faults.faults {
+		out = append(out, Fault{Spec: f.spec.spec, Remaining: f.left, Fired: f.fired})
+	}
+	return out
+}
+
+// ClearFaults removes every injected fault.
+func (reg *Registry) ClearFaults() {
+	reg.faults.mu.Lock()
+	defer reg.faults.mu.Unlock()
+	reg.faults.faults = nil
+}
+
+// take returns the first fault that matches the request and has firings
+// left, counting the firing, or nil.
+func (l *faultList) take(rm regapi.RequestMatch) *faultSpec {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, f := range l.faults {
+		if f.left > 0 && f.spec.matches(rm) {
+			f.left--
+			f.fired++
+			return f.spec
+		}
+	}
+	return nil
+}
+
+// faultStatusError is the answer of a status fault: the first code the
+// variant's descriptor lists for the status, or the code the status stands
+// for.
+func faultStatusError(f *faultSpec, req *regapi.RequestDescriptor) error {
+	code := errcode.ErrorCodeUnknown
+	switch f.status {
+	case http.StatusServiceUnavailable:
+		code = errcode.ErrorCodeUnavailable
+	case http.StatusTooManyRequests:
+		code = errcode.ErrorCodeTooManyRequests
+	}
+	if req != nil {
+		for _, resp := range append(append([]regapi.ResponseDescriptor(nil), req.Failures...), req.Successes...) {
+			if resp.StatusCode == f.status && len(resp.ErrorCodes) > 0 {
+				code = resp.ErrorCodes[0]
+				break
+			}
+		}
+	}
+	return withStatus(f.status, code.WithMessage(fmt.Sprintf("injected fault: %s", f.spec)))
+}
+
+// errFaultReset stops reading a request body that a reset-request fault cut.
+var errFaultReset = errors.New("the connection was reset by an injected fault")
