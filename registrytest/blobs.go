@@ -2,6 +2,8 @@ package registrytest
 
 import (
 	"fmt"
+
+	"github.com/opencontainers/go-digest"
 	"net/http"
 	"strconv"
 	"strings"
@@ -21,6 +23,15 @@ func (reg *Registry) serveBlob(c *request) error {
 	if data == nil {
 		return errcode.ErrorCodeBlobUnknown.WithDetail(map[string]string{"digest": dgst.String()})
 	}
+	if reg.opts.BlobRedirect && !c.head() {
+		return reg.redirectBlob(c, dgst)
+	}
+	return writeBlob(c, dgst, data)
+}
+
+// writeBlob answers a GET or HEAD of blob content: whole, or, for a GET
+// with a single byte range, in part.
+func writeBlob(c *request, dgst digest.Digest, data content) error {
 	size := data.size()
 	h := c.w.Header()
 	if rangeHeader := c.r.Header.Get("Range"); rangeHeader != "" && !c.head() {

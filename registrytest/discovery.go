@@ -2,10 +2,13 @@ package registrytest
 
 import (
 	"encoding/json"
+
 	"net/http"
 	"net/url"
 	"sort"
 	"strconv"
+
+	"github.com/distribution/reference"
 
 	"github.com/regapi/regapi/errcode"
 )
@@ -130,11 +133,40 @@ func (reg *Registry) serveReferrers(c *request) error {
 		return err
 	}
 	artifactType := c.query.Get("artifactType")
+	// A page starts after the manifest numbered last, the cursor of the
+	// previous page's Link.
+	var after uint64
+	if last := c.query.Get("last"); last != "" {
+		n, err := strconv.ParseUint(last, 10, 64)
+		if err != nil {
+			return errcode.ErrorCodePaginationNumberInvalid.WithDetail(map[string]string{"last": truncate(last, 50)})
+		}
+		after = n
+	}
+	pageSize := reg.opts.ReferrersPageSize
 	out := index{SchemaVersion: 2, MediaType: mediaTypeOCIIndex, Manifests: []descriptor{}}
 	for _, m := range reg.store.referrers(c.name, subject) {
-		if artifactType != "" && m.artifactType != artifactType {
+		if artifactType != "" && m.artifactType != artifactType || m.seq <= after {
 			continue
 		}
+		if pageSize > 0 && len(out.Manifests) == pageSize {
+			// More follow: the Link names where the next page starts.
+			v := url.Values{"last": {strconv.FormatUint(after, 10)}}
+			if artifactType != "" {
+				v.Set("artifactType", artifactType)
+			}
+			ref, err := reference.WithDigest(c.ref, subject)
+			if err != nil {
+				return err
+			}
+			u, err := c.urls().BuildReferrersURL(ref, v)
+			if err != nil {
+				return err
+			}
+			c.w.Header().Set("Link", "<"+u+`>; rel="next"`)
+			break
+		}
+		after = m.seq
 		out.Manifests = append(out.Manifests, descriptor{
 			MediaType:    m.mediaType,
 			Digest:       m.digest.String(),

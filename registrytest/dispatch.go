@@ -157,6 +157,7 @@ func (reg *Registry) dispatch(w http.ResponseWriter, r *http.Request, m regapi.P
 	if x, ok := w.(*exchange); ok {
 		x.route, x.endpoint = m.Route, rm.EndpointID
 	}
+	reg.addWarnings(w.Header(), rm)
 	c := &request{w: w, r: r, match: rm, query: query, reg: reg}
 	if m.Route != regapi.RouteNameBase && m.Route != regapi.RouteNameCatalog {
 		if !grammar.IsRepository(m.Name) {
@@ -280,4 +281,46 @@ func truncate(s string, n int) string {
 // detailf is a detail of one key.
 func detailf(key, format string, args ...any) map[string]string {
 	return map[string]string{key: fmt.Sprintf(format, args...)}
+}
+
+// maxWarnings is the most bytes the Warning headers of one answer take, as
+// the specification bounds them.
+const maxWarnings = 4096
+
+// addWarnings adds the Warning headers that Options.Warnings chooses for a
+// request.
+func (reg *Registry) addWarnings(h http.Header, rm regapi.RequestMatch) {
+	total := 0
+	for _, w := range reg.opts.Warnings {
+		if w.Target == "" || w.Target != "*" && w.Target != rm.Route && !endpointMatches(w.Target, rm.EndpointID) {
+			continue
+		}
+		value := `299 - ` + quoteText(w.Text)
+		if total+len(value) > maxWarnings {
+			continue
+		}
+		total += len(value)
+		h.Add("Warning", value)
+	}
+}
+
+// quoteText writes s as an HTTP quoted-string: quotes and backslashes are
+// escaped, and bytes a header may not carry (controls, and bytes beyond
+// ASCII, which clients read differently) become "?".
+func quoteText(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"' || c == '\\':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case c < ' ' && c != '\t' || c >= 0x7f:
+			b.WriteByte('?')
+		default:
+			b.WriteByte(c)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
 }

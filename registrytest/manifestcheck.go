@@ -71,6 +71,9 @@ type manifest struct {
 	// blobs are the config and layers, children the manifests of an index.
 	blobs    []descriptor
 	children []descriptor
+	// seq numbers the manifest among those the registry stored, in push
+	// order.
+	seq uint64
 }
 
 // descriptor is the JSON form of an OCI content descriptor, reduced to the

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/distribution/reference"
 	"github.com/opencontainers/go-digest"
@@ -39,6 +40,12 @@ func (reg *Registry) serveManifest(c *request) error {
 	}
 	if m == nil {
 		return manifestUnknown(tag, dgst)
+	}
+	if !reg.acceptable(c.r.Header.Values("Accept"), m.mediaType) {
+		// The manifest exists, but not in a type the client reads; the
+		// registry converts nothing.
+		return errcode.ErrorCodeManifestUnknown.WithMessage("the manifest is not of a media type the Accept header lists").
+			WithDetail(map[string]string{"mediaType": m.mediaType})
 	}
 	h := c.w.Header()
 	h.Set("Content-Type", m.mediaType)
@@ -220,6 +227,8 @@ func (s *store) putManifest(name string, m *manifest, tags []string, rules manif
 	if old := rp.manifests[m.digest]; old != nil {
 		m = old // the same bytes: keep the stored copy
 	} else {
+		s.pushes++
+		m.seq = s.pushes
 		rp.manifests[m.digest] = m
 	}
 	for _, t := range tags {
@@ -287,4 +296,51 @@ func (reg *Registry) deleteManifest(c *request) error {
 	c.w.Header().Set("Content-Length", "0")
 	c.w.WriteHeader(http.StatusAccepted)
 	return nil
+}
+
+// acceptable reports whether Accept header values allow a manifest of
+// mediaType: no Accept header allows anything; otherwise one of the listed
+// types (parameters ignored, those with q=0 left out) must be */* or equal
+// mediaType, or its counterpart when Options.InterchangeableManifestTypes
+// is set.
+func (reg *Registry) acceptable(accept []string, mediaType string) bool {
+	listed := false
+	for _, value := range accept {
+		for _, item := range strings.Split(value, ",") {
+			mt, params, _ := strings.Cut(item, ";")
+			mt = strings.ToLower(strings.TrimSpace(mt))
+			if mt == "" {
+				continue
+			}
+			listed = true
+			if refused(params) {
+				continue
+			}
+			if mt == "*/*" || mt == mediaType || reg.opts.InterchangeableManifestTypes && counterpart[mt] == mediaType {
+				return true
+			}
+		}
+	}
+	return !listed
+}
+
+// refused reports whether the parameters of an Accept item give it q=0.
+func refused(params string) bool {
+	for _, p := range strings.Split(params, ";") {
+		k, v, _ := strings.Cut(p, "=")
+		if strings.EqualFold(strings.TrimSpace(k), "q") {
+			q, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			return err == nil && q == 0
+		}
+	}
+	return false
+}
+
+// counterpart maps each Docker schema 2 manifest type to its OCI
+// counterpart and back.
+var counterpart = map[string]string{
+	mediaTypeDockerManifest: mediaTypeOCIManifest,
+	mediaTypeOCIManifest:    mediaTypeDockerManifest,
+	mediaTypeDockerList:     mediaTypeOCIIndex,
+	mediaTypeOCIIndex:       mediaTypeDockerList,
 }

@@ -1,6 +1,7 @@
 package registrytest
 
 import (
+	"crypto/rand"
 	"log"
 	"net/http"
 	"net/netip"
@@ -124,6 +125,38 @@ type Options struct {
 	// repository.
 	DisableAnonymousMount bool
 
+	// InterchangeableManifestTypes lets an Accept header that lists the
+	// OCI image manifest (or index) fetch a Docker schema 2 manifest (or
+	// manifest list), and the other way round. By default a manifest GET
+	// or HEAD whose Accept header lists types, none of them */* or the
+	// stored manifest's, is answered with 404 MANIFEST_UNKNOWN.
+	InterchangeableManifestTypes bool
+
+	// Warnings adds Warning headers (299 - "text") to the answers of
+	// chosen requests, as registries announce deprecations.
+	Warnings []Warning
+
+	// BlobDir, when set, keeps blob content in files of this directory
+	// instead of memory, written as it arrives and sent from the files, so
+	// that images of gigabytes can be tested without the memory.
+	// Everything else (manifests, tags, the limits, MaxStorage, which then
+	// counts the files) is unchanged. The directory is created if need be;
+	// files go as their blobs and sessions go, and those left when the
+	// process ends stay.
+	BlobDir string
+
+	// BlobRedirect answers blob GETs with 307 to a URL on the same server
+	// that serves the blob without authentication, as registries backed by
+	// object storage send clients to signed storage URLs. The URL cannot be
+	// guessed, lives ten minutes, and answers GET (with Range) and HEAD as
+	// the blob route does. HEAD on the blob route is answered directly.
+	BlobRedirect bool
+
+	// ReferrersPageSize, when positive, is the most referrers one answer
+	// lists; a longer list is paged with a Link header (rel="next") whose
+	// query keeps the artifactType filter.
+	ReferrersPageSize int
+
 	// RelativeURLs makes Location and Link headers paths rather than
 	// absolute URLs.
 	RelativeURLs bool
@@ -150,6 +183,19 @@ type Options struct {
 	// what became of them; DELETE clears them. Anyone who reaches the
 	// registry can use it: it is for test setups only.
 	FaultEndpoint bool
+}
+
+// Warning is a Warning header a registry adds to answers.
+type Warning struct {
+	// Target chooses the requests: a route name (regapi.RouteNameBlob,
+	// ...), an OCI endpoint ID ("end-3"; "end-7" stands for end-7a and
+	// end-7b) or "*" for every request that matched a route.
+	Target string
+
+	// Text is the warning, sent as 299 - "Text". All the warnings of an
+	// answer together stay within 4096 bytes: those that do not fit are
+	// left out.
+	Text string
 }
 
 // withDefaults returns opts with the zero values replaced by the defaults.
@@ -201,6 +247,9 @@ type Registry struct {
 	rules   manifestRules
 	faults  faultList
 	log     *requestLog
+
+	// redirectKey signs the URLs of Options.BlobRedirect.
+	redirectKey [32]byte
 }
 
 // New returns a Registry configured by opts.
@@ -215,6 +264,9 @@ func New(opts Options) *Registry {
 		uploads: newUploadTable(),
 		rules:   newManifestRules(opts),
 		log:     newRequestLog(opts.RequestLogSize),
+	}
+	if _, err := rand.Read(reg.redirectKey[:]); err != nil {
+		panic("registrytest: reading random bytes: " + err.Error())
 	}
 	reg.api = newAPITable()
 	// When space runs out, idle sessions go first.
@@ -252,6 +304,10 @@ func (reg *Registry) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	x.Header().Set("Docker-Distribution-API-Version", "registry/2.0")
 	if reg.opts.FaultEndpoint && r.URL.Path == faultEndpointPath {
 		reg.serveFaultEndpoint(x, r)
+		return
+	}
+	if rest, ok := redirectTarget(r.URL.Path); ok && reg.opts.BlobRedirect {
+		reg.serveRedirectedBlob(x, r, rest)
 		return
 	}
 	reg.route(x, r)

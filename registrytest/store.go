@@ -19,6 +19,9 @@ type store struct {
 	// memory.
 	blobs map[digest.Digest]*blob
 	space *space
+	// pushes counts the manifests stored, to number each: the referrers
+	// list is paged by these numbers, which deletes do not shift.
+	pushes uint64
 }
 
 // blob is stored content and the number of repositories linking it.

@@ -26,6 +26,15 @@ func parseDigest(s string) (digest.Digest, error) {
 	return d, nil
 }
 
+// newWriter returns a writer for the bytes of a new blob: in a file of
+// Options.BlobDir when it is set, in memory otherwise.
+func (reg *Registry) newWriter() (blobWriter, error) {
+	if reg.opts.BlobDir != "" {
+		return newFileWriter(reg.space, reg.opts.BlobDir)
+	}
+	return newMemWriter(reg.space), nil
+}
+
 // blobLimit returns how many more bytes a blob that holds used bytes may
 // take, or -1 without a limit.
 func (reg *Registry) blobLimit(used int64) int64 {
@@ -67,9 +76,14 @@ func (reg *Registry) startUpload(c *request) error {
 			return reg.monolithicUpload(c)
 		}
 	}
+	w, err := reg.newWriter()
+	if err != nil {
+		return err
+	}
 	now := reg.now()
-	up, ok := reg.uploads.open(c.name, newMemWriter(reg.space), algo, now, reg.opts.UploadTTL, reg.opts.MaxUploads)
+	up, ok := reg.uploads.open(c.name, w, algo, now, reg.opts.UploadTTL, reg.opts.MaxUploads)
 	if !ok {
+		w.discard()
 		c.w.Header().Set("Retry-After", "1")
 		return errcode.ErrorCodeTooManyRequests.WithMessage("too many open upload sessions")
 	}
@@ -109,7 +123,10 @@ func (reg *Registry) monolithicUpload(c *request) error {
 		}
 		return errcode.ErrorCodeBlobUploadInvalid.WithMessage("the blob was deleted while it was pushed; push it again")
 	}
-	w := newMemWriter(reg.space)
+	w, err := reg.newWriter()
+	if err != nil {
+		return err
+	}
 	if _, err := w.readFrom(io.TeeReader(reg.body(c, nil), hasher), limit, c.r.ContentLength); err != nil {
 		w.discard()
 		return reg.readError(c, err)
