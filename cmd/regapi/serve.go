@@ -61,6 +61,24 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		opts.TrustedProxies = append(opts.TrustedProxies, prefixes...)
 		return nil
 	})
+	var faults []string
+	fs.Func("fault", "inject a fault, a `SPEC` such as \"GET blob status=503 retry-after=1 x2\" (repeatable; see the registrytest package documentation)", func(v string) error {
+		faults = append(faults, v)
+		return nil
+	})
+	fs.BoolVar(&opts.FaultEndpoint, "fault-endpoint", false, "serve /_regapi/faults: POST adds faults (a SPEC a line), GET lists them, DELETE clears them")
+	fs.IntVar(&opts.ReferrersPageSize, "referrers-page-size", 0, "list at most `n` referrers an answer, paging with Link headers (0: no paging)")
+	fs.BoolVar(&opts.BlobRedirect, "blob-redirect", false, "answer blob GETs with 307 to a signed URL on this server, as registries backed by object storage do")
+	fs.StringVar(&opts.BlobDir, "blob-dir", "", "keep blob content in files of this `directory` instead of memory")
+	fs.BoolVar(&opts.InterchangeableManifestTypes, "interchangeable-manifest-types", false, "let Accept headers listing the OCI manifest or index types fetch their Docker schema 2 counterparts, and the other way round")
+	fs.Func("warning", "add a Warning header to the answers of a route or endpoint: `TARGET=TEXT`, such as manifest=\"use v2 tags\" (repeatable; TARGET * means every request)", func(v string) error {
+		target, text, ok := strings.Cut(v, "=")
+		if !ok || target == "" || text == "" {
+			return errors.New("want TARGET=TEXT")
+		}
+		opts.Warnings = append(opts.Warnings, registrytest.Warning{Target: target, Text: text})
+		return nil
+	})
 	quiet := fs.Bool("quiet", false, "do not log requests")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -78,9 +96,15 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
-	if opts.ChunkMinLength < 0 || opts.MaxStorage < 0 || *uploadTTL < 0 || *bodyTimeout < 0 {
-		fmt.Fprintln(stderr, "regapi serve: -chunk-min-length, -max-storage, -upload-ttl and -body-timeout must not be negative")
+	if opts.ChunkMinLength < 0 || opts.MaxStorage < 0 || *uploadTTL < 0 || *bodyTimeout < 0 || opts.ReferrersPageSize < 0 {
+		fmt.Fprintln(stderr, "regapi serve: -chunk-min-length, -max-storage, -upload-ttl, -body-timeout and -referrers-page-size must not be negative")
 		return 2
+	}
+	if opts.BlobDir != "" {
+		if err := os.MkdirAll(opts.BlobDir, 0o700); err != nil {
+			fmt.Fprintln(stderr, "regapi serve: -blob-dir:", err)
+			return 2
+		}
 	}
 	// On the command line 0 means never, as the help says; in Options it
 	// means the default, and a negative value never.
@@ -97,13 +121,20 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		opts.Logger = logger
 	}
 
+	reg := registrytest.New(opts)
+	for _, spec := range faults {
+		if err := reg.InjectFault(spec); err != nil {
+			fmt.Fprintln(stderr, "regapi serve: -fault:", err)
+			return 2
+		}
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		fmt.Fprintln(stderr, "regapi serve:", err)
 		return 1
 	}
 	srv := &http.Server{
-		Handler:           registrytest.New(opts),
+		Handler:           reg,
 		ReadHeaderTimeout: 30 * time.Second,
 		// Idle keep-alive connections are closed, so that clients cannot
 		// hold connections open for ever without sending requests.

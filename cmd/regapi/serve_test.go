@@ -67,6 +67,11 @@ func TestServeFlags(t *testing.T) {
 		{"body timeout and ttl accepted", []string{unbindable, "-body-timeout=0", "-upload-ttl=0"}, 1, "regapi serve: listen"},
 		{"lenient manifests accepted", []string{unbindable, "-lenient-manifests"}, 1, "regapi serve: listen"},
 		{"manifest media type accepted", []string{unbindable, "-manifest-media-type=application/vnd.example+json"}, 1, "regapi serve: listen"},
+		{"faults accepted", []string{unbindable, "-fault", "GET blob status=503 x2", "-fault=PATCH end-5 reset-request=10", "-fault-endpoint"}, 1, "regapi serve: listen"},
+		{"fault malformed", []string{unbindable, "-fault", "GET nowhere status=503"}, 2, `no route "nowhere"`},
+		{"client-test options accepted", []string{unbindable, "-referrers-page-size=2", "-blob-redirect", "-interchangeable-manifest-types", "-warning", "manifest=use v2", "-warning=*=x"}, 1, "regapi serve: listen"},
+		{"warning malformed", []string{unbindable, "-warning", "no text"}, 2, "want TARGET=TEXT"},
+		{"negative page size", []string{unbindable, "-referrers-page-size=-1"}, 2, "must not be negative"},
 		{"manifest media type malformed", []string{unbindable, "-manifest-media-type=not a type"}, 2, `"not a type" is not a media type`},
 	}
 	for _, tc := range tests {
