@@ -10,6 +10,9 @@
 #   INTEGRATION_BIN  directory for the client binaries (default: a directory
 #                    under the Go build cache, kept between runs)
 set -euo pipefail
+# Note: with pipefail, "prog | grep -q" can fail when grep quits before prog
+# has written everything (prog gets SIGPIPE); the pipes below let grep read
+# to the end.
 
 CRANE_VERSION=v0.22.1
 REGCTL_VERSION=v0.11.7
@@ -18,13 +21,16 @@ ORAS_VERSION=v1.2.3
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 server_pid=""
+extra_pids=()
 
 cleanup() {
 	status=$?
-	if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-		kill -TERM "$server_pid" 2>/dev/null || true
-		wait "$server_pid" 2>/dev/null || true
-	fi
+	for pid in "$server_pid" "${extra_pids[@]}"; do
+		if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+			kill -TERM "$pid" 2>/dev/null || true
+			wait "$pid" 2>/dev/null || true
+		fi
+	done
 	if [ "$status" -ne 0 ] && [ -f "$work/server.log" ]; then
 		echo "--- last lines of the registry log ---" >&2
 		tail -n 40 "$work/server.log" >&2 || true
@@ -142,7 +148,7 @@ crane copy --insecure "$reg/it/crane:v1" "$reg/it/copy:v1" >/dev/null
 crane tag --insecure "$reg/it/copy:v1" v2
 tags=$(crane ls --insecure "$reg/it/copy" | tr '\n' ' ')
 [ "$tags" = "v1 v2 " ] || fail "crane ls: got '$tags', want 'v1 v2 '"
-crane catalog --insecure "$reg" | grep -qx "it/copy" || fail "catalog lacks it/copy"
+crane catalog --insecure "$reg" | grep -x "it/copy" >/dev/null || fail "catalog lacks it/copy"
 
 # --- regctl ------------------------------------------------------------------
 
@@ -151,8 +157,8 @@ regctl() { command regctl --host "reg=$reg,tls=disabled" "$@"; }
 step "regctl: copy, digest, tags"
 regctl image copy "$reg/it/crane:v1" "$reg/it/regctl:v1" >/dev/null
 [ "$(regctl image digest "$reg/it/regctl:v1")" = "$digest" ] || fail "regctl digest differs"
-regctl tag ls "$reg/it/regctl" | grep -qx v1 || fail "regctl tag ls lacks v1"
-regctl manifest get "$reg/it/regctl:v1" --format raw-body | grep -q '"layers"' || fail "regctl manifest get"
+regctl tag ls "$reg/it/regctl" | grep -x v1 >/dev/null || fail "regctl tag ls lacks v1"
+regctl manifest get "$reg/it/regctl:v1" --format raw-body | grep '"layers"' >/dev/null || fail "regctl manifest get"
 
 step "regctl: attach an artifact and list referrers"
 echo '{"sbom":"example"}' >"$work/sbom.json"
@@ -180,10 +186,10 @@ echo "signature" >"$work/sig.txt"
 discovered=$(oras discover --plain-http --format json "$reg/it/crane:v1")
 echo "$discovered" | grep -q '"application/vnd.example.sig"' || fail "oras discover: $discovered"
 oras discover --plain-http --format json --artifact-type application/vnd.example.sig "$reg/it/crane:v1" |
-	grep -q '"application/vnd.example.sig"' || fail "oras discover with filter"
+	grep '"application/vnd.example.sig"' >/dev/null || fail "oras discover with filter"
 
 step "oras: referrers pushed by regctl are seen by oras"
-oras discover --plain-http --format json "$reg/it/regctl:v1" | grep -q '"application/vnd.example.sbom"' ||
+oras discover --plain-http --format json "$reg/it/regctl:v1" | grep '"application/vnd.example.sbom"' >/dev/null ||
 	fail "oras does not see the regctl artifact"
 
 # --- deletes -----------------------------------------------------------------
@@ -212,6 +218,138 @@ body=$(curl -s -w ' %{http_code}' "http://$reg/v2/$long/manifests/latest")
 case "$body" in *'"NAME_INVALID"'*' 400') ;; *) fail "256-character name answered: $body" ;; esac
 body=$(curl -s -w ' %{http_code}' "http://$reg/v2/it/crane/manifests/missing")
 case "$body" in *'"MANIFEST_UNKNOWN"'*' 404') ;; *) fail "unknown tag answered: $body" ;; esac
+
+# --- a strict registry ---------------------------------------------------------
+
+step "strict registry: manifests registries refuse are refused"
+put_manifest() { # REPO TAG CONTENT-TYPE BODY -> "<code> <status>"
+	curl -s -o "$work/put.out" -w '%{http_code}' -X PUT -H "Content-Type: $3" --data-binary "$4" "http://$reg/v2/$1/manifests/$2" >"$work/put.status"
+	code=$(sed -n 's/.*"code":"\([A-Z_]*\)".*/\1/p' "$work/put.out" | head -n 1)
+	echo "$code $(cat "$work/put.status")"
+}
+oci=application/vnd.oci.image.manifest.v1+json
+cfg=$(printf '{}' | sha256sum | cut -d' ' -f1)
+missing=$(printf 'never pushed' | sha256sum | cut -d' ' -f1)
+curl -fsS -X POST --data-binary '{}' "http://$reg/v2/it/strict/blobs/uploads/?digest=sha256:$cfg" >/dev/null
+empty_cfg='{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:'$cfg'","size":2}'
+for row in \
+	"MANIFEST_INVALID 400|$oci|{}" \
+	"MANIFEST_INVALID 400|application/vnd.example+json|{\"schemaVersion\":2,\"config\":$empty_cfg,\"layers\":[]}" \
+	"MANIFEST_INVALID 400|$oci|{\"schemaVersion\":2,\"mediaType\":\"$oci\",\"config\":$empty_cfg,\"layers\":[],\"manifests\":[]}" \
+	"MANIFEST_BLOB_UNKNOWN 400|$oci|{\"schemaVersion\":2,\"config\":$empty_cfg,\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\",\"digest\":\"sha256:$missing\",\"size\":12}]}" \
+	"MANIFEST_INVALID 400|$oci|{\"schemaVersion\":2,\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"sha256:$cfg\",\"size\":3},\"layers\":[]}" \
+	" 201|$oci|{\"schemaVersion\":2,\"config\":$empty_cfg,\"layers\":[]}"; do
+	want=${row%%|*}
+	rest=${row#*|}
+	got=$(put_manifest it/strict t "${rest%%|*}" "${rest#*|}")
+	[ "$got" = "$want" ] || fail "manifest ${rest#*|} as ${rest%%|*}: got '$got', want '$want'"
+done
+
+# --- registries with the options client tests use ----------------------------
+
+# start_server PORTVAR LOG ARGS...: starts another regapi serve, sets PORTVAR
+# to its host:port.
+start_server() {
+	local var=$1 log=$2
+	shift 2
+	local port
+	port=$(free_port)
+	"$work/regapi" serve -addr "127.0.0.1:$port" "$@" >"$work/$log.out" 2>"$work/$log.log" &
+	extra_pids+=($!)
+	for _ in $(seq 1 50); do
+		curl -fsS "http://127.0.0.1:$port/v2/" >/dev/null 2>&1 && break
+		sleep 0.1
+	done
+	curl -fsS "http://127.0.0.1:$port/v2/" >/dev/null || fail "regapi serve $* did not come up"
+	printf -v "$var" '%s' "127.0.0.1:$port"
+}
+
+step "faults: clients pull through the failures they retry"
+start_server freg faults -fault-endpoint -quiet
+crane append --insecure -f "$work/layer.tar" -t "$freg/f/img:v1" >/dev/null
+(cd "$work/oras-in" && oras push --plain-http "$freg/f/oras:v1" blob.bin:application/octet-stream >/dev/null)
+set_faults() {
+	curl -fsS -X DELETE "http://$freg/_regapi/faults"
+	printf '%s\n' "$@" | curl -fsS -X POST --data-binary @- "http://$freg/_regapi/faults"
+}
+fired() { curl -fsS "http://$freg/_regapi/faults" | awk -F'\t' '{ sub("fired=", "", $3); n += $3 } END { print n + 0 }'; }
+pull_with() { # CLIENT
+	rm -rf "$work/faultpull" && mkdir -p "$work/faultpull"
+	case "$1" in
+	crane) crane pull --insecure "$freg/f/img:v1" "$work/faultpull/img.tar" ;;
+	oras) (cd "$work/faultpull" && oras pull --plain-http "$freg/f/oras:v1") ;;
+	regctl) regctl --host "reg=$freg,tls=disabled" image export "$freg/f/img:v1" "$work/faultpull/img.tar" ;;
+	esac
+}
+# Each client with the faults it is known to retry: it must complete, and
+# every fault must have fired.
+for row in \
+	"crane|GET blob status=503 x2" "crane|GET blob status=429 retry-after=1 x2" "crane|GET blob reset=0 x2" \
+	"oras|GET blob status=503 x2" "oras|GET blob status=429 retry-after=1 x2" "oras|GET blob reset=0 x1" \
+	"regctl|GET blob status=429 retry-after=1 x2" "regctl|GET blob reset=0 x2"; do
+	client=${row%%|*}
+	spec=${row#*|}
+	set_faults "$spec"
+	pull_with "$client" >"$work/faultpull.log" 2>&1 || fail "$client did not pull through '$spec': $(tail -n 3 "$work/faultpull.log")"
+	want=${spec##* x}
+	[ "$(fired)" = "$want" ] || fail "$client under '$spec': $(fired) faults fired, want $want"
+	echo "    $client pulled through: $spec"
+done
+# The rest is recorded, not required.
+for row in "regctl|GET blob status=503 x1" "crane|GET blob reset=4096 x2" "oras|GET blob reset=4096 x2" "regctl|GET blob reset=4096 x2" \
+	"crane|GET blob truncate=1000 x2" "oras|GET blob truncate=1000 x2" "regctl|GET blob truncate=1000 x2"; do
+	client=${row%%|*}
+	spec=${row#*|}
+	set_faults "$spec"
+	if pull_with "$client" >"$work/faultpull.log" 2>&1; then result=completed; else result=failed; fi
+	echo "    $client under '$spec': $result ($(fired) fired)"
+done
+
+step "referrers pagination: oras follows the Link of a paged list"
+start_server preg paged -referrers-page-size 2
+crane append --insecure -f "$work/layer.tar" -t "$preg/p/img:v1" >/dev/null
+for i in 1 2 3 4 5; do
+	echo "signature $i" >"$work/sig$i.txt"
+	(cd "$work" && oras attach --plain-http --artifact-type "application/vnd.example.sig$((i % 2))" "$preg/p/img:v1" "sig$i.txt:text/plain" >/dev/null)
+done
+count=$(oras discover --plain-http --format json "$preg/p/img:v1" | grep -c '"artifactType": "application/vnd.example.sig')
+[ "$count" = 5 ] || fail "oras discover saw $count of 5 referrers"
+count=$(oras discover --plain-http --format json --artifact-type application/vnd.example.sig1 "$preg/p/img:v1" | grep -c '"artifactType": "application/vnd.example.sig1"')
+[ "$count" = 3 ] || fail "oras discover --artifact-type saw $count of 3 referrers"
+pages=$(grep -c '/referrers/' "$work/paged.log" || true)
+[ "$pages" -ge 5 ] || fail "only $pages referrers requests: the pages were not followed"
+
+step "blob redirects: clients follow a 307 to the blob's signed URL"
+start_server rreg redirect -blob-redirect
+crane append --insecure -f "$work/layer.tar" -t "$rreg/r/img:v1" >/dev/null
+(cd "$work/oras-in" && oras push --plain-http "$rreg/r/oras:v1" blob.bin:application/octet-stream >/dev/null)
+rm -rf "$work/redirected" && mkdir -p "$work/redirected"
+crane pull --insecure "$rreg/r/img:v1" "$work/redirected/crane.tar" || fail "crane did not follow the redirect"
+regctl --host "reg=$rreg,tls=disabled" image export "$rreg/r/img:v1" "$work/redirected/regctl.tar" || fail "regctl did not follow the redirect"
+(cd "$work/redirected" && oras pull --plain-http "$rreg/r/oras:v1" >/dev/null) || fail "oras did not follow the redirect"
+cmp "$work/oras-in/blob.bin" "$work/redirected/blob.bin" || fail "oras pulled other bytes through the redirect"
+grep -q ' 307 ' "$work/redirect.log" || fail "no 307 answered"
+
+step "memory: four concurrent 64 MiB uploads against -max-storage 8 MiB"
+start_server mreg memory -max-storage 8388608 -quiet
+mpid=${extra_pids[${#extra_pids[@]}-1]}
+upload_big() {
+	loc=$(curl -fsS -X POST -D - -o /dev/null "http://$mreg/v2/mem/blobs/uploads/" | tr -d '\r' | sed -n 's/^Location: //p')
+	case "$loc" in http*) ;; *) loc="http://$mreg$loc" ;; esac
+	head -c $((64 << 20)) /dev/zero | curl -s -o /dev/null -w '%{http_code}\n' -X PATCH -H 'Transfer-Encoding: chunked' --data-binary @- "$loc" || true
+}
+upload_pids=()
+for i in 1 2 3 4; do
+	upload_big >"$work/mem$i.status" &
+	upload_pids+=($!)
+done
+wait "${upload_pids[@]}"
+for i in 1 2 3 4; do
+	case "$(cat "$work/mem$i.status")" in 403 | 000) ;; *) fail "upload $i answered $(cat "$work/mem$i.status"), want 403" ;; esac
+done
+peak=$(awk '/^VmHWM:/ { print $2 }' "/proc/$mpid/status")
+echo "    peak RSS of regapi serve: ${peak} kB"
+[ "$peak" -lt $((160 * 1024)) ] || fail "peak RSS ${peak} kB, over 160 MB"
 
 step "stopping the registry"
 kill -TERM "$server_pid"
