@@ -1,6 +1,10 @@
 package auth
 
 import (
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
 	"reflect"
 	"strings"
 	"testing"
@@ -93,6 +97,70 @@ func FuzzParseScopes(f *testing.F) {
 			if len(m.Actions) == 0 {
 				t.Fatalf("merged entry %v without actions", m)
 			}
+		}
+	})
+}
+
+func FuzzParseTokenRequest(f *testing.F) {
+	f.Add(false, "service=reg&scope=repository:a:pull&scope=repository:b:pull%20registry:catalog:*&account=alice", "", "", "Basic YWxpY2U6c2VjcmV0")
+	f.Add(false, "offline_token=true&client_id=docker&scope=bad", "", "", "")
+	f.Add(true, "", "grant_type=password&username=alice&password=secret&scope=repository%3Aa%3Apull&access_type=offline", form, "")
+	f.Add(true, "", "grant_type=refresh_token&refresh_token=r&service=s", form+"; charset=utf-8", "Basic YWxpY2U6c2VjcmV0")
+	f.Add(true, "", "grant_type=password", "application/json", "Basic !!")
+	f.Fuzz(func(t *testing.T, post bool, query, body, contentType, authorization string) {
+		r := &http.Request{
+			Method:        http.MethodGet,
+			URL:           &url.URL{Path: "/token", RawQuery: query},
+			Header:        http.Header{},
+			Body:          io.NopCloser(strings.NewReader(body)),
+			ContentLength: int64(len(body)),
+		}
+		if post {
+			r.Method = http.MethodPost
+		}
+		if contentType != "" {
+			r.Header.Set("Content-Type", contentType)
+		}
+		if authorization != "" {
+			r.Header.Set("Authorization", authorization)
+		}
+		tr, err := ParseTokenRequest(r)
+		if err != nil {
+			var te *TokenRequestError
+			if !errors.As(err, &te) {
+				t.Fatalf("error %v is not a *TokenRequestError", err)
+			}
+			switch te.StatusCode {
+			case http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType:
+			default:
+				t.Fatalf("status %d for %v", te.StatusCode, err)
+			}
+			return
+		}
+		if len(tr.Scopes)+len(tr.InvalidScopes) > maxTokenScopes {
+			t.Fatalf("%d scopes accepted", len(tr.Scopes)+len(tr.InvalidScopes))
+		}
+		for _, s := range tr.Scopes {
+			if back, err := ParseScope(s.String()); err != nil || !reflect.DeepEqual(back, s) {
+				t.Fatalf("scope %#v does not write back", s)
+			}
+		}
+		for _, s := range tr.InvalidScopes {
+			if _, err := ParseScope(s); err == nil || s == "" || strings.Contains(s, " ") {
+				t.Fatalf("invalid scope %q", s)
+			}
+		}
+		switch {
+		case !post && (tr.GrantType != "" || tr.RefreshToken != ""):
+			t.Fatalf("a GET has grant %q, refresh token %q", tr.GrantType, tr.RefreshToken)
+		case post && tr.GrantType == "password" && tr.Username == "":
+			t.Fatal("a password grant without a username")
+		case post && tr.GrantType == "refresh_token" && tr.RefreshToken == "":
+			t.Fatal("a refresh grant without a token")
+		case post && tr.GrantType != "password" && tr.GrantType != "refresh_token":
+			t.Fatalf("grant %q accepted", tr.GrantType)
+		case post && tr.Account != "":
+			t.Fatal("a POST has an account")
 		}
 	})
 }

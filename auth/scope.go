@@ -64,9 +64,9 @@ var ErrInvalidScope = errors.New("invalid scope")
 
 // scopeError describes why a scope string does not parse.
 func scopeError(s, why string) error {
-	const max = 80 // keep a huge forged input out of the message
-	if len(s) > max {
-		s = s[:max] + "..."
+	const limit = 80 // keep a huge forged input out of the message
+	if len(s) > limit {
+		s = s[:limit] + "..."
 	}
 	return fmt.Errorf("auth: %w %q: %s", ErrInvalidScope, s, why)
 }
