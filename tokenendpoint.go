@@ -2,6 +2,7 @@ package regapi
 
 import (
 	"net/http"
+	"regexp"
 
 	"github.com/regapi/regapi/errcode"
 )
@@ -29,6 +30,11 @@ const TokenEndpointName = "token"
 func TokenEndpoint() RouteDescriptor {
 	formatOf := func(p ParameterDescriptor, format string) ParameterDescriptor {
 		p.Format = format
+		return p
+	}
+	// grantExample gives grant_type the value of one grant.
+	grantExample := func(p ParameterDescriptor, grant string) ParameterDescriptor {
+		p.Examples = []string{grant}
 		return p
 	}
 	var (
@@ -87,6 +93,7 @@ func TokenEndpoint() RouteDescriptor {
 			Name:        "grant_type",
 			Type:        "string",
 			Required:    true,
+			Regexp:      regexp.MustCompile(`^(?:password|refresh_token)$`),
 			Description: "`password` to authenticate with a user name and password, `refresh_token` with a refresh token.",
 		}
 		serviceField = ParameterDescriptor{
@@ -268,7 +275,7 @@ func TokenEndpoint() RouteDescriptor {
 						Description: "Authenticate with a user name and password.",
 						Headers:     []ParameterDescriptor{formContentType},
 						Body:        BodyDescriptor{ContentType: "application/x-www-form-urlencoded", Format: "grant_type=password&service=<service>&client_id=<client>&username=<user>&password=<password>&scope=<scopes, space-separated>[&access_type=offline]"},
-						Fields:      []ParameterDescriptor{formatOf(grantTypeField, "password"), serviceField, clientIDField, usernameField, passwordField, scopeField, accessTypeField},
+						Fields:      []ParameterDescriptor{grantExample(grantTypeField, "password"), serviceField, clientIDField, usernameField, passwordField, scopeField, accessTypeField},
 						Successes:   []ResponseDescriptor{postIssued},
 						Failures:    []ResponseDescriptor{malformed, badCredentials, noOAuth},
 					},
@@ -277,7 +284,7 @@ func TokenEndpoint() RouteDescriptor {
 						Description: "Authenticate with a refresh token from an earlier response.",
 						Headers:     []ParameterDescriptor{formContentType},
 						Body:        BodyDescriptor{ContentType: "application/x-www-form-urlencoded", Format: "grant_type=refresh_token&service=<service>&client_id=<client>&refresh_token=<refresh token>&scope=<scopes, space-separated>"},
-						Fields:      []ParameterDescriptor{formatOf(grantTypeField, "refresh_token"), serviceField, clientIDField, refreshTokenField, scopeField},
+						Fields:      []ParameterDescriptor{grantExample(grantTypeField, "refresh_token"), serviceField, clientIDField, refreshTokenField, scopeField},
 						Successes:   []ResponseDescriptor{postIssued},
 						Failures:    []ResponseDescriptor{malformed, badCredentials, noOAuth},
 					},

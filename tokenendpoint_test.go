@@ -109,12 +109,16 @@ func TestTokenEndpointDescribesTheProtocol(t *testing.T) {
 		if gt == nil {
 			t.Fatalf("POST %q has no grant_type", r.Name)
 		}
-		for _, f := range append([]string{"service", "client_id", "scope"}, grants[gt.Format]...) {
+		if len(gt.Examples) != 1 {
+			t.Fatalf("POST %q: grant_type examples %v, want the grant", r.Name, gt.Examples)
+		}
+		grant := gt.Examples[0]
+		for _, f := range append([]string{"service", "client_id", "scope"}, grants[grant]...) {
 			if has(r.Fields, f) == nil {
-				t.Errorf("POST %q (grant %s) lacks field %s", r.Name, gt.Format, f)
+				t.Errorf("POST %q (grant %s) lacks field %s", r.Name, grant, f)
 			}
 		}
-		delete(grants, gt.Format)
+		delete(grants, grant)
 		ok := status(r.Successes, http.StatusOK)
 		if ok == nil {
 			t.Fatalf("POST %q has no 200", r.Name)
