@@ -55,6 +55,12 @@ func TestParseChallengesRealWorld(t *testing.T) {
 				"realm", "https://123456789012.dkr.ecr.us-east-1.amazonaws.com/", "service", "ecr.amazonaws.com")}},
 		},
 		{
+			name:   "ECR with unquoted values",
+			header: fields(`Basic realm=https://123456789012.dkr.ecr.us-east-1.amazonaws.com/,service=ecr.amazonaws.com`),
+			want: []Challenge{{Scheme: "Basic", Params: p(
+				"realm", "https://123456789012.dkr.ecr.us-east-1.amazonaws.com/", "service", "ecr.amazonaws.com")}},
+		},
+		{
 			name:   "GCR unquoted service",
 			header: fields(`Bearer realm="https://gcr.io/v2/token",service=gcr.io`),
 			want:   []Challenge{{Scheme: "Bearer", Params: p("realm", "https://gcr.io/v2/token", "service", "gcr.io")}},
@@ -136,6 +142,12 @@ func TestParseChallengesRealWorld(t *testing.T) {
 			got := ParseChallenges(tt.header)
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("ParseChallenges(%q)\n got %#v\nwant %#v", tt.header.Values("WWW-Authenticate"), got, tt.want)
+			}
+			// Each challenge written back alone reads the same.
+			for _, c := range got {
+				if back := ParseChallenges(fields(c.String())); len(back) != 1 || !reflect.DeepEqual(back[0], c) {
+					t.Errorf("%s does not read back: %#v", c.String(), back)
+				}
 			}
 		})
 	}
