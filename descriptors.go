@@ -89,6 +89,10 @@ type RequestDescriptor struct {
 	// Body describes the request body, if any.
 	Body BodyDescriptor
 
+	// Fields lists the fields of the request body worth describing, such
+	// as those of a form.
+	Fields []ParameterDescriptor
+
 	// Successes lists the responses that mean the request succeeded.
 	Successes []ResponseDescriptor
 

@@ -314,9 +314,9 @@ func newRouteTable() []RouteDescriptor {
 			Name:        "WWW-Authenticate",
 			Type:        "string",
 			Required:    true,
-			Format:      `<scheme> realm="<realm>"[, <parameter>="<value>"...]`,
+			Format:      `<scheme> realm="<realm>"[,<parameter>="<value>"...]`,
 			Examples:    []string{`Bearer realm="https://auth.example.com/token",service="registry.example.com",scope="repository:library/ubuntu:pull"`},
-			Description: "The RFC 7235 challenge telling the client how and where to obtain credentials, for example a bearer token for the named scope.",
+			Description: "The RFC 7235 challenge telling the client how and where to obtain credentials: for Bearer, the token server (`realm`), the `service` to name to it and the `scope` the request needs, space-separated. A registry should send one challenge per field, with quoted values, as many clients read no more.",
 		}
 
 		retryAfterHeader = ParameterDescriptor{
@@ -506,7 +506,7 @@ func newRouteTable() []RouteDescriptor {
 	// rate limiting.
 	var (
 		unauthorizedResponse = withHeaders(errorResponse(http.StatusUnauthorized, "Authentication Required",
-			"The request carries no credentials, or credentials the registry does not accept. The challenge in `WWW-Authenticate` says how to obtain them.",
+			"The request carries no credentials, credentials the registry does not accept, or a token without the access the request needs, marked `error=\"insufficient_scope\"` in the challenge. The challenge in `WWW-Authenticate` says how to obtain them; clients fetch a new token after a 401, not after a 403.",
 			errcode.ErrorCodeUnauthorized),
 			wwwAuthenticateHeader)
 

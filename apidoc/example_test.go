@@ -71,6 +71,7 @@ func ExampleMarkdown() {
 	// ## Overview
 	// ## OCI endpoints
 	// ## Routes
+	// ## Token endpoint
 	// ## Error codes
 }
 

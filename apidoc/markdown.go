@@ -2,6 +2,7 @@ package apidoc
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"github.com/regapi/regapi"
 	"github.com/regapi/regapi/internal/pathtemplate"
@@ -16,8 +17,9 @@ import (
 // Markdown returns the reference of the registry API in Markdown: an
 // overview, the table of OCI endpoint IDs with links to where each is
 // described, every route with its methods and request variants (parameters,
-// headers, example requests and responses, statuses and error codes) and the
-// table of error codes with their HTTP statuses.
+// headers, the token scopes each needs, example requests and responses,
+// statuses and error codes), the token endpoint that Bearer challenges name
+// as their realm, and the table of error codes with their HTTP statuses.
 //
 // Like OpenAPI it is generated from the route descriptors the router is
 // built from and from the error codes registered with package errcode when
@@ -25,7 +27,8 @@ import (
 // same registered codes.
 func Markdown() ([]byte, error) {
 	var buf bytes.Buffer
-	if err := writeMarkdown(&buf, regapi.Descriptors(), errcode.GetErrorAllDescriptors()); err != nil {
+	token := regapi.TokenEndpoint()
+	if err := writeMarkdown(&buf, regapi.Descriptors(), &token, errcode.GetErrorAllDescriptors()); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
@@ -121,9 +124,18 @@ func mdErrorAnchor(value string) string {
 	return "error-" + strings.ToLower(strings.ReplaceAll(value, "_", "-"))
 }
 
-func writeMarkdown(buf *bytes.Buffer, routes []regapi.RouteDescriptor, codes []errcode.ErrorDescriptor) error {
-	if err := docCheckRoutes(routes); err != nil {
+// writeMarkdown writes the reference of routes and, when token is not
+// nil, of the token endpoint.
+func writeMarkdown(buf *bytes.Buffer, routes []regapi.RouteDescriptor, token *regapi.RouteDescriptor, codes []errcode.ErrorDescriptor) error {
+	all := routes
+	if token != nil {
+		all = append(routes[:len(routes):len(routes)], *token)
+	}
+	if err := docCheckRoutes(all); err != nil {
 		return fmt.Errorf("apidoc: %w", err)
+	}
+	if len(routes) == 0 {
+		return errors.New("apidoc: no routes to describe")
 	}
 	w := mdWriter{buf: buf}
 	known := make(map[string]bool, len(codes))
@@ -143,12 +155,19 @@ func writeMarkdown(buf *bytes.Buffer, routes []regapi.RouteDescriptor, codes []e
 		plain, _, _ := pathtemplate.Parse(rd.Path)
 		w.linef("  - [%s](#%s) %s", docRouteTag(rd), mdRouteAnchor(rd), mdCode(plain))
 	}
+	if token != nil {
+		w.line("- [Token endpoint](#token-endpoint)")
+	}
 	w.line("- [Error codes](#error-codes)")
 	w.line()
 
 	w.line("## Overview")
 	w.line()
-	w.para(markdownOverview)
+	overview := markdownOverview
+	if token == nil {
+		overview = strings.Replace(overview, "the [token endpoint](#token-endpoint)", "the token endpoint", 1)
+	}
+	w.para(overview)
 
 	mdWriteEndpointTable(w, routes)
 
@@ -156,7 +175,14 @@ func writeMarkdown(buf *bytes.Buffer, routes []regapi.RouteDescriptor, codes []e
 	w.line()
 	w.para("The routes are listed in the order the router tries them: the first route whose template matches a path handles it.")
 	for _, rd := range routes {
-		mdWriteRoute(w, rd, known)
+		mdWriteRoute(w, rd, true, known)
+	}
+
+	if token != nil {
+		w.line("## Token endpoint")
+		w.line()
+		w.para(markdownTokenEndpoint)
+		mdWriteRoute(w, *token, false, known)
 	}
 
 	mdWriteErrorTable(w, codes)
@@ -171,7 +197,7 @@ Each route lists its methods, and each method the distinct ways of using it (req
 
 **OCI endpoint IDs.** The OCI specification numbers its endpoints end-1 to end-14, with letters for variants. The [table below](#oci-endpoints) links each ID to the request variant that implements it. Variants without an ID, such as the catalog, are Docker extensions.
 
-**Authentication.** A registry that needs credentials answers ` + "`401 Unauthorized`" + ` with a ` + "`WWW-Authenticate`" + ` challenge. The client sends Basic credentials, or a Bearer token obtained from the challenge's realm, in the ` + "`Authorization`" + ` header and retries.
+**Authentication.** A registry that needs credentials answers ` + "`401 Unauthorized`" + ` with a ` + "`WWW-Authenticate`" + ` challenge. The client sends Basic credentials, or a Bearer token obtained from the challenge's realm (the [token endpoint](#token-endpoint)), in the ` + "`Authorization`" + ` header and retries. Each request variant below says which token scopes it needs, such as ` + "`repository:<name>:pull`" + `; a registry that finds a scope missing answers 401 again, with ` + "`error=\"insufficient_scope\"`" + ` and the scope in the challenge.
 
 **Errors.** Error responses carry a JSON body of the form below. The [error codes](#error-codes) table lists the codes and the status each is sent with; registries may define codes of their own, which clients must accept.
 
@@ -182,6 +208,14 @@ Each route lists its methods, and each method the distinct ways of using it (req
   ]
 }
 ` + "```"
+
+const markdownTokenEndpoint = `A Bearer challenge names a token server in its ` + "`realm`" + `: a whole URL, often on another host (` + "`https://auth.docker.io/token`" + `), which the registry's routes do not include. The client asks it for a token covering the challenge's ` + "`scope`" + ` and what its request needs, then repeats the request with ` + "`Authorization: Bearer <token>`" + `. Below, ` + "`/token`" + ` stands for the realm. Every token server serves GET; POST, the OAuth2 form, is optional.`
+
+// mdPlaceholders writes the braces of a scope template as the placeholders
+// of this document: "repository:{name}:pull" as "repository:<name>:pull".
+func mdPlaceholders(s string) string {
+	return strings.NewReplacer("{", "<", "}", ">").Replace(s)
+}
 
 // mdEndpointRow is one line of the OCI endpoint table.
 type mdEndpointRow struct {
@@ -332,13 +366,19 @@ func mdExampleValue(p regapi.ParameterDescriptor) string {
 	return "<" + strings.ToLower(p.Name) + ">"
 }
 
-func mdWriteRoute(w mdWriter, rd regapi.RouteDescriptor, known map[string]bool) {
+// mdWriteRoute writes a route, or with routed false the token endpoint,
+// whose path stands for a realm.
+func mdWriteRoute(w mdWriter, rd regapi.RouteDescriptor, routed bool, known map[string]bool) {
 	plain, vars, _ := pathtemplate.Parse(rd.Path)
 	w.linef(`<a id="%s"></a>`, mdRouteAnchor(rd))
 	w.line()
 	w.line("### ", docRouteTag(rd))
 	w.line()
-	w.para(fmt.Sprintf("Route %s, path %s.", mdCode(rd.Name), mdCode(plain)))
+	if routed {
+		w.para(fmt.Sprintf("Route %s, path %s.", mdCode(rd.Name), mdCode(plain)))
+	} else {
+		w.para(fmt.Sprintf("Descriptor %s (`regapi.TokenEndpoint`), path %s, standing for the realm; no router serves it.", mdCode(rd.Name), mdCode(plain)))
+	}
 	w.para(rd.Description)
 	if len(vars) > 0 {
 		w.line("| Path variable | Pattern the router applies |")
@@ -396,6 +436,9 @@ func mdWriteVariant(w mdWriter, rd regapi.RouteDescriptor, md regapi.MethodDescr
 	if r.EndpointID != "" {
 		w.para("OCI endpoint: [" + r.EndpointID + "](#oci-endpoints).")
 	}
+	if r.Scopes != nil {
+		w.para(docScopeSentence(r.Scopes, mdPlaceholders))
+	}
 
 	// Example request.
 	var req strings.Builder
@@ -442,6 +485,22 @@ func mdWriteVariant(w mdWriter, rd regapi.RouteDescriptor, md regapi.MethodDescr
 	}
 	if docHasBody(r.Body) {
 		w.para("Request body: " + docDisplayType(r.Body.ContentType) + ".")
+	}
+	if len(r.Fields) > 0 {
+		w.line("| Body field | Type | Required | Description |")
+		w.line("| --- | --- | --- | --- |")
+		for _, f := range r.Fields {
+			req := "no"
+			if f.Required {
+				req = "yes"
+			}
+			text := docParameterText(f)
+			if len(f.Examples) > 0 {
+				text = docJoin(text, "Example: "+mdCode(f.Examples[0])+".")
+			}
+			w.linef("| %s | %s | %s | %s |", mdCode(f.Name), mdType(f.Type), req, mdCell(text))
+		}
+		w.line()
 	}
 
 	// Responses.

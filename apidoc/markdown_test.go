@@ -152,14 +152,19 @@ func TestMarkdownRoutesAndMethods(t *testing.T) {
 			}
 		}
 	}
-	// One example request per request variant, starting with its method.
+	// One example request per request variant, starting with its method,
+	// the token endpoint's included.
 	variants := 0
-	for _, rd := range regapi.Descriptors() {
+	for _, rd := range append(regapi.Descriptors(), regapi.TokenEndpoint()) {
+		prefix := " /v2/"
+		if rd.Name == regapi.TokenEndpointName {
+			prefix = " /token"
+		}
 		for _, m := range rd.Methods {
 			variants += len(m.Requests)
 			for i := range m.Requests {
 				section := md[strings.Index(md, `<a id="`+rd.Name+"-"+strings.ToLower(m.Method)+"-"+strconv.Itoa(i+1)+`"></a>`):]
-				if !strings.Contains(section, "Example request:\n\n```http\n"+m.Method+" /v2/") {
+				if !strings.Contains(section, "Example request:\n\n```http\n"+m.Method+prefix) {
 					t.Errorf("%s %s variant %d: no example request", m.Method, rd.Name, i+1)
 				}
 			}
@@ -235,7 +240,7 @@ func TestMarkdownLinks(t *testing.T) {
 func docTestMarkdown(t *testing.T) string {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := writeMarkdown(&buf, docTestRoutes(), errcode.GetErrorAllDescriptors()); err != nil {
+	if err := writeMarkdown(&buf, docTestRoutes(), nil, errcode.GetErrorAllDescriptors()); err != nil {
 		t.Fatalf("writeMarkdown: %v", err)
 	}
 	return buf.String()
@@ -298,5 +303,78 @@ func TestMarkdownDocumentIsCurrent(t *testing.T) {
 	}
 	if string(got) != want {
 		t.Error("docs/api.md differs from what Markdown generates; run `go generate ./...` and commit the result")
+	}
+}
+
+// docVariantSection returns the Markdown of one request variant, from its
+// anchor to the next variant's, method's or route's.
+func docVariantSection(t *testing.T, md, anchor string) string {
+	t.Helper()
+	start := strings.Index(md, `<a id="`+anchor+`"></a>`)
+	if start < 0 {
+		t.Fatalf("no anchor %s", anchor)
+	}
+	rest := md[start+1:]
+	if end := strings.Index(rest, `<a id="`); end >= 0 {
+		rest = rest[:end]
+	}
+	return rest
+}
+
+func TestMarkdownScopes(t *testing.T) {
+	md := docMarkdown(t)
+	tests := []struct {
+		anchor, want string
+	}{
+		{"base-get-1", "Access: any authenticated client; a token needs no scope."},
+		{"catalog-get-1", "Token scope: `registry:catalog:*`."},
+		{"tags-get-2", "Token scope: `repository:<name>:pull`."},
+		{"manifest-head-1", "Token scope: `repository:<name>:pull`."},
+		{"manifest-put-1", "Token scope: `repository:<name>:pull,push`."},
+		{"manifest-delete-2", "Token scope: `repository:<name>:delete`."},
+		{"blob-upload-post-4", "Token scopes: `repository:<name>:pull,push`, `repository:<from>:pull`."},
+		{"blob-upload-post-5", "Token scope: `repository:<name>:pull,push`."},
+		{"blob-upload-chunk-delete-1", "Token scope: `repository:<name>:delete`."},
+	}
+	for _, tt := range tests {
+		if section := docVariantSection(t, md, tt.anchor); !strings.Contains(section, tt.want) {
+			t.Errorf("%s does not say %q", tt.anchor, tt.want)
+		}
+	}
+	// The token endpoint needs no scope and says none.
+	for _, anchor := range []string{"token-get-1", "token-post-1"} {
+		section := docVariantSection(t, md, anchor)
+		if strings.Contains(section, "Token scope") || strings.Contains(section, "Access:") {
+			t.Errorf("%s states a scope", anchor)
+		}
+	}
+}
+
+func TestMarkdownTokenEndpoint(t *testing.T) {
+	md := docMarkdown(t)
+	start := strings.Index(md, "\n## Token endpoint\n")
+	end := strings.Index(md, "\n## Error codes\n")
+	if start < 0 || end < start || !strings.Contains(md, "- [Token endpoint](#token-endpoint)") {
+		t.Fatal("no token endpoint section between the routes and the error codes, or no link to it")
+	}
+	section := md[start:end]
+	if strings.Contains(section, "Route `token`") || !strings.Contains(section, "no router serves it") {
+		t.Error("the token endpoint is presented as a route")
+	}
+	for _, want := range []string{
+		"GET /token?service=",
+		"POST /token HTTP/1.1",
+		"grant_type=password&",
+		"grant_type=refresh_token&",
+		"| Body field | Type | Required | Description |",
+		"| `grant_type` | string | yes |",
+		"| `username` | string | yes |",
+		"| `refresh_token` | string | yes |",
+		"**404 Not Found**, POST Not Supported.",
+		"| `expires_in` | integer |",
+	} {
+		if !strings.Contains(section, want) {
+			t.Errorf("the token endpoint section lacks %q", want)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package apidoc
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"github.com/regapi/regapi"
 	"github.com/regapi/regapi/internal/pathtemplate"
@@ -25,10 +26,26 @@ import (
 // A method's request variants are merged into its operation: parameters are
 // the union of the variants' parameters, required only when every variant
 // requires them, and the descriptions say which variant uses which and which
-// OCI endpoint IDs (end-1 to end-14) the variants are. The output is the
-// same, byte for byte, on every call with the same registered codes.
+// OCI endpoint IDs (end-1 to end-14) the variants are.
+//
+// Each operation's security requirements say what access it needs: a
+// bearerAuth requirement listing the token scopes of regapi's descriptors
+// (such as "repository:{name}:pull"), as OpenAPI 3.1 allows role names for
+// non-OAuth schemes, or listing none where any authenticated client may
+// call it; then basicAuth, and the empty requirement of registries that
+// allow anonymous access. An operation whose variants need different
+// scopes (a blob mount also needs pull on its source) lists one bearerAuth
+// requirement per set, and its description says which variant needs which.
+//
+// The token endpoint (regapi.TokenEndpoint) has a path item of its own,
+// "/token" with the x-token-endpoint extension and a server standing for
+// the realm, since it is not served by the registry.
+//
+// The output is the same, byte for byte, on every call with the same
+// registered codes.
 func OpenAPI() ([]byte, error) {
-	doc, err := buildOpenAPI(regapi.Descriptors(), errcode.GetErrorAllDescriptors())
+	token := regapi.TokenEndpoint()
+	doc, err := buildOpenAPI(regapi.Descriptors(), &token, errcode.GetErrorAllDescriptors())
 	if err != nil {
 		return nil, err
 	}
@@ -59,6 +76,7 @@ const (
 	schemaErrorCode     = "ErrorCode"
 	securityBasic       = "basicAuth"
 	securityBearer      = "bearerAuth"
+	mediaTypeForm       = "application/x-www-form-urlencoded"
 )
 
 // oasHeadersOutsideParameters are the request headers OpenAPI does not let a
@@ -71,9 +89,18 @@ var oasHeadersOutsideParameters = map[string]bool{
 	"authorization": true,
 }
 
-func buildOpenAPI(routes []regapi.RouteDescriptor, codes []errcode.ErrorDescriptor) (*oasDocument, error) {
-	if err := docCheckRoutes(routes); err != nil {
+// buildOpenAPI describes routes and, when token is not nil, the token
+// endpoint.
+func buildOpenAPI(routes []regapi.RouteDescriptor, token *regapi.RouteDescriptor, codes []errcode.ErrorDescriptor) (*oasDocument, error) {
+	all := routes
+	if token != nil {
+		all = append(routes[:len(routes):len(routes)], *token)
+	}
+	if err := docCheckRoutes(all); err != nil {
 		return nil, fmt.Errorf("apidoc: %w", err)
+	}
+	if token != nil && len(routes) == 0 {
+		return nil, errors.New("apidoc: no routes to describe")
 	}
 	doc := &oasDocument{
 		OpenAPI: "3.1.0",
@@ -103,13 +130,13 @@ func buildOpenAPI(routes []regapi.RouteDescriptor, codes []errcode.ErrorDescript
 				securityBasic: {
 					Type:        "http",
 					Scheme:      "basic",
-					Description: "User name and password, sent when a 401 challenge names the Basic scheme.",
+					Description: "User name and password, sent when a 401 challenge names the Basic scheme. They are checked against the same access as a token's scopes.",
 				},
 				securityBearer: {
 					Type:         "http",
 					Scheme:       "bearer",
 					BearerFormat: "opaque token",
-					Description:  "A token obtained from the realm of a Bearer WWW-Authenticate challenge (the token protocol of the Docker registry), scoped to the repository and actions the challenge names.",
+					Description:  "A token obtained from the realm of a Bearer `WWW-Authenticate` challenge (the token protocol of the Docker registry; see the `/token` path), for the scopes the challenge names and the request needs. In an operation's security requirement, the listed role names are the token scopes the operation needs, `type:name:actions` with the request's values in braces (`repository:{name}:pull`, `repository:{from}:pull` for the source of a mount); an empty list means any valid token. A registry that lacks a scope answers 401 with `error=\"insufficient_scope\"` in the challenge.",
 				},
 			},
 		},
@@ -117,35 +144,112 @@ func buildOpenAPI(routes []regapi.RouteDescriptor, codes []errcode.ErrorDescript
 
 	operationIDs := make(map[string]string)
 	for _, rd := range routes {
-		plain, vars, err := pathtemplate.Parse(rd.Path)
-		if err != nil {
-			return nil, fmt.Errorf("apidoc: route %q: %w", rd.Name, err)
+		if err := oasAddRoute(doc, rd, false, operationIDs); err != nil {
+			return nil, err
 		}
-		if _, dup := doc.Paths[plain]; dup {
-			return nil, fmt.Errorf("apidoc: routes share the path %q", plain)
+	}
+	if token != nil {
+		if err := oasAddRoute(doc, *token, true, operationIDs); err != nil {
+			return nil, err
 		}
-		tag := docRouteTag(rd)
-		doc.Tags = oasAddTag(doc.Tags, oasTag{Name: tag, Description: rd.Description})
-		item := &oasPath{
-			Summary:     rd.Entity,
-			Description: rd.Description,
-			RouteName:   rd.Name,
-			MuxTemplate: rd.Path,
-		}
-		for _, v := range vars {
-			item.Parameters = append(item.Parameters, oasPathParameter(rd, v))
-		}
-		for _, md := range docOrderedMethods(rd.Methods) {
-			op := oasBuildOperation(rd, md, tag)
-			if other, dup := operationIDs[op.OperationID]; dup {
-				return nil, fmt.Errorf("apidoc: operation id %q of route %q is already used by route %q", op.OperationID, rd.Name, other)
-			}
-			operationIDs[op.OperationID] = rd.Name
-			*item.operation(md.Method) = op
-		}
-		doc.Paths[plain] = item
 	}
 	return doc, nil
+}
+
+// oasAddRoute adds the path item of rd to doc: a route of the registry, or
+// the token endpoint when token is set.
+func oasAddRoute(doc *oasDocument, rd regapi.RouteDescriptor, token bool, operationIDs map[string]string) error {
+	plain, vars, err := pathtemplate.Parse(rd.Path)
+	if err != nil {
+		return fmt.Errorf("apidoc: route %q: %w", rd.Name, err)
+	}
+	if _, dup := doc.Paths[plain]; dup {
+		return fmt.Errorf("apidoc: routes share the path %q", plain)
+	}
+	tag := docRouteTag(rd)
+	doc.Tags = oasAddTag(doc.Tags, oasTag{Name: tag, Description: rd.Description})
+	item := &oasPath{
+		Summary:     rd.Entity,
+		Description: rd.Description,
+	}
+	if token {
+		item.TokenEndpoint = true
+		item.Servers = []oasServer{{
+			URL:         "https://{authority}",
+			Description: "The token server: the scheme and host of the realm of a registry's Bearer challenge, the variable being the realm's host and port. The realm is a whole URL, and `/token` stands for its path.",
+			Variables: map[string]oasServerVariable{
+				"authority": {Default: "auth.example.com"},
+			},
+		}}
+	} else {
+		item.RouteName, item.MuxTemplate = rd.Name, rd.Path
+	}
+	for _, v := range vars {
+		item.Parameters = append(item.Parameters, oasPathParameter(rd, v))
+	}
+	for _, md := range docOrderedMethods(rd.Methods) {
+		op := oasBuildOperation(rd, md, tag)
+		if token {
+			op.Security = oasTokenSecurity(md)
+		}
+		if other, dup := operationIDs[op.OperationID]; dup {
+			return fmt.Errorf("apidoc: operation id %q of route %q is already used by route %q", op.OperationID, rd.Name, other)
+		}
+		operationIDs[op.OperationID] = rd.Name
+		*item.operation(md.Method) = op
+	}
+	doc.Paths[plain] = item
+	return nil
+}
+
+// oasScopeSets returns the distinct scope lists of the variants of md that
+// describe theirs, in variant order, and whether any does.
+func oasScopeSets(md regapi.MethodDescriptor) (sets [][]string, described bool) {
+	for _, r := range md.Requests {
+		if r.Scopes == nil {
+			continue
+		}
+		described = true
+		seen := false
+		for _, s := range sets {
+			seen = seen || strings.Join(s, " ") == strings.Join(r.Scopes, " ")
+		}
+		if !seen {
+			sets = append(sets, append([]string{}, r.Scopes...))
+		}
+	}
+	return sets, described
+}
+
+// oasSecurity is the security requirement list of an operation of the
+// registry: one bearerAuth requirement per distinct scope list, then
+// basicAuth, then anonymous access. It is nil, leaving the document's
+// default, when no variant describes its scopes.
+func oasSecurity(md regapi.MethodDescriptor) []map[string][]string {
+	sets, described := oasScopeSets(md)
+	if !described {
+		return nil
+	}
+	out := make([]map[string][]string, 0, len(sets)+2)
+	for _, s := range sets {
+		out = append(out, map[string][]string{securityBearer: s})
+	}
+	return append(out, map[string][]string{securityBasic: {}}, map[string][]string{})
+}
+
+// oasTokenSecurity is the security of a token endpoint operation: Basic
+// credentials where a variant sends an Authorization header, and always
+// anonymous access, since the other grants carry their credentials in the
+// form.
+func oasTokenSecurity(md regapi.MethodDescriptor) []map[string][]string {
+	for _, r := range md.Requests {
+		for _, h := range r.Headers {
+			if strings.EqualFold(h.Name, "Authorization") {
+				return []map[string][]string{{securityBasic: {}}, {}}
+			}
+		}
+	}
+	return []map[string][]string{{}}
 }
 
 const openAPIOverview = `The HTTP API of container registries: the Docker Registry HTTP API V2 and its successor, the OCI Distribution Specification (version 1.1). This document is generated from the route descriptors of the Go package github.com/regapi/regapi, the table its router is built from, so it describes exactly the routes that router matches.
@@ -158,7 +262,7 @@ const openAPIOverview = `The HTTP API of container registries: the Docker Regist
 
 **Errors.** Error responses carry a JSON envelope (` + "`ErrorEnvelope`" + `) whose ` + "`code`" + ` values are listed in the ` + "`ErrorCode`" + ` schema. Registries may define further codes of their own; clients must accept them.
 
-**Authentication.** A registry that needs credentials answers 401 with a ` + "`WWW-Authenticate`" + ` challenge. The client then sends Basic credentials, or a Bearer token obtained from the challenge's realm, in the ` + "`Authorization`" + ` header.`
+**Authentication.** A registry that needs credentials answers 401 with a ` + "`WWW-Authenticate`" + ` challenge. The client then sends Basic credentials, or a Bearer token obtained from the challenge's realm, in the ` + "`Authorization`" + ` header. Each operation's security requirements list the token scopes it needs (` + "`repository:{name}:pull`" + `, with the request's values in braces), the same for every registry; the token endpoint at the realm is described under ` + "`/token`" + `, which stands for the realm's URL and is not served by the registry.`
 
 // docRouteTag is the tag grouping a route's operations: its entity, or its
 // name when it has none.
@@ -246,6 +350,7 @@ func oasBuildOperation(rd regapi.RouteDescriptor, md regapi.MethodDescriptor, ta
 	}
 	op.RequestBody = oasRequestBodyOf(md)
 	op.Responses = oasResponses(md)
+	op.Security = oasSecurity(md)
 	return op
 }
 
@@ -334,6 +439,12 @@ func oasOperationDescription(md regapi.MethodDescriptor) string {
 		if r.Body.ContentType != "" {
 			b.WriteString(" Body: `" + r.Body.ContentType + "`.")
 		}
+		if r.Scopes != nil {
+			b.WriteString(" " + docScopeSentence(r.Scopes, nil))
+		}
+	}
+	if sets, _ := oasScopeSets(md); len(sets) > 1 {
+		b.WriteString("\n\nThe variants need different token scopes, as listed above; the security requirements give each list as an alternative, and a request needs the list of its variant.")
 	}
 	return strings.TrimSpace(b.String())
 }
@@ -561,7 +672,8 @@ func docHasBody(b regapi.BodyDescriptor) bool {
 func oasBodySchema(b regapi.BodyDescriptor, fields []regapi.ParameterDescriptor) (*oasSchema, json.RawMessage) {
 	key := oasMediaKey(b.ContentType)
 	var s *oasSchema
-	if oasIsJSONMedia(key) || (key == "*/*" && strings.HasPrefix(strings.TrimSpace(b.Format), "{")) {
+	form := strings.EqualFold(key, mediaTypeForm) && len(fields) > 0
+	if form || oasIsJSONMedia(key) || (key == "*/*" && strings.HasPrefix(strings.TrimSpace(b.Format), "{")) {
 		s = &oasSchema{Type: "object"}
 		if strings.HasPrefix(strings.TrimSpace(b.Format), "[") {
 			s.Type = "array"
@@ -585,6 +697,9 @@ func oasBodySchema(b regapi.BodyDescriptor, fields []regapi.ParameterDescriptor)
 	}
 	if key != strings.TrimSpace(b.ContentType) && b.ContentType != "" {
 		s.Description = "Content type: " + b.ContentType + "."
+	}
+	if form {
+		return s, nil // the properties say what the form holds
 	}
 	format := strings.TrimSpace(b.Format)
 	if format == "" {
@@ -620,7 +735,7 @@ func oasRequestBodyOf(md regapi.MethodDescriptor) *oasRequestBody {
 		if _, ok := rb.Content[key]; ok {
 			continue
 		}
-		s, ex := oasBodySchema(r.Body, nil)
+		s, ex := oasBodySchema(r.Body, oasMergeFields(md.Requests, key))
 		rb.Content[key] = &oasMediaType{Schema: s, Example: ex}
 	}
 	if rb == nil {
@@ -634,6 +749,25 @@ func oasRequestBodyOf(md regapi.MethodDescriptor) *oasRequestBody {
 		}
 	}
 	return rb
+}
+
+// oasMergeFields gathers the body fields of the variants whose body has
+// the media key, as the form of one schema: each field once, with the
+// examples of all, required only when every such variant requires it.
+func oasMergeFields(reqs []regapi.RequestDescriptor, key string) []regapi.ParameterDescriptor {
+	var senders []regapi.RequestDescriptor
+	for _, r := range reqs {
+		if docHasBody(r.Body) && oasMediaKey(r.Body.ContentType) == key {
+			senders = append(senders, r)
+		}
+	}
+	var out []regapi.ParameterDescriptor
+	for _, mp := range oasMergeParameters(senders, func(r regapi.RequestDescriptor) []regapi.ParameterDescriptor { return r.Fields }) {
+		f := mp.param
+		f.Required = mp.isRequired()
+		out = append(out, f)
+	}
+	return out
 }
 
 func docDisplayType(ct string) string {

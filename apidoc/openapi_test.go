@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"reflect"
 	"regexp"
 	"sort"
 	"strconv"
@@ -149,8 +150,8 @@ func TestOpenAPIVersionAndComponents(t *testing.T) {
 func TestOpenAPIRoutesAndMethods(t *testing.T) {
 	doc := docGenerated(t)
 	paths := docObj(doc["paths"])
-	if len(paths) != len(docRoutes) {
-		t.Errorf("document has %d paths, want %d", len(paths), len(docRoutes))
+	if len(paths) != len(docRoutes)+1 {
+		t.Errorf("document has %d paths, want %d and the token endpoint", len(paths), len(docRoutes))
 	}
 	ids := make(map[string]string)
 	for _, r := range docRoutes {
@@ -530,7 +531,7 @@ func docTestRoutes() []regapi.RouteDescriptor {
 
 func docBuildTest(t *testing.T, routes []regapi.RouteDescriptor) docJSON {
 	t.Helper()
-	doc, err := buildOpenAPI(routes, errcode.GetErrorAllDescriptors())
+	doc, err := buildOpenAPI(routes, nil, errcode.GetErrorAllDescriptors())
 	if err != nil {
 		t.Fatalf("buildOpenAPI: %v", err)
 	}
@@ -647,12 +648,12 @@ func TestOpenAPIRejectsBadTables(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := buildOpenAPI(tt.routes, nil)
+			_, err := buildOpenAPI(tt.routes, nil, nil)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("buildOpenAPI error = %v, want one mentioning %q", err, tt.want)
 			}
 			var buf bytes.Buffer
-			err = writeMarkdown(&buf, tt.routes, nil)
+			err = writeMarkdown(&buf, tt.routes, nil, nil)
 			if tt.name != "same path" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
 				t.Errorf("writeMarkdown error = %v, want one mentioning %q", err, tt.want)
 			}
@@ -679,7 +680,15 @@ func TestOpenAPIPathsMatchRouter(t *testing.T) {
 		for k, v := range samples {
 			concrete = strings.ReplaceAll(concrete, "{"+k+"}", v)
 		}
-		name := docObj(docObj(doc["paths"])[p])["x-route-name"]
+		item := docObj(docObj(doc["paths"])[p])
+		if item["x-token-endpoint"] == true {
+			// Described, not routed.
+			if got := docMatchRoute(router, concrete); got != "" {
+				t.Errorf("the token endpoint %s matches route %q", p, got)
+			}
+			continue
+		}
+		name := item["x-route-name"]
 		if got := docMatchRoute(router, concrete); got != name {
 			t.Errorf("%s (from %s) matches route %q, want %v", concrete, p, got, name)
 		}
@@ -695,4 +704,138 @@ func docMatchRoute(router *mux.Router, path string) string {
 		return ""
 	}
 	return m.Route.GetName()
+}
+
+// The security requirements of each operation, written out from the access
+// a distribution registry demands per method and route.
+func TestOpenAPISecurity(t *testing.T) {
+	doc := docGenerated(t)
+	pull := []string{"repository:{name}:pull"}
+	push := []string{"repository:{name}:pull,push"}
+	del := []string{"repository:{name}:delete"}
+	tests := []struct {
+		method, path string
+		bearer       [][]string
+	}{
+		{"GET", "/v2/", [][]string{{}}},
+		{"GET", "/v2/_catalog", [][]string{{"registry:catalog:*"}}},
+		{"GET", "/v2/{name}/tags/list", [][]string{pull}},
+		{"GET", "/v2/{name}/manifests/{reference}", [][]string{pull}},
+		{"HEAD", "/v2/{name}/manifests/{reference}", [][]string{pull}},
+		{"PUT", "/v2/{name}/manifests/{reference}", [][]string{push}},
+		{"DELETE", "/v2/{name}/manifests/{reference}", [][]string{del}},
+		{"GET", "/v2/{name}/blobs/{digest}", [][]string{pull}},
+		{"HEAD", "/v2/{name}/blobs/{digest}", [][]string{pull}},
+		{"DELETE", "/v2/{name}/blobs/{digest}", [][]string{del}},
+		{"POST", "/v2/{name}/blobs/uploads/", [][]string{push, {"repository:{name}:pull,push", "repository:{from}:pull"}}},
+		{"GET", "/v2/{name}/blobs/uploads/{uuid}", [][]string{pull}},
+		{"PATCH", "/v2/{name}/blobs/uploads/{uuid}", [][]string{push}},
+		{"PUT", "/v2/{name}/blobs/uploads/{uuid}", [][]string{push}},
+		{"DELETE", "/v2/{name}/blobs/uploads/{uuid}", [][]string{del}},
+		{"GET", "/v2/{name}/referrers/{digest}", [][]string{pull}},
+	}
+	seen := 0
+	for _, tt := range tests {
+		op := docOperation(doc, tt.path, tt.method)
+		sec, _ := op["security"].([]any)
+		var want []any
+		for _, b := range tt.bearer {
+			roles := make([]any, len(b))
+			for i, r := range b {
+				roles[i] = r
+			}
+			want = append(want, map[string]any{"bearerAuth": roles})
+		}
+		want = append(want, map[string]any{"basicAuth": []any{}}, map[string]any{})
+		if !reflect.DeepEqual(sec, want) {
+			t.Errorf("%s %s: security %v, want %v", tt.method, tt.path, sec, want)
+		}
+		if len(tt.bearer) > 1 && !strings.Contains(docString(op["description"]), "different token scopes") {
+			t.Errorf("%s %s: the description does not say the variants need different scopes", tt.method, tt.path)
+		}
+		seen++
+	}
+	// Every operation of the registry is in the table.
+	ops := 0
+	for p, item := range docObj(doc["paths"]) {
+		if docObj(item)["x-token-endpoint"] == true {
+			continue
+		}
+		for _, m := range docMethods {
+			if docOperation(doc, p, m) != nil {
+				ops++
+			}
+		}
+	}
+	if ops != seen {
+		t.Errorf("%d operations, %d in the table", ops, seen)
+	}
+	// The token endpoint takes Basic credentials or none on GET, and its
+	// credentials in the form on POST.
+	if got := docOperation(doc, "/token", "GET")["security"]; !reflect.DeepEqual(got, []any{map[string]any{"basicAuth": []any{}}, map[string]any{}}) {
+		t.Errorf("GET /token security %v", got)
+	}
+	if got := docOperation(doc, "/token", "POST")["security"]; !reflect.DeepEqual(got, []any{map[string]any{}}) {
+		t.Errorf("POST /token security %v", got)
+	}
+	// Each bearer role names a scope of the form the token protocol uses.
+	scheme := docString(docObj(docObj(docObj(doc["components"])["securitySchemes"])["bearerAuth"])["description"])
+	if !strings.Contains(scheme, "role names") || !strings.Contains(scheme, "insufficient_scope") {
+		t.Errorf("the bearerAuth scheme does not explain its role names: %q", scheme)
+	}
+}
+
+func TestOpenAPITokenEndpoint(t *testing.T) {
+	doc := docGenerated(t)
+	item := docObj(docObj(doc["paths"])["/token"])
+	if item["x-token-endpoint"] != true || item["x-route-name"] != nil || len(item["servers"].([]any)) != 1 {
+		t.Fatalf("the /token path item: %v", item)
+	}
+	// swagger-parser 12 refuses a server variable with a description.
+	for name, v := range docObj(docObj(item["servers"].([]any)[0])["variables"]) {
+		if _, ok := docObj(v)["description"]; ok || docObj(v)["default"] == nil {
+			t.Errorf("server variable %s: %v, want only a default", name, v)
+		}
+	}
+	get := docOperation(doc, "/token", "GET")
+	params := map[string]docJSON{}
+	for _, p := range get["parameters"].([]any) {
+		params[docString(docObj(p)["name"])] = docObj(p)
+	}
+	for _, name := range []string{"service", "scope", "account", "client_id", "offline_token"} {
+		if params[name] == nil || params[name]["in"] != "query" {
+			t.Errorf("GET /token: no query parameter %s", name)
+		}
+	}
+	if s := docObj(params["scope"]["schema"]); s["type"] != "array" || params["scope"]["explode"] != true {
+		t.Errorf("scope is not a repeated parameter: %v", params["scope"])
+	}
+	body := docObj(docObj(docObj(docObj(docOperation(doc, "/token", "POST")["requestBody"])["content"])["application/x-www-form-urlencoded"])["schema"])
+	props := docObj(body["properties"])
+	for _, f := range []string{"grant_type", "service", "client_id", "access_type", "scope", "refresh_token", "username", "password"} {
+		if props[f] == nil {
+			t.Errorf("the POST form lacks %s", f)
+		}
+	}
+	// Required by both grants, and only those.
+	if got := docStrings(body["required"]); strings.Join(got, " ") != "grant_type service client_id" {
+		t.Errorf("the POST form requires %v", got)
+	}
+	for _, status := range []int{200, 400, 401} {
+		if docResponse(doc, "/token", "GET", status) == nil || docResponse(doc, "/token", "POST", status) == nil {
+			t.Errorf("/token: no %d response", status)
+		}
+	}
+	if docResponse(doc, "/token", "POST", 404) == nil {
+		t.Error("POST /token: the 404 of a server without POST is not described")
+	}
+	fields := docObj(docObj(docObj(docObj(docObj(docResponse(doc, "/token", "GET", 200)["content"])["application/json"])["schema"])["properties"]))
+	for _, f := range []string{"token", "access_token", "expires_in", "issued_at", "refresh_token"} {
+		if fields[f] == nil {
+			t.Errorf("the GET response lacks %s", f)
+		}
+	}
+	if docObj(fields["expires_in"])["type"] != "integer" {
+		t.Errorf("expires_in is %v", fields["expires_in"])
+	}
 }

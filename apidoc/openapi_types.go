@@ -58,9 +58,14 @@ type oasPath struct {
 	Head        *oasOperation   `json:"head,omitempty"`
 	Patch       *oasOperation   `json:"patch,omitempty"`
 	Trace       *oasOperation   `json:"trace,omitempty"`
+	Servers     []oasServer     `json:"servers,omitempty"`
 	Parameters  []*oasParameter `json:"parameters,omitempty"`
 	RouteName   string          `json:"x-route-name,omitempty"`
 	MuxTemplate string          `json:"x-mux-template,omitempty"`
+
+	// TokenEndpoint marks the token endpoint, which is served at a
+	// Bearer challenge's realm rather than by the registry.
+	TokenEndpoint bool `json:"x-token-endpoint,omitempty"`
 }
 
 type oasOperation struct {
@@ -71,6 +76,7 @@ type oasOperation struct {
 	Parameters   []*oasParameter         `json:"parameters,omitempty"`
 	RequestBody  *oasRequestBody         `json:"requestBody,omitempty"`
 	Responses    map[string]*oasResponse `json:"responses,omitempty"`
+	Security     []map[string][]string   `json:"security,omitempty"`
 	OCIEndpoints []string                `json:"x-oci-endpoints,omitempty"`
 }
 

@@ -110,3 +110,24 @@ func docStatusText(code int) string {
 	}
 	return fmt.Sprintf("Status %d", code)
 }
+
+// docScopeSentence says what access a request variant needs, from its
+// Scopes: the token scopes as code spans, or that any authenticated client
+// may send it. placeholder, when not nil, rewrites each scope, as Markdown
+// writes "{name}" as "<name>".
+func docScopeSentence(scopes []string, placeholder func(string) string) string {
+	if len(scopes) == 0 {
+		return "Access: any authenticated client; a token needs no scope."
+	}
+	parts := make([]string, len(scopes))
+	for i, sc := range scopes {
+		if placeholder != nil {
+			sc = placeholder(sc)
+		}
+		parts[i] = "`" + sc + "`"
+	}
+	if len(parts) == 1 {
+		return "Token scope: " + parts[0] + "."
+	}
+	return "Token scopes: " + strings.Join(parts, ", ") + "."
+}

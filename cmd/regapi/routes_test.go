@@ -21,6 +21,10 @@ func TestRoutesCommand(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", line, stdout.String())
 		}
 	}
+	// The token endpoint is described, not routed.
+	if strings.Contains(stdout.String(), "/token") {
+		t.Errorf("the route list holds the token endpoint:\n%s", stdout.String())
+	}
 	if code := run([]string{"routes", "extra"}, &stdout, &stderr); code != 2 {
 		t.Errorf("routes with an argument: exit status %d, want 2", code)
 	}
@@ -36,6 +40,7 @@ func TestMatchCommand(t *testing.T) {
 		{"/v2/library/alpine/blobs/sha256:abc", 0, []string{"route blob", "name library/alpine", "digest sha256:abc"}},
 		{"/v2", 1, nil},               // redirected by the router
 		{"/v2/Foo/tags/list", 1, nil}, // no route
+		{"/token", 1, nil},            // the token endpoint is not a route
 	}
 	for _, tt := range tests {
 		var stdout, stderr bytes.Buffer

@@ -1,0 +1,567 @@
+package auth
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/regapi/regapi"
+	"github.com/regapi/regapi/internal/grammar"
+)
+
+// ErrRealmRefused is the error RoundTrip returns, wrapped, when a Bearer
+// challenge names a realm the transport will not send credentials to.
+var ErrRealmRefused = errors.New("realm refused")
+
+// NewTransport returns a RoundTripper that authenticates requests to
+// registries on top of base (http.DefaultTransport when nil). creds
+// returns the user name and password for the host a request goes to, as
+// the request URL writes it ("registry.example.com", "127.0.0.1:5000"); it
+// is asked whenever that host challenges, and should answer only for the
+// hosts the credentials belong to. It may be nil, and may return two empty
+// strings, for anonymous access.
+//
+// A request that gets a 401 is answered as its challenges ask. Among the
+// challenges (ParseChallenges) a Bearer challenge with a realm is
+// preferred, since its token carries scopes; otherwise a Basic challenge is
+// answered with the host's credentials if there are any. For Bearer the
+// transport fetches a token from the realm for the challenge's scopes
+// united with those the request needs (Required, for the request path from
+// its "/v2/" on, so registries below a path prefix are served too), and
+// repeats the request once with it. A request whose body cannot be
+// replayed, having no GetBody, is not repeated: its 401 is returned.
+//
+// After a host's first challenge, every request to it carries credentials
+// from the start: Basic credentials, or a token that covers the scopes the
+// request needs, from the cache or fetched before the request is sent. A
+// streamed upload therefore needs no replay once the host is known. Tokens
+// are cached per registry, realm, service and scopes until 5 seconds before
+// they expire, by the expires_in of the response counted from when it
+// arrived (the token server's clock may differ from the client's).
+//
+// Each request is sent at most twice. It is repeated only when the second
+// attempt can differ from the first: after no credentials, after a cached
+// token (which the server may have revoked), or when the challenge asks for
+// scopes the token sent was not fetched for, as an insufficient_scope
+// challenge may. A token fetched for this very request and refused ends
+// the exchange with the 401. A token refused for the scopes it was fetched
+// for, or as invalid_token, leaves the cache, so that the next request
+// fetches afresh rather than meet the same refusal.
+//
+// Tokens are fetched with GET only: the realm's URL with service (when the
+// challenge has one), one scope parameter per scope, and account plus Basic
+// credentials when there are credentials. Every token server serves GET,
+// while POST is optional and servers without it refuse it in several ways;
+// the POST grants exist for refresh tokens, which this transport does not
+// keep. The token server's answer is not followed through redirects.
+//
+// Credentials go only to the host of the request and to the realm its
+// challenge names. The realm must be an http or https URL without user
+// information whose host passes the registry host grammar (no odd forms of
+// IP addresses); a relative realm is resolved against the request URL. A
+// realm is refused, and RoundTrip fails with an error wrapping
+// ErrRealmRefused, when it would take credentials from https to http, or
+// when it is on a loopback, private, link-local or unspecified address, or
+// localhost, while its host and port differ from the registry's: such a
+// realm lets a remote registry aim the client's credentials at services of
+// the client's own network. Cross-host realms such as Docker Hub's are
+// allowed. The check sees only the realm's name, not what it resolves to.
+//
+// A request that already has an Authorization header is sent as it is and
+// its response returned untouched. The transport is safe for concurrent
+// use.
+func NewTransport(base http.RoundTripper, creds func(ctx context.Context, host string) (username, password string, err error)) http.RoundTripper {
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	return &transport{base: base, creds: creds, now: time.Now, hosts: make(map[string]*hostState)}
+}
+
+// Limits of the transport.
+const (
+	// maxCachedTokens bounds the token cache: a registry inventing a new
+	// scope per response cannot make it grow without end.
+	maxCachedTokens = 64
+
+	// maxTokenResponse is the largest token response read; tokens are a
+	// few kilobytes.
+	maxTokenResponse = 1 << 20
+
+	// maxDrain is how much of a 401's body is read before it is closed, so
+	// that the connection can carry the repeated request.
+	maxDrain = 64 << 10
+
+	// renewBefore is how long before its expiry a token stops being used,
+	// so that it does not expire on its way to the registry.
+	renewBefore = 5 * time.Second
+)
+
+type transport struct {
+	base  http.RoundTripper
+	creds func(ctx context.Context, host string) (string, string, error)
+	now   func() time.Time // replaced by tests
+
+	mu     sync.Mutex
+	hosts  map[string]*hostState // by origin
+	tokens []*cachedToken        // oldest first
+}
+
+// hostState is what the transport learnt of a registry from its last
+// challenge.
+type hostState struct {
+	scheme  string   // "Basic" or "Bearer"
+	realm   *url.URL // Bearer: the checked realm
+	service string   // Bearer: the challenge's service
+	last    *cachedToken
+}
+
+// cachedToken is a token and what it was fetched for.
+type cachedToken struct {
+	origin  string // the registry it is sent to
+	realm   string
+	service string
+	scopes  []Scope // merged
+	value   string
+	expires time.Time
+}
+
+// fetchedFor reports whether tok was fetched for exactly this realm,
+// service and merged scopes.
+func (tok *cachedToken) fetchedFor(realm, service string, scopes []Scope) bool {
+	if tok.realm != realm || tok.service != service || len(tok.scopes) != len(scopes) {
+		return false
+	}
+	for i := range scopes {
+		if tok.scopes[i].String() != scopes[i].String() {
+			return false
+		}
+	}
+	return true
+}
+
+// attempt records what credentials a request was sent with.
+type attempt struct {
+	basic bool
+	token *cachedToken
+	fresh bool // token was fetched for this request
+}
+
+// RoundTrip sends req, answering a 401 as NewTransport describes.
+func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.URL == nil || req.URL.Host == "" || (req.URL.Scheme != "http" && req.URL.Scheme != "https") || req.Header.Get("Authorization") != "" {
+		return t.base.RoundTrip(req)
+	}
+	origin := originOf(req.URL)
+	needed := requiredFor(req)
+
+	first := req.Clone(req.Context())
+	sent, err := t.authorize(first, origin, needed)
+	if err != nil {
+		closeBody(req)
+		return nil, err
+	}
+	resp, err := t.base.RoundTrip(first)
+	if err != nil || resp.StatusCode != http.StatusUnauthorized {
+		return resp, err
+	}
+
+	replayable := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
+	authorization, tok, err := t.answer(req, origin, needed, ParseChallenges(resp.Header), sent, replayable)
+	if err != nil {
+		resp.Body.Close()
+		return nil, err
+	}
+	if authorization == "" || !replayable {
+		return resp, nil
+	}
+	second := req.Clone(req.Context())
+	if req.Body != nil && req.Body != http.NoBody {
+		if second.Body, err = req.GetBody(); err != nil {
+			resp.Body.Close()
+			return nil, fmt.Errorf("auth: replaying the request body: %w", err)
+		}
+	}
+	second.Header.Set("Authorization", authorization)
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxDrain))
+	resp.Body.Close()
+	resp, err = t.base.RoundTrip(second)
+	if err == nil && resp.StatusCode == http.StatusUnauthorized && tok != nil {
+		// Refused although fetched for this request's challenge: later
+		// requests fetch afresh instead of trying it again.
+		t.mu.Lock()
+		t.dropLocked(tok)
+		t.mu.Unlock()
+	}
+	return resp, err
+}
+
+// closeBody closes the body of a request RoundTrip will not send, as a
+// RoundTripper must.
+func closeBody(req *http.Request) {
+	if req.Body != nil {
+		req.Body.Close()
+	}
+}
+
+// originOf returns scheme://host:port of u, lower-cased, with the port the
+// scheme implies written out.
+func originOf(u *url.URL) string {
+	return strings.ToLower(u.Scheme) + "://" + strings.ToLower(hostPort(u))
+}
+
+// hostPort returns the host and port of u, with the default port of its
+// scheme when it has none.
+func hostPort(u *url.URL) string {
+	host, port := u.Hostname(), portOf(u.Port(), u.Scheme)
+	if strings.Contains(host, ":") {
+		return "[" + host + "]:" + port
+	}
+	return host + ":" + port
+}
+
+// requiredFor returns the scopes req needs, or nil when its path, from its
+// first "/v2/" that begins an API path on, is not an API request.
+func requiredFor(req *http.Request) []Scope {
+	path := req.URL.Path
+	for i := 0; ; {
+		j := strings.Index(path[i:], "/v2/")
+		if j < 0 {
+			return nil
+		}
+		i += j
+		if m, ok := regapi.MatchPath(path[i:]); ok {
+			return Required(req.Method, m, req.URL.Query())
+		}
+		i++
+	}
+}
+
+// authorize sets the Authorization header of req from what the transport
+// knows of its host.
+func (t *transport) authorize(req *http.Request, origin string, needed []Scope) (attempt, error) {
+	t.mu.Lock()
+	hs := t.hosts[origin]
+	var state hostState
+	if hs != nil {
+		state = *hs
+	}
+	t.mu.Unlock()
+
+	switch state.scheme {
+	case "Basic":
+		v, err := t.basicAuthorization(req)
+		if err != nil || v == "" {
+			return attempt{}, err
+		}
+		req.Header.Set("Authorization", v)
+		return attempt{basic: true}, nil
+	case "Bearer":
+		if needed == nil {
+			// Not an API request: the host's last token, if still good.
+			if tok := state.last; tok != nil && t.now().Before(tok.expires) {
+				req.Header.Set("Authorization", "Bearer "+tok.value)
+				return attempt{token: tok}, nil
+			}
+			return attempt{}, nil
+		}
+		scopes := MergeScopes(needed...)
+		if tok := t.lookup(origin, state.realm.String(), state.service, scopes); tok != nil {
+			req.Header.Set("Authorization", "Bearer "+tok.value)
+			return attempt{token: tok}, nil
+		}
+		tok, err := t.fetch(req, origin, state.realm, state.service, scopes)
+		if err != nil {
+			return attempt{}, err
+		}
+		req.Header.Set("Authorization", "Bearer "+tok.value)
+		return attempt{token: tok, fresh: true}, nil
+	}
+	return attempt{}, nil
+}
+
+// answer learns from the challenges of a 401 and returns the Authorization
+// value to repeat the request with, and the token it holds if any, or ""
+// when the request should not be repeated. With replayable false it only
+// learns.
+func (t *transport) answer(req *http.Request, origin string, needed []Scope, challenges []Challenge, sent attempt, replayable bool) (string, *cachedToken, error) {
+	var bearer, basic *Challenge
+	for i := range challenges {
+		c := &challenges[i]
+		switch {
+		case c.Scheme == "Bearer" && c.Realm() != "" && bearer == nil:
+			bearer = c
+		case c.Scheme == "Basic" && basic == nil:
+			basic = c
+		}
+	}
+	switch {
+	case bearer != nil:
+		realm, err := checkRealm(req.URL, bearer.Realm())
+		if err != nil {
+			return "", nil, err
+		}
+		service := bearer.Service()
+		scopes := MergeScopes(append(bearer.Scopes(), needed...)...)
+		same := sent.token != nil && sent.token.fetchedFor(realm.String(), service, scopes)
+		t.mu.Lock()
+		hs := t.hosts[origin]
+		if hs == nil {
+			hs = &hostState{}
+			t.hosts[origin] = hs
+		}
+		hs.scheme, hs.realm, hs.service = "Bearer", realm, service
+		if same || sent.token != nil && bearer.Error() == "invalid_token" {
+			// Refused for what it was fetched for, or revoked: it is no
+			// good. A token refused for more than it was fetched for
+			// still serves the requests it covers.
+			t.dropLocked(sent.token)
+		}
+		t.mu.Unlock()
+		if sent.fresh && same || !replayable {
+			return "", nil, nil
+		}
+		tok := t.lookup(origin, realm.String(), service, scopes)
+		if tok == nil || tok == sent.token {
+			if tok, err = t.fetch(req, origin, realm, service, scopes); err != nil {
+				return "", nil, err
+			}
+		}
+		return "Bearer " + tok.value, tok, nil
+	case basic != nil:
+		if sent.basic {
+			return "", nil, nil // the credentials were refused
+		}
+		v, err := t.basicAuthorization(req)
+		if err != nil || v == "" {
+			return "", nil, err
+		}
+		t.mu.Lock()
+		t.hosts[origin] = &hostState{scheme: "Basic"}
+		t.mu.Unlock()
+		return v, nil, nil
+	}
+	return "", nil, nil
+}
+
+// basicAuthorization returns the Basic Authorization value for the host of
+// req, or "" when there are no credentials.
+func (t *transport) basicAuthorization(req *http.Request) (string, error) {
+	user, pass, err := t.credentials(req)
+	if err != nil || user == "" && pass == "" {
+		return "", err
+	}
+	return "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pass)), nil
+}
+
+// credentials asks creds for the credentials of the host of req.
+func (t *transport) credentials(req *http.Request) (string, string, error) {
+	if t.creds == nil {
+		return "", "", nil
+	}
+	user, pass, err := t.creds(req.Context(), req.URL.Host)
+	if err != nil {
+		return "", "", fmt.Errorf("auth: credentials for %s: %w", req.URL.Host, err)
+	}
+	return user, pass, nil
+}
+
+// lookup returns the newest unexpired token for origin, realm and service
+// whose scopes cover scopes, or nil.
+func (t *transport) lookup(origin, realm, service string, scopes []Scope) *cachedToken {
+	now := t.now()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for i := len(t.tokens) - 1; i >= 0; i-- {
+		tok := t.tokens[i]
+		if tok.origin == origin && tok.realm == realm && tok.service == service && now.Before(tok.expires) && Allows(tok.scopes, scopes...) {
+			return tok
+		}
+	}
+	return nil
+}
+
+// dropLocked removes tok from the cache; t.mu is held.
+func (t *transport) dropLocked(tok *cachedToken) {
+	for i, c := range t.tokens {
+		if c == tok {
+			t.tokens = append(t.tokens[:i], t.tokens[i+1:]...)
+			break
+		}
+	}
+	for _, hs := range t.hosts {
+		if hs.last == tok {
+			hs.last = nil
+		}
+	}
+}
+
+// fetch asks the realm for a token and caches it.
+func (t *transport) fetch(req *http.Request, origin string, realm *url.URL, service string, scopes []Scope) (*cachedToken, error) {
+	user, pass, err := t.credentials(req)
+	if err != nil {
+		return nil, err
+	}
+	u := *realm
+	q := u.Query()
+	if service != "" {
+		q.Set("service", service)
+	}
+	for _, s := range scopes {
+		q.Add("scope", s.String())
+	}
+	if user != "" {
+		q.Set("account", user)
+	}
+	u.RawQuery = q.Encode()
+	treq, err := http.NewRequestWithContext(req.Context(), http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, fmt.Errorf("auth: token request to %s: %w", realm.Redacted(), err)
+	}
+	if user != "" || pass != "" {
+		treq.SetBasicAuth(user, pass)
+	}
+	if ua := req.Header.Get("User-Agent"); ua != "" {
+		treq.Header.Set("User-Agent", ua)
+	}
+	resp, err := t.base.RoundTrip(treq)
+	if err != nil {
+		return nil, fmt.Errorf("auth: token request to %s: %w", realm.Redacted(), err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxTokenResponse+1))
+	if err != nil {
+		return nil, fmt.Errorf("auth: reading the token response of %s: %w", realm.Redacted(), err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("auth: token server %s answered %s: %s", realm.Redacted(), resp.Status, short(strings.TrimSpace(string(body))))
+	}
+	if len(body) > maxTokenResponse {
+		return nil, fmt.Errorf("auth: the token response of %s is over %d bytes", realm.Redacted(), maxTokenResponse)
+	}
+	var tok Token
+	if err := json.Unmarshal(body, &tok); err != nil {
+		return nil, fmt.Errorf("auth: the token response of %s: %w", realm.Redacted(), err)
+	}
+	if !isHeaderToken(tok.Token) {
+		return nil, fmt.Errorf("auth: the token of %s holds characters a header cannot carry", realm.Redacted())
+	}
+	ct := &cachedToken{
+		origin:  origin,
+		realm:   realm.String(),
+		service: service,
+		scopes:  scopes,
+		value:   tok.Token,
+		expires: t.now().Add(time.Duration(tok.ExpiresIn)*time.Second - renewBefore),
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	now := t.now()
+	kept := t.tokens[:0]
+	for _, c := range t.tokens {
+		if now.Before(c.expires) {
+			kept = append(kept, c)
+		}
+	}
+	for i := len(kept); i < len(t.tokens); i++ {
+		t.tokens[i] = nil
+	}
+	t.tokens = kept
+	if len(t.tokens) >= maxCachedTokens {
+		t.dropLocked(t.tokens[0])
+	}
+	t.tokens = append(t.tokens, ct)
+	if hs := t.hosts[origin]; hs != nil {
+		hs.last = ct
+	}
+	return ct, nil
+}
+
+// isHeaderToken reports whether a token can follow "Bearer " in a header:
+// visible ASCII without spaces.
+func isHeaderToken(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] <= ' ' || s[i] >= 0x7f {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// checkRealm resolves a challenge's realm against the request URL and
+// refuses the realms NewTransport describes.
+func checkRealm(registry *url.URL, realm string) (*url.URL, error) {
+	refuse := func(why string) error {
+		return fmt.Errorf("auth: %w: %q %s", ErrRealmRefused, short(realm), why)
+	}
+	ref, err := url.Parse(realm)
+	if err != nil {
+		return nil, refuse("is not a URL")
+	}
+	u := registry.ResolveReference(ref)
+	u.Fragment, u.RawFragment = "", ""
+	switch {
+	case u.Scheme != "http" && u.Scheme != "https":
+		return nil, refuse("is not an http or https URL")
+	case u.User != nil:
+		return nil, refuse("carries user information")
+	case !grammar.IsHost(u.Host):
+		return nil, refuse("has no valid host")
+	case strings.EqualFold(registry.Scheme, "https") && u.Scheme == "http":
+		return nil, refuse("would send credentials of an https registry over http")
+	case isLocalHost(u.Hostname()) && !sameHostPort(u, registry):
+		return nil, refuse("is on a local or private address other than the registry's")
+	}
+	return u, nil
+}
+
+// sameHostPort reports whether a and b name the same host and port, the
+// default port of their schemes standing in for an absent one.
+func sameHostPort(a, b *url.URL) bool {
+	if portOf(a.Port(), a.Scheme) != portOf(b.Port(), b.Scheme) {
+		return false
+	}
+	ha, hb := a.Hostname(), b.Hostname()
+	ia, errA := netip.ParseAddr(ha)
+	ib, errB := netip.ParseAddr(hb)
+	if errA == nil && errB == nil {
+		return ia.Unmap() == ib.Unmap()
+	}
+	return errA != nil && errB != nil && strings.EqualFold(ha, hb)
+}
+
+// hostPortOf returns port, or the default port of scheme when it is empty.
+func portOf(port, scheme string) string {
+	if port != "" {
+		return port
+	}
+	if strings.EqualFold(scheme, "http") {
+		return "80"
+	}
+	return "443"
+}
+
+// isLocalHost reports whether host names this machine or its network:
+// localhost and its subdomains, and loopback, private, link-local and
+// unspecified addresses, IPv4 ones also in their IPv6 forms.
+func isLocalHost(host string) bool {
+	host = strings.ToLower(host)
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	addr, err := netip.ParseAddr(host)
+	if err != nil {
+		return false
+	}
+	addr = addr.Unmap()
+	return addr.IsLoopback() || addr.IsPrivate() || addr.IsLinkLocalUnicast() || addr.IsUnspecified() ||
+		addr.IsLinkLocalMulticast() || addr.IsInterfaceLocalMulticast()
+}
