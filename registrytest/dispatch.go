@@ -159,6 +159,13 @@ func (reg *Registry) dispatch(w http.ResponseWriter, r *http.Request, m regapi.P
 	}
 	reg.addWarnings(w.Header(), rm)
 	c := &request{w: w, r: r, match: rm, query: query, reg: reg}
+	// Authentication comes first, so that a client without credentials
+	// learns nothing about what is stored, and faults fire only on
+	// requests that passed it.
+	if err := reg.authorize(c); err != nil {
+		serveError(w, err)
+		return
+	}
 	if m.Route != regapi.RouteNameBase && m.Route != regapi.RouteNameCatalog {
 		if !grammar.IsRepository(m.Name) {
 			serveError(w, errcode.ErrorCodeNameInvalid.WithDetail(map[string]string{"name": truncate(m.Name, 300)}))

@@ -177,6 +177,9 @@ type Options struct {
 	// keeps no log.
 	RequestLogSize int
 
+	// Auth configures authentication; by default there is none.
+	Auth Auth
+
 	// FaultEndpoint serves /_regapi/faults, through which a test outside
 	// the process injects, lists and clears faults: POST adds the SPECs of
 	// the body, one per line; GET lists the faults, one per line with
@@ -247,6 +250,7 @@ type Registry struct {
 	rules   manifestRules
 	faults  faultList
 	log     *requestLog
+	auth    *authenticator // nil without authentication
 
 	// redirectKey signs the URLs of Options.BlobRedirect.
 	redirectKey [32]byte
@@ -267,6 +271,9 @@ func New(opts Options) *Registry {
 	}
 	if _, err := rand.Read(reg.redirectKey[:]); err != nil {
 		panic("registrytest: reading random bytes: " + err.Error())
+	}
+	if opts.Auth.Mode != AuthNone {
+		reg.auth = newAuthenticator(opts.Auth, func() time.Time { return reg.now() })
 	}
 	reg.api = newAPITable()
 	// When space runs out, idle sessions go first.
@@ -304,6 +311,10 @@ func (reg *Registry) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	x.Header().Set("Docker-Distribution-API-Version", "registry/2.0")
 	if reg.opts.FaultEndpoint && r.URL.Path == faultEndpointPath {
 		reg.serveFaultEndpoint(x, r)
+		return
+	}
+	if reg.auth != nil && reg.auth.cfg.Mode == AuthToken && r.URL.Path == tokenPath {
+		reg.serveToken(x, r)
 		return
 	}
 	if rest, ok := redirectTarget(r.URL.Path); ok && reg.opts.BlobRedirect {
