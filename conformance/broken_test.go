@@ -257,6 +257,19 @@ func TestBrokenRegistries(t *testing.T) {
 			reasonHas: "answered 202",
 		},
 		{
+			name: "upload status not offered",
+			deviate: edit(on(http.MethodGet, "/blobs/uploads/"), func(_ *http.Request, rec *httptest.ResponseRecorder) {
+				rec.Code = http.StatusBadRequest
+				rec.Header().Del("Location")
+				rec.Header().Del("Range")
+				rec.Header().Set("Content-Type", "application/json")
+				setBody(rec, []byte(`{"errors":[{"code":"BLOB_UPLOAD_INVALID","message":"no status here"}]}`))
+			}),
+			mustFail:  []string{"end-13/upload-status"},
+			mustPass:  []string{"end-6/put-final-chunk", "end-13/contract-status", "end-13/contract-errors"},
+			reasonHas: "answered 400",
+		},
+		{
 			name: "an honest server failure on tag listing",
 			deviate: edit(on(http.MethodGet, "/tags/list"), func(_ *http.Request, rec *httptest.ResponseRecorder) {
 				rec.Code = http.StatusServiceUnavailable

@@ -175,6 +175,10 @@ func TestCheckResponse(t *testing.T) {
 			ex:   exchange{method: "PUT", target: "/v2/a/manifests/latest", status: 502, header: http.Header{"Content-Type": {"text/plain"}}, body: "bad gateway"},
 		},
 		{
+			name: "a server failure with a code of the server's own",
+			ex:   exchange{method: "DELETE", target: "/v2/a/blobs/" + helloDigest, status: 500, header: json, body: `{"errors":[{"code":"INTERNAL_SERVER_ERROR","message":"not found"}]}`},
+		},
+		{
 			name: "chunk accepted with the Range of its Content-Range",
 			ex: exchange{method: "PATCH", target: "/v2/a/blobs/uploads/u1", reqHeader: http.Header{"Content-Range": {"0-1023"}}, status: 202,
 				header: http.Header{"Location": {"/v2/a/blobs/uploads/u1"}, "Range": {"0-1023"}}},

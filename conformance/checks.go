@@ -87,7 +87,7 @@ var contractDocs = map[Rule]string{
 	RuleStatus:  "every response has a status the request's variant lists",
 	RuleHeaders: "every response has the headers its descriptor (and the specification version) requires, well-formed, and a body its method and status allow",
 	RuleDigest:  "every Docker-Content-Digest verifies the content it names",
-	RuleErrors:  "every JSON error body is the error envelope with codes listed for its status",
+	RuleErrors:  "every JSON body of a 4xx error is the error envelope with codes listed for its status",
 }
 
 // Checks lists every check the suite reports, in report order: the

@@ -20,13 +20,13 @@
 // match it, and the response must have a status that variant lists, the
 // headers its descriptor marks required, well-formed values in every header
 // it describes, a Docker-Content-Digest that verifies the content whenever
-// one is sent, and, for an error with a JSON body, the error envelope with
-// codes the descriptor lists for the status. They are reported per endpoint
+// one is sent, and, for a 4xx error with a JSON body, the error envelope
+// with codes the descriptor lists for the status. They are reported per endpoint
 // as contract-status, contract-headers, contract-digest and contract-errors.
 //
 // The descriptors list 500, 502, 503 and 504 on every request, and 408
-// wherever a body is read: a registry that fails honestly breaks no
-// contract. Such an answer fails the workflow check of the step (which
+// wherever a body is read, and the specification constrains no 5xx body: a
+// registry that fails honestly breaks no contract. Such an answer fails the workflow check of the step (which
 // expected something else) and passes the contract checks; the reason of
 // the failed check names the status and, where the body is an error
 // envelope, its codes.

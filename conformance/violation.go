@@ -21,8 +21,8 @@ const (
 	// RuleDigest: a Docker-Content-Digest verifies the content it names,
 	// the request's digest or the body.
 	RuleDigest Rule = "digest"
-	// RuleErrors: an error whose body is JSON carries the error envelope,
-	// with codes the descriptor lists for the status.
+	// RuleErrors: a 4xx error whose body is JSON carries the error
+	// envelope, with codes the descriptor lists for the status.
 	RuleErrors Rule = "errors"
 )
 
