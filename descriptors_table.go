@@ -785,6 +785,14 @@ func newRouteTable() []RouteDescriptor {
 			Headers:     []ParameterDescriptor{contentLengthZeroHeader, warningHeader},
 		}
 
+		mountSourceUnknownResponse = errorResponse(http.StatusNotFound, "Repository or Blob Unknown",
+			"The repository does not exist, or the blob to mount is unknown to the source. Registries should rather open an upload session (202) when they cannot mount.",
+			errcode.ErrorCodeNameUnknown, errcode.ErrorCodeBlobUnknown)
+
+		cancelUnsupportedResponse = errorResponse(http.StatusMethodNotAllowed, "Cancel Not Supported",
+			"The registry does not cancel upload sessions (a request the specification added after 1.1); unfinished sessions expire instead.",
+			errcode.ErrorCodeUnsupported)
+
 		uploadCancelInvalidResponse = errorResponse(http.StatusBadRequest, "Cancel Failed",
 			"The registry could not cancel the session. The client may ignore this: unfinished sessions expire.",
 			errcode.ErrorCodeNameInvalid, errcode.ErrorCodeBlobUploadInvalid)
@@ -1123,7 +1131,7 @@ func newRouteTable() []RouteDescriptor {
 						PathParameters:  repositoryPath,
 						QueryParameters: []ParameterDescriptor{mountQueryParameter, fromQueryParameter},
 						Successes:       []ResponseDescriptor{blobCreatedResponse, uploadStartedResponse},
-						Failures:        failures(uploadStartInvalidResponse, repositoryUnknownResponse, pushUnsupportedResponse),
+						Failures:        failures(uploadStartInvalidResponse, mountSourceUnknownResponse, pushUnsupportedResponse),
 					},
 					{
 						Name:            "Mount Blob from Any Repository",
@@ -1134,7 +1142,7 @@ func newRouteTable() []RouteDescriptor {
 						PathParameters:  repositoryPath,
 						QueryParameters: []ParameterDescriptor{mountQueryParameter},
 						Successes:       []ResponseDescriptor{blobCreatedResponse, uploadStartedResponse},
-						Failures:        failures(uploadStartInvalidResponse, repositoryUnknownResponse, pushUnsupportedResponse),
+						Failures:        failures(uploadStartInvalidResponse, mountSourceUnknownResponse, pushUnsupportedResponse),
 					},
 				},
 			}},
@@ -1228,7 +1236,7 @@ func newRouteTable() []RouteDescriptor {
 						Headers:        emptyBodyHeaders,
 						PathParameters: uploadPath,
 						Successes:      []ResponseDescriptor{uploadCancelledResponse},
-						Failures:       failures(uploadCancelInvalidResponse, uploadUnknownResponse),
+						Failures:       failures(uploadCancelInvalidResponse, uploadUnknownResponse, cancelUnsupportedResponse),
 					}},
 				},
 			},

@@ -179,6 +179,14 @@ func TestCheckResponse(t *testing.T) {
 			ex:   exchange{method: "DELETE", target: "/v2/a/blobs/" + helloDigest, status: 500, header: json, body: `{"errors":[{"code":"INTERNAL_SERVER_ERROR","message":"not found"}]}`},
 		},
 		{
+			name: "a mount of a blob the source lacks, refused",
+			ex:   exchange{method: "POST", target: "/v2/a/blobs/uploads/?mount=" + helloDigest + "&from=b", status: 404, header: json, body: `{"errors":[{"code":"BLOB_UNKNOWN","message":"blob unknown to registry"}]}`},
+		},
+		{
+			name: "a registry that does not cancel uploads",
+			ex:   exchange{method: "DELETE", target: "/v2/a/blobs/uploads/u1", status: 405, header: json, body: `{"errors":[{"code":"UNSUPPORTED","message":"the operation is unsupported"}]}`},
+		},
+		{
 			name: "chunk accepted with the Range of its Content-Range",
 			ex: exchange{method: "PATCH", target: "/v2/a/blobs/uploads/u1", reqHeader: http.Header{"Content-Range": {"0-1023"}}, status: 202,
 				header: http.Header{"Location": {"/v2/a/blobs/uploads/u1"}, "Range": {"0-1023"}}},
