@@ -70,6 +70,7 @@ var workflowChecks = []CheckInfo{
 
 	{"end-9", "delete-tag", WorkflowManagement, FeatureDeleteTag, "DELETE of a tag: 202; the tag is gone, the manifest stays"},
 	{"end-9", "delete-manifest", WorkflowManagement, FeatureDeleteManifest, "DELETE of a manifest by digest: 202; it and its tags are gone"},
+	{"end-8a", "list-tags-after-delete", WorkflowManagement, FeatureDeleteManifest, "a tag pushed again after its manifest was deleted is listed"},
 	{"end-9", "delete-manifest-missing", WorkflowManagement, FeatureDeleteManifest, "DELETE of an unknown manifest: 404"},
 	{"end-10", "delete-blob", WorkflowManagement, FeatureDeleteBlob, "DELETE of a blob: 202; the blob is gone"},
 	{"end-10", "delete-blob-missing", WorkflowManagement, FeatureDeleteBlob, "DELETE of an unknown blob: 404"},

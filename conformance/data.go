@@ -30,6 +30,7 @@ const (
 
 // blob is content pushed as a blob.
 type blob struct {
+	label     string // what it is, for messages
 	mediaType string
 	data      []byte
 	digest    digest.Digest
@@ -48,6 +49,7 @@ func (b *blob) descriptor() descriptor {
 // manifest is a manifest or index the suite pushes, byte for byte as it
 // is sent.
 type manifest struct {
+	label     string // what it is, for messages
 	mediaType string
 	data      []byte
 	digest    digest.Digest

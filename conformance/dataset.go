@@ -40,6 +40,9 @@ type dataSet struct {
 	// checks; manifests the manifests, with their references.
 	pushed    []*blob
 	manifests []*manifest
+	// stored holds the digests of the blobs stored in repo, of any
+	// algorithm.
+	stored map[digest.Digest]bool
 	// chunk is the chunk size of the chunked uploads.
 	chunk int
 }
@@ -48,7 +51,7 @@ type dataSet struct {
 func newDataSet(runID, repo, repo2 string) *dataSet {
 	c := content{seed: runID}
 	d := &dataSet{
-		c: c, repo: repo, repo2: repo2, chunk: defaultChunk,
+		c: c, repo: repo, repo2: repo2, chunk: defaultChunk, stored: map[digest.Digest]bool{},
 		monoLayer:      c.layer("monolithic", 3000),
 		closeLayer:     c.layer("closed", 5000),
 		singleLayer:    c.layer("single-post", 2000),
@@ -72,6 +75,16 @@ func newDataSet(runID, repo, repo2 string) *dataSet {
 		mgmtTags:   []string{"yankee", "zulu"},
 		missingTag: "missing" + runID,
 	}
+	for b, label := range map[*blob]string{
+		d.monoLayer: "the layer pushed with POST and PUT", d.closeLayer: "the layer closed by an empty PUT",
+		d.singleLayer: "the layer pushed with a single POST", d.streamLayer: "the streamed layer",
+		d.emptyBlob: "the empty blob", d.wrongBlob: "the blob pushed with a wrong digest",
+		d.missingBlob: "a blob never pushed", d.emptyCfg: "the empty config", d.sbomLayer: "the SBOM layer",
+		d.sigConfig: "the signature config", d.sha512Layer: "the sha512 layer",
+		d.sha512AlgLayer: "the layer pushed with digest-algorithm", d.mgmtLayer: "the layer of the deletion checks",
+	} {
+		b.label = label
+	}
 	return d
 }
 
@@ -82,6 +95,7 @@ func (d *dataSet) setChunk(min int64) {
 		d.chunk = int(min)
 	}
 	d.chunkLayer = d.c.layer("chunked", 2*d.chunk+d.chunk/2)
+	d.chunkLayer.label = "the chunked layer"
 }
 
 // annotations returns the annotations of a referrer, which the referrers
@@ -102,6 +116,7 @@ func (d *dataSet) buildImageA() *blob {
 		Config: cfg.descriptor(),
 		Layers: []descriptor{d.monoLayer.descriptor(), d.chunkLayer.descriptor()},
 	})
+	d.imageA.label, cfg.label = "image A", "the config of image A"
 	return cfg
 }
 
@@ -113,6 +128,7 @@ func (d *dataSet) buildImageB() *blob {
 		Config: cfg.descriptor(),
 		Layers: []descriptor{d.singleLayer.descriptor(), d.closeLayer.descriptor()},
 	})
+	d.imageB.label, cfg.label = "image B", "the config of image B"
 	return cfg
 }
 
@@ -122,6 +138,7 @@ func (d *dataSet) buildIndex() {
 	a.Platform = &platform{Architecture: "amd64", OS: "linux"}
 	b.Platform = &platform{Architecture: "arm64", OS: "linux"}
 	d.index = index([]descriptor{a, b}, nil)
+	d.index.label = "the index of images A and B"
 }
 
 // buildReferrers makes the artifacts referring to image A: one with an
@@ -141,6 +158,7 @@ func (d *dataSet) buildReferrers() {
 		Subject:     &subject,
 		Annotations: d.annotations("signature"),
 	})
+	d.refSBOM.label, d.refSig.label = "the SBOM referrer", "the signature referrer"
 }
 
 // buildOrphan makes an artifact whose subject the registry does not hold.
@@ -153,6 +171,7 @@ func (d *dataSet) buildOrphan() {
 		Subject:      &subject,
 		Annotations:  d.annotations("orphan"),
 	})
+	d.refOrphan.label = "the referrer of a missing subject"
 }
 
 // buildImage512 makes an image whose config and layer are addressed by
@@ -163,6 +182,7 @@ func (d *dataSet) buildImage512() *blob {
 		Config: cfg.descriptor(),
 		Layers: []descriptor{d.sha512Layer.descriptor()},
 	})
+	d.image512.label, cfg.label = "the sha512 image", "the sha512 config"
 	return cfg
 }
 
@@ -173,6 +193,7 @@ func (d *dataSet) buildSparse() {
 	a := d.imageA.descriptor()
 	a.Platform = &platform{Architecture: "amd64", OS: "linux"}
 	d.sparse = index([]descriptor{a, missing}, map[string]string{"org.regapi.conformance.kind": "sparse"})
+	d.sparse.label = "the sparse index"
 }
 
 // buildManagement makes the image the deletion checks delete.
@@ -182,14 +203,19 @@ func (d *dataSet) buildManagement() *blob {
 		Config: cfg.descriptor(),
 		Layers: []descriptor{d.mgmtLayer.descriptor()},
 	})
+	d.mgmtImage.label, cfg.label = "the image of the deletion checks", "its config"
 	return cfg
 }
 
-// addPushed remembers b as a blob of the run's first repository, for the
-// pull checks, which fetch the sha256 blobs of more than zero bytes (the
-// others have checks of their own).
+// addPushed remembers b as a blob of the run's first repository: stored,
+// and, for the pull checks, which fetch the sha256 blobs of more than zero
+// bytes (the others have checks of their own), pushed.
 func (d *dataSet) addPushed(repo string, b *blob) {
-	if repo != d.repo || b.digest.Algorithm() != digest.SHA256 || len(b.data) == 0 {
+	if repo != d.repo {
+		return
+	}
+	d.stored[b.digest] = true
+	if b.digest.Algorithm() != digest.SHA256 || len(b.data) == 0 {
 		return
 	}
 	for _, x := range d.pushed {

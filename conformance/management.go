@@ -52,6 +52,21 @@ func (s *suite) management() {
 			s.expectMissing(http.MethodGet, s.manifestURL(d.repo, d.mgmtTags[1])),
 		)
 	})
+	s.step("end-8a/list-tags-after-delete", []string{"end-9/delete-manifest"}, func() error {
+		// Registries that index tags apart from manifests have lost new
+		// tags after deletions; the same image comes back under a tag.
+		if _, err := s.storeManifest(d.repo, d.mgmtTags[1], d.mgmtImage, nil); err != nil {
+			return err
+		}
+		resp, list, err := s.getTags(s.tagsURL(d.repo, nil))
+		if err != nil {
+			return err
+		}
+		if !slices.Contains(list.Tags, d.mgmtTags[1]) && resp.header.Get("Link") == "" {
+			return failf(resp, "the tag list lacks %q, pushed again after its manifest was deleted: %q", d.mgmtTags[1], list.Tags)
+		}
+		return nil
+	})
 	s.step("end-9/delete-manifest-missing", nil, func() error {
 		return s.expectDeleteMissing(s.manifestURL(d.repo, d.unknownManifest.String()))
 	})
@@ -80,7 +95,7 @@ func (s *suite) pushManagementImage() error {
 		}
 	}
 	for _, t := range d.mgmtTags {
-		if _, err := s.putManifest(d.repo, t, d.mgmtImage, nil); err != nil {
+		if _, err := s.storeManifest(d.repo, t, d.mgmtImage, nil); err != nil {
 			return err
 		}
 	}

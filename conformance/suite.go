@@ -174,6 +174,46 @@ type stepError struct {
 
 func (e *stepError) Error() string { return e.msg }
 
+// skipError ends a step that cannot run because content it needs is not
+// in the registry; the step is recorded as skipped.
+type skipError struct{ reason string }
+
+func (e *skipError) Error() string { return e.reason }
+
+// needBlobs returns a skip unless each blob was stored in the first
+// repository by an earlier step.
+func (s *suite) needBlobs(bs ...*blob) error {
+	for _, b := range bs {
+		if b == nil || !s.data.stored[b.digest] {
+			return &skipError{"needs content an earlier push did not store: " + labelOf(b)}
+		}
+	}
+	return nil
+}
+
+// needManifests returns a skip unless each manifest was stored in the
+// first repository by an earlier step.
+func (s *suite) needManifests(ms ...*manifest) error {
+	for _, m := range ms {
+		if m == nil || !containsManifest(s.data.manifests, m) {
+			label := "a manifest"
+			if m != nil {
+				label = m.label
+			}
+			return &skipError{"needs content an earlier push did not store: " + label}
+		}
+	}
+	return nil
+}
+
+// labelOf names a blob for a message.
+func labelOf(b *blob) string {
+	if b == nil {
+		return "a blob"
+	}
+	return b.label
+}
+
 // failf returns a failure of a step about resp, which may be nil.
 func failf(resp *response, format string, args ...any) error {
 	return &stepError{msg: fmt.Sprintf(format, args...), resp: resp}
@@ -220,6 +260,11 @@ func (s *suite) step(name string, needs []string, fn func() error) bool {
 			s.results[name] = &Result{Status: Fail, Reason: err.Error()}
 		}
 		return err == nil
+	}
+	var skip *skipError
+	if errors.As(err, &skip) {
+		s.record(name, Result{Status: Skip, Reason: skip.reason})
+		return false
 	}
 	res := Result{Status: Pass, Reason: s.note}
 	if err != nil {
