@@ -60,6 +60,15 @@ func TestBrokenRegistries(t *testing.T) {
 			reasonHas: "Location is missing",
 		},
 		{
+			name: "blob stored without a Location in the answer",
+			deviate: edit(on(http.MethodPut, "/blobs/uploads/"), whenStatus(201, func(_ *http.Request, rec *httptest.ResponseRecorder) {
+				rec.Header().Del("Location")
+			})),
+			mustFail:  []string{"end-6/put-monolithic", "end-6/contract-headers", "end-6/put-final-chunk"},
+			mustPass:  []string{"end-2/get-blob", "end-2/get-blob-range", "end-7a/put-manifest-tag", "end-10/delete-blob"},
+			reasonHas: "without a Location",
+		},
+		{
 			name: "blob GET with a wrong Docker-Content-Digest",
 			deviate: edit(on(http.MethodGet, "/blobs/sha256:"), whenStatus(200, func(_ *http.Request, rec *httptest.ResponseRecorder) {
 				rec.Header().Set("Docker-Content-Digest", otherDigest)
