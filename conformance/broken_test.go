@@ -3,6 +3,7 @@ package conformance_test
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -277,6 +278,28 @@ func TestBrokenRegistries(t *testing.T) {
 			mustFail:  []string{"end-13/upload-status"},
 			mustPass:  []string{"end-6/put-final-chunk", "end-13/contract-status", "end-13/contract-errors"},
 			reasonHas: "answered 400",
+		},
+		{
+			name: "a last chunk out of order fails the server",
+			deviate: edit(on(http.MethodPut, "/blobs/uploads/"), whenStatus(416, func(_ *http.Request, rec *httptest.ResponseRecorder) {
+				rec.Code = http.StatusInternalServerError
+			})),
+			mustFail:  []string{"end-6/put-out-of-order"},
+			mustPass:  []string{"end-6/contract-status", "end-6/put-final-chunk"},
+			reasonHas: "answered 500",
+		},
+		{
+			name: "a range past the end of a blob answered with the blob",
+			deviate: rewrite(on(http.MethodGet, "/blobs/sha256:"), func(r *http.Request) {
+				if strings.HasPrefix(r.Header.Get("Range"), "bytes=") && !strings.Contains(r.Header.Get("Range"), "=-") {
+					var start int
+					if _, err := fmt.Sscanf(r.Header.Get("Range"), "bytes=%d-", &start); err == nil && start > 100 {
+						r.Header.Del("Range")
+					}
+				}
+			}),
+			mustFail:  []string{"end-2/get-blob-range"},
+			reasonHas: "answered 200",
 		},
 		{
 			name: "an honest server failure on tag listing",

@@ -24,6 +24,7 @@ var workflowChecks = []CheckInfo{
 	{"end-4b", "post-monolithic", WorkflowPush, "", "POST with digest and body stores the blob (201), or opens a session (202) that a PUT completes"},
 	{"end-5", "patch-chunks", WorkflowPush, "", "PATCH chunks with Content-Range in order: 202 with Range ending at the chunk's last byte"},
 	{"end-5", "patch-out-of-order", WorkflowPush, "", "a chunk that does not start right after the received bytes, or repeats them, gets 416"},
+	{"end-6", "put-out-of-order", WorkflowPush, "", "PUT whose last chunk does not start right after the received bytes gets 416 (a requirement added after 1.1)"},
 	{"end-13", "upload-status", WorkflowPush, "", "GET on the session answers 204 with Location and the Range received"},
 	{"end-6", "put-final-chunk", WorkflowPush, "", "PUT with the last chunk and its Content-Range closes a chunked upload: 201 with a Location naming the whole blob"},
 	{"end-6", "put-close", WorkflowPush, "", "PUT without body closes an upload whose bytes all came in PATCH requests"},
@@ -46,7 +47,7 @@ var workflowChecks = []CheckInfo{
 
 	{"end-2", "get-blob", WorkflowPull, "", "GET of each pushed blob: 200 with the exact bytes"},
 	{"end-2", "head-blob", WorkflowPull, "", "HEAD of each pushed blob: 200 with its size, no body"},
-	{"end-2", "get-blob-range", WorkflowPull, "", "GET with Range: 206 with the bytes asked for and Content-Range (or 200 with the whole blob without the blob-range feature)"},
+	{"end-2", "get-blob-range", WorkflowPull, "", "GET with Range: 206 with the bytes asked for and Content-Range, the last bytes for a suffix range and 416 past the end (or 200 with the whole blob without the blob-range feature)"},
 	{"end-2", "get-blob-missing", WorkflowPull, "", "GET and HEAD of a blob the repository lacks: 404"},
 	{"end-2", "get-empty-blob", WorkflowPull, FeatureEmptyBlob, "GET and HEAD of the blob of zero bytes: 200, empty"},
 	{"end-2", "get-blob-sha512", WorkflowPull, FeatureSHA512, "GET and HEAD of blobs by sha512 digest: 200 with the exact bytes"},
@@ -64,7 +65,7 @@ var workflowChecks = []CheckInfo{
 	{"end-8b", "list-tags-n-zero", WorkflowDiscovery, "", "n=0 answers an empty list without Link"},
 	{"end-8b", "list-tags-pages", WorkflowDiscovery, "", "pages of one tag, followed by Link (or last), give the whole list once"},
 	{"end-12a", "referrers", WorkflowDiscovery, FeatureReferrers, "GET of the referrers of a manifest: an image index listing each referrer with its artifactType and annotations"},
-	{"end-12a", "referrers-empty", WorkflowDiscovery, FeatureReferrers, "GET of the referrers of a digest nothing refers to: 200 with an empty index"},
+	{"end-12a", "referrers-empty", WorkflowDiscovery, FeatureReferrers, "GET of the referrers of a digest nothing refers to: 200 with an empty index, in a repository with content and in one without manifests (or 404 there)"},
 	{"end-12a", "referrers-subject-missing", WorkflowDiscovery, FeatureReferrers, "GET of the referrers of a digest the repository lacks lists the manifest pushed with it as subject"},
 	{"end-12b", "referrers-filter", WorkflowDiscovery, FeatureReferrers, "GET with artifactType: a filter claimed in OCI-Filters-Applied is applied (and required with referrers-filter)"},
 

@@ -79,6 +79,19 @@ func (s *suite) discovery() {
 		if len(got) != 0 {
 			return failf(resp, "the referrers of a digest nothing refers to list %d manifests", len(got))
 		}
+		// The second repository holds blobs and no manifest; it may
+		// also be unknown to a registry that counts only manifests.
+		resp, err = s.do(request{method: http.MethodGet, url: withQuery(s.api("/v2/", d.repo2, "/referrers/", d.unknownManifest.String()), nil)})
+		if err != nil || resp.status == http.StatusNotFound {
+			return err
+		}
+		if err := first(expectStatus(resp, http.StatusOK), expectMediaType(resp, mediaTypeImageIndex)); err != nil {
+			return err
+		}
+		var idx imageIndex
+		if err := json.Unmarshal(resp.body, &idx); err != nil || len(idx.Manifests) != 0 {
+			return failf(resp, "the referrers in a repository without manifests are not an empty index")
+		}
 		return nil
 	})
 	s.step("end-12a/referrers-subject-missing", nil, func() error {

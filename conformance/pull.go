@@ -209,5 +209,33 @@ func (s *suite) getBlobRange() error {
 	if got := resp.header.Get("Content-Range"); got != want {
 		return failf(resp, "Content-Range is %q, want %q", got, want)
 	}
-	return expectBody(resp, b.data[start:end+1], "the range of the blob")
+	if err := expectBody(resp, b.data[start:end+1], "the range of the blob"); err != nil {
+		return err
+	}
+	// A registry that serves ranges serves them all as RFC 9110 says: the
+	// last bytes, and 416 for a range past the end.
+	size := len(b.data)
+	for _, r := range []struct {
+		header string
+		status int
+		body   []byte
+	}{
+		{"bytes=-100", http.StatusPartialContent, b.data[size-100:]},
+		{fmt.Sprintf("bytes=%d-%d", size+10, size+20), http.StatusRequestedRangeNotSatisfiable, nil},
+	} {
+		resp, err := s.do(request{method: http.MethodGet, url: s.blobURL(s.data.repo, b.digest),
+			header: http.Header{"Range": {r.header}}, follow: true})
+		if err != nil {
+			return err
+		}
+		if err := expectStatus(resp, r.status); err != nil {
+			return err
+		}
+		if r.body != nil {
+			if err := expectBody(resp, r.body, "the range "+r.header); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

@@ -44,6 +44,7 @@ func (s *suite) push() {
 	s.step("end-5/patch-out-of-order", []string{"end-5/patch-chunks"}, func() error {
 		return s.patchOutOfOrder(chunked)
 	})
+	s.step("end-6/put-out-of-order", []string{"end-4a/post-session"}, s.putOutOfOrder)
 	s.step("end-13/upload-status", []string{"end-5/patch-chunks"}, func() error {
 		loc, err := s.uploadStatus(chunked, 2*d.chunk)
 		if err == nil {
@@ -606,4 +607,38 @@ func (s *suite) putManifestTags() error {
 		}
 	}
 	return nil
+}
+
+// putOutOfOrder closes a session of its own with a last chunk that leaves a
+// gap; the registry must answer 416. Version 1.1 of the specification
+// says nothing of it.
+func (s *suite) putOutOfOrder() error {
+	if s.set.spec != SpecDev {
+		return &skipError{"specification v1.1 does not require it; dev does"}
+	}
+	data := s.data.c.bytes("put out of order", 2048)
+	_, loc, err := s.startUpload(s.data.repo, nil)
+	if err != nil {
+		return err
+	}
+	h := octetStream()
+	h.Set("Content-Range", "0-1023")
+	resp, err := s.do(request{method: http.MethodPatch, url: loc, header: h, body: data[:1024]})
+	if err != nil {
+		return err
+	}
+	if err := expectStatus(resp, http.StatusAccepted); err != nil {
+		return err
+	}
+	if loc, err = location(resp); err != nil {
+		return err
+	}
+	h = octetStream()
+	h.Set("Content-Range", "1025-2047")
+	resp, err = s.do(request{method: http.MethodPut, url: withQuery(loc, url.Values{"digest": {digest.SHA256.FromBytes(data).String()}}), header: h, body: data[1025:]})
+	if err != nil {
+		return err
+	}
+	s.abandon(loc)
+	return expectStatus(resp, http.StatusRequestedRangeNotSatisfiable)
 }
