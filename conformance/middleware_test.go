@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -153,5 +154,34 @@ func TestMiddlewareWithoutReport(t *testing.T) {
 	h.ServeHTTP(rec, httptest.NewRequest("GET", "/v2/", nil))
 	if rec.Code != http.StatusTeapot {
 		t.Errorf("status %d, want %d", rec.Code, http.StatusTeapot)
+	}
+}
+
+// BenchmarkMiddleware measures what the checks add to a manifest fetch
+// served from memory.
+func BenchmarkMiddleware(b *testing.B) {
+	body := []byte(`{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.empty.v1+json","digest":"` + emptyJSON + `","size":2},"layers":[]}`)
+	sum := sha256.Sum256(body)
+	dgst := "sha256:" + hex.EncodeToString(sum[:])
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/vnd.oci.image.manifest.v1+json")
+		w.Header().Set("Docker-Content-Digest", dgst)
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		_, _ = w.Write(body)
+	})
+	for _, bc := range []struct {
+		name string
+		h    http.Handler
+	}{
+		{"bare", handler},
+		{"checked", conformance.Middleware(handler, func(v conformance.Violation) { b.Fatal(v) })},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			req := httptest.NewRequest(http.MethodGet, "/v2/library/alpine/manifests/"+dgst, nil)
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				bc.h.ServeHTTP(httptest.NewRecorder(), req)
+			}
+		})
 	}
 }

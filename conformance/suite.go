@@ -21,6 +21,9 @@ const defaultHandlerURL = "http://registry.test"
 // is skipped with the reason. Cancelling ctx stops the requests, and the
 // remaining checks fail with the context's error.
 func Check(ctx context.Context, target Target, opts Options) Report {
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	start := time.Now()
 	runID := newRunID()
 	rep := Report{}
