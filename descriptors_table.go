@@ -372,6 +372,7 @@ func newRouteTable() []RouteDescriptor {
 		referrersContentTypeHeader = ParameterDescriptor{
 			Name:        "Content-Type",
 			Type:        "string",
+			Required:    true,
 			Format:      mediaTypeImageIndex,
 			Examples:    []string{mediaTypeImageIndex},
 			Description: "Always the OCI image index media type.",
@@ -396,6 +397,7 @@ func newRouteTable() []RouteDescriptor {
 		blobLocationHeader = ParameterDescriptor{
 			Name:        "Location",
 			Type:        "url",
+			Required:    true,
 			Format:      "<url of the blob>",
 			Examples:    []string{"/v2/library/ubuntu/blobs/" + exampleDigest},
 			Description: "Where the stored blob can be fetched. It may be absolute or relative, and may point to another server.",
@@ -404,6 +406,7 @@ func newRouteTable() []RouteDescriptor {
 		redirectLocationHeader = ParameterDescriptor{
 			Name:        "Location",
 			Type:        "url",
+			Required:    true,
 			Format:      "<url of the content>",
 			Examples:    []string{"https://storage.example.com/blobs/6c3c624b?signature=..."},
 			Description: "Where to fetch the blob instead, for example a signed storage URL. Clients must not send their registry `Authorization` header to another host.",
@@ -412,6 +415,7 @@ func newRouteTable() []RouteDescriptor {
 		manifestLocationHeader = ParameterDescriptor{
 			Name:        "Location",
 			Type:        "url",
+			Required:    true,
 			Format:      "<url of the manifest>",
 			Examples:    []string{"/v2/library/ubuntu/manifests/" + exampleDigest},
 			Description: "Where the stored manifest can be fetched.",
@@ -420,6 +424,7 @@ func newRouteTable() []RouteDescriptor {
 		uploadLocationHeader = ParameterDescriptor{
 			Name:        "Location",
 			Type:        "url",
+			Required:    true,
 			Format:      "/v2/<name>/blobs/uploads/<uuid>[?<parameters>]",
 			Examples:    []string{"/v2/library/ubuntu/blobs/uploads/" + exampleUUID + "?_state=opaque"},
 			Description: "Where to send the next request of the upload. Clients use it as given, adding only their own query parameters, because it may change from one response to the next and its query may carry state the registry needs. It may be absolute or relative.",
@@ -428,6 +433,7 @@ func newRouteTable() []RouteDescriptor {
 		uploadRangeHeader = ParameterDescriptor{
 			Name:        "Range",
 			Type:        "string",
+			Required:    true,
 			Format:      "0-<end>",
 			Regexp:      uploadRangeRegexp,
 			Examples:    []string{"0-1048575"},
@@ -725,7 +731,7 @@ func newRouteTable() []RouteDescriptor {
 			Name:        "Upload Started",
 			Description: "An upload session is open and holds no data yet. The client continues at `Location`, with PATCH requests or a closing PUT.",
 			StatusCode:  http.StatusAccepted,
-			Headers:     []ParameterDescriptor{uploadLocationHeader, uploadRangeHeader, uploadUUIDHeader, chunkMinLengthHeader, contentLengthZeroHeader, warningHeader},
+			Headers:     []ParameterDescriptor{uploadLocationHeader, optional(uploadRangeHeader), uploadUUIDHeader, chunkMinLengthHeader, contentLengthZeroHeader, warningHeader},
 		}
 
 		uploadStartInvalidResponse = errorResponse(http.StatusBadRequest, "Invalid Upload Request",
@@ -770,7 +776,7 @@ func newRouteTable() []RouteDescriptor {
 		chunkRangeInvalidResponse = withHeaders(errorResponse(http.StatusRequestedRangeNotSatisfiable, "Chunk Out of Order",
 			"The `Content-Range` is malformed or does not start right after the last byte received. A GET of the upload says where to resume.",
 			errcode.ErrorCodeRangeInvalid),
-			uploadLocationHeader, uploadRangeHeader)
+			optional(uploadLocationHeader), optional(uploadRangeHeader))
 
 		uploadCancelledResponse = ResponseDescriptor{
 			Name:        "Upload Cancelled",
@@ -778,6 +784,14 @@ func newRouteTable() []RouteDescriptor {
 			StatusCode:  http.StatusNoContent,
 			Headers:     []ParameterDescriptor{contentLengthZeroHeader, warningHeader},
 		}
+
+		mountSourceUnknownResponse = errorResponse(http.StatusNotFound, "Repository or Blob Unknown",
+			"The repository does not exist, or the blob to mount is unknown to the source. Registries should rather open an upload session (202) when they cannot mount.",
+			errcode.ErrorCodeNameUnknown, errcode.ErrorCodeBlobUnknown)
+
+		cancelUnsupportedResponse = errorResponse(http.StatusMethodNotAllowed, "Cancel Not Supported",
+			"The registry does not cancel upload sessions (a request the specification added after 1.1); unfinished sessions expire instead.",
+			errcode.ErrorCodeUnsupported)
 
 		uploadCancelInvalidResponse = errorResponse(http.StatusBadRequest, "Cancel Failed",
 			"The registry could not cancel the session. The client may ignore this: unfinished sessions expire.",
@@ -1117,7 +1131,7 @@ func newRouteTable() []RouteDescriptor {
 						PathParameters:  repositoryPath,
 						QueryParameters: []ParameterDescriptor{mountQueryParameter, fromQueryParameter},
 						Successes:       []ResponseDescriptor{blobCreatedResponse, uploadStartedResponse},
-						Failures:        failures(uploadStartInvalidResponse, repositoryUnknownResponse, pushUnsupportedResponse),
+						Failures:        failures(uploadStartInvalidResponse, mountSourceUnknownResponse, pushUnsupportedResponse),
 					},
 					{
 						Name:            "Mount Blob from Any Repository",
@@ -1128,7 +1142,7 @@ func newRouteTable() []RouteDescriptor {
 						PathParameters:  repositoryPath,
 						QueryParameters: []ParameterDescriptor{mountQueryParameter},
 						Successes:       []ResponseDescriptor{blobCreatedResponse, uploadStartedResponse},
-						Failures:        failures(uploadStartInvalidResponse, repositoryUnknownResponse, pushUnsupportedResponse),
+						Failures:        failures(uploadStartInvalidResponse, mountSourceUnknownResponse, pushUnsupportedResponse),
 					},
 				},
 			}},
@@ -1222,7 +1236,7 @@ func newRouteTable() []RouteDescriptor {
 						Headers:        emptyBodyHeaders,
 						PathParameters: uploadPath,
 						Successes:      []ResponseDescriptor{uploadCancelledResponse},
-						Failures:       failures(uploadCancelInvalidResponse, uploadUnknownResponse),
+						Failures:       failures(uploadCancelInvalidResponse, uploadUnknownResponse, cancelUnsupportedResponse),
 					}},
 				},
 			},

@@ -748,3 +748,66 @@ func TestTablesAreIndependent(t *testing.T) {
 		}
 	}
 }
+
+// TestDescriptorRequiredResponseHeaders checks the response headers the
+// specification says a response MUST have, and that the headers it makes
+// conditional or optional are not marked required: checkers of registries
+// treat Required as a rule.
+func TestDescriptorRequiredResponseHeaders(t *testing.T) {
+	tests := []struct {
+		endpoint string
+		method   string
+		status   int
+		header   string
+		required bool
+	}{
+		{"end-2", http.MethodGet, 307, "Location", true},
+		{"end-4a", http.MethodPost, 202, "Location", true},
+		{"end-4a", http.MethodPost, 202, "Range", false},
+		{"end-4b", http.MethodPost, 201, "Location", true},
+		{"end-4b", http.MethodPost, 202, "Location", true},
+		{"end-5", http.MethodPatch, 202, "Location", true},
+		{"end-5", http.MethodPatch, 202, "Range", true},
+		{"end-5", http.MethodPatch, 416, "Location", false},
+		{"end-5", http.MethodPatch, 416, "Range", false},
+		{"end-6", http.MethodPut, 201, "Location", true},
+		{"end-7a", http.MethodPut, 201, "Location", true},
+		{"end-7a", http.MethodPut, 201, "OCI-Subject", false},
+		{"end-7b", http.MethodPut, 201, "OCI-Tag", false},
+		{"end-11", http.MethodPost, 201, "Location", true},
+		{"end-12a", http.MethodGet, 200, "Content-Type", true},
+		{"end-12b", http.MethodGet, 200, "OCI-Filters-Applied", false},
+		{"end-13", http.MethodGet, 204, "Location", true},
+		{"end-13", http.MethodGet, 204, "Range", true},
+		// Version-dependent in the specification (SHOULD in 1.1, MUST
+		// since): the descriptors leave them optional.
+		{"end-2", http.MethodHead, 200, "Docker-Content-Digest", false},
+		{"end-3", http.MethodHead, 200, "Content-Length", false},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%s %s %d %s", tt.endpoint, tt.method, tt.status, tt.header), func(t *testing.T) {
+			seen := 0
+			for _, r := range descAllRequests() {
+				if r.req.EndpointID != tt.endpoint || r.method != tt.method {
+					continue
+				}
+				for _, resp := range descResponses(r.req) {
+					if resp.StatusCode != tt.status {
+						continue
+					}
+					for _, h := range resp.Headers {
+						if strings.EqualFold(h.Name, tt.header) {
+							seen++
+							if h.Required != tt.required {
+								t.Errorf("%s (%d): %s required = %v, want %v", r, tt.status, tt.header, h.Required, tt.required)
+							}
+						}
+					}
+				}
+			}
+			if seen == 0 {
+				t.Fatalf("no %d response of %s %s lists %s", tt.status, tt.method, tt.endpoint, tt.header)
+			}
+		})
+	}
+}

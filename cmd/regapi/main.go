@@ -1,5 +1,5 @@
-// Command regapi prints the registry API as this package describes it and
-// runs an in-memory registry built from it.
+// Command regapi prints the registry API as this package describes it, runs
+// an in-memory registry built from it, and checks registries against it.
 //
 // Usage:
 //
@@ -8,6 +8,7 @@
 //	regapi openapi [-o FILE]  the OpenAPI 3.1 document of the API (JSON)
 //	regapi markdown [-o FILE] the API reference in Markdown
 //	regapi serve [flags]      an in-memory registry (see regapi serve -h)
+//	regapi check [flags] URL  the OCI conformance suite against a registry (see regapi check -h)
 package main
 
 import (
@@ -31,6 +32,7 @@ func commands() []command {
 		{"openapi", "print the OpenAPI 3.1 document of the API as JSON (-o FILE to write it)", runOpenAPI},
 		{"markdown", "print the API reference in Markdown (-o FILE to write it)", runMarkdown},
 		{"serve", "run an in-memory registry", runServe},
+		{"check", "run the OCI conformance suite against a registry and print a table of the checks", runCheck},
 	}
 }
 
