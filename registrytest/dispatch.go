@@ -144,14 +144,14 @@ func (reg *Registry) dispatch(w http.ResponseWriter, r *http.Request, m regapi.P
 	rm, ok := regapi.MatchRequest(r.Method, m, query, r.Header)
 	if !ok {
 		w.Header().Set("Allow", reg.api.allow[m.Route])
-		serveError(w, errcode.ErrorCodeUnsupported.WithDetail(map[string]string{"method": truncate(r.Method, 20)}))
+		serveError(w, r, errcode.ErrorCodeUnsupported.WithDetail(map[string]string{"method": truncate(r.Method, 20)}))
 		return
 	}
 	h := variantHandlers[m.Route][rm.Request.Name]
 	if h == nil {
 		// Every variant has a handler (a test checks it); a variant added
 		// to the descriptors without one is answered honestly.
-		serveError(w, errcode.ErrorCodeUnsupported.WithMessage("this registry does not implement "+rm.Request.Name))
+		serveError(w, r, errcode.ErrorCodeUnsupported.WithMessage("this registry does not implement "+rm.Request.Name))
 		return
 	}
 	if x, ok := w.(*exchange); ok {
@@ -163,17 +163,17 @@ func (reg *Registry) dispatch(w http.ResponseWriter, r *http.Request, m regapi.P
 	// learns nothing about what is stored, and faults fire only on
 	// requests that passed it.
 	if err := reg.authorize(c); err != nil {
-		serveError(w, err)
+		serveError(w, r, err)
 		return
 	}
 	if m.Route != regapi.RouteNameBase && m.Route != regapi.RouteNameCatalog {
 		if !grammar.IsRepository(m.Name) {
-			serveError(w, errcode.ErrorCodeNameInvalid.WithDetail(map[string]string{"name": truncate(m.Name, 300)}))
+			serveError(w, r, errcode.ErrorCodeNameInvalid.WithDetail(map[string]string{"name": truncate(m.Name, 300)}))
 			return
 		}
 		ref, err := reference.WithName(m.Name)
 		if err != nil {
-			serveError(w, errcode.ErrorCodeNameInvalid.WithDetail(err))
+			serveError(w, r, errcode.ErrorCodeNameInvalid.WithDetail(err))
 			return
 		}
 		c.name, c.ref = m.Name, ref
@@ -188,7 +188,7 @@ func (reg *Registry) dispatch(w http.ResponseWriter, r *http.Request, m regapi.P
 		err = h(reg, c)
 	}
 	if err != nil {
-		serveError(c.w, err)
+		serveError(c.w, c.r, err)
 	}
 }
 
@@ -222,7 +222,7 @@ func withStatus(status int, err error) error {
 // serveError answers err through errcode.ServeJSON, with the status a
 // statusError carries, if any, and a Content-Length, so that a HEAD
 // request learns the length of the body it does not get.
-func serveError(w http.ResponseWriter, err error) {
+func serveError(w http.ResponseWriter, r *http.Request, err error) {
 	var se *statusError
 	if errors.As(err, &se) {
 		err = se.err
@@ -236,7 +236,9 @@ func serveError(w http.ResponseWriter, err error) {
 	}
 	w.Header().Set("Content-Length", strconv.Itoa(body.buf.Len()))
 	w.WriteHeader(status)
-	_, _ = w.Write(body.buf.Bytes())
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(body.buf.Bytes())
+	}
 }
 
 // envelopeWriter collects what errcode.ServeJSON writes, its headers going
@@ -259,11 +261,11 @@ func (reg *Registry) serveNoRoute(w http.ResponseWriter, r *http.Request) {
 	parts := routeshape.Split(body)
 	for _, shape := range reg.api.named {
 		if name, _, ok := shape.Fit(&parts); ok && !grammar.IsRepository(name) {
-			serveError(w, errcode.ErrorCodeNameInvalid.WithDetail(map[string]string{"name": truncate(name, 300)}))
+			serveError(w, r, errcode.ErrorCodeNameInvalid.WithDetail(map[string]string{"name": truncate(name, 300)}))
 			return
 		}
 	}
-	serveError(w, withStatus(http.StatusNotFound, errcode.ErrorCodeUnsupported.WithMessage("no registry API endpoint at this path")))
+	serveError(w, r, withStatus(http.StatusNotFound, errcode.ErrorCodeUnsupported.WithMessage("no registry API endpoint at this path")))
 }
 
 // serveBase answers the API version check.

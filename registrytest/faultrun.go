@@ -78,7 +78,7 @@ func (reg *Registry) runFault(c *request, f *faultSpec, h handlerFunc) error {
 		c.w = cw
 		err := h(reg, c)
 		if err != nil && f.bytes > 0 {
-			serveError(c.w, err)
+			serveError(c.w, c.r, err)
 		}
 		cw.flush()
 		// The server closes the connection, sending nothing more.

@@ -65,34 +65,34 @@ func redirectTarget(path string) (string, bool) {
 func (reg *Registry) serveRedirectedBlob(w http.ResponseWriter, r *http.Request, rest string) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
-		serveError(w, errcode.ErrorCodeUnsupported.WithDetail(map[string]string{"method": truncate(r.Method, 20)}))
+		serveError(w, r, errcode.ErrorCodeUnsupported.WithDetail(map[string]string{"method": truncate(r.Method, 20)}))
 		return
 	}
 	slash := strings.LastIndexByte(rest, '/')
 	query := r.URL.Query()
 	expires, sig := query.Get("expires"), query.Get("sig")
 	if slash <= 0 || !grammar.IsRepository(rest[:slash]) || !grammar.IsDigest(rest[slash+1:]) {
-		serveError(w, withStatus(http.StatusNotFound, errcode.ErrorCodeBlobUnknown.WithMessage("no such redirect")))
+		serveError(w, r, withStatus(http.StatusNotFound, errcode.ErrorCodeBlobUnknown.WithMessage("no such redirect")))
 		return
 	}
 	name, d := rest[:slash], rest[slash+1:]
 	want := reg.signBlob(name, d, expires)
 	at, err := strconv.ParseInt(expires, 10, 64)
 	if err != nil || !hmac.Equal([]byte(sig), []byte(want)) || reg.now().Unix() > at {
-		serveError(w, withStatus(http.StatusForbidden, errcode.ErrorCodeDenied.WithMessage("the URL is not valid, or has expired")))
+		serveError(w, r, withStatus(http.StatusForbidden, errcode.ErrorCodeDenied.WithMessage("the URL is not valid, or has expired")))
 		return
 	}
 	dgst, err := parseDigest(d)
 	if err != nil {
-		serveError(w, err)
+		serveError(w, r, err)
 		return
 	}
 	data := reg.store.blob(name, dgst)
 	if data == nil {
-		serveError(w, errcode.ErrorCodeBlobUnknown.WithDetail(map[string]string{"digest": d}))
+		serveError(w, r, errcode.ErrorCodeBlobUnknown.WithDetail(map[string]string{"digest": d}))
 		return
 	}
 	if err := writeBlob(&request{w: w, r: r}, dgst, data); err != nil {
-		serveError(w, err)
+		serveError(w, r, err)
 	}
 }
