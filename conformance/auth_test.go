@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/regapi/regapi/conformance"
+	"github.com/regapi/regapi/registrytest"
 )
 
 // basicOnly asks every request for Basic credentials and serves those that
@@ -53,5 +54,37 @@ func TestBasicAuthentication(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestRegistrytestWithAuthentication runs the whole suite against the
+// in-memory registry requiring credentials, with Basic and with tokens from
+// its own token server: with the credentials of a user everything passes;
+// without them, or with those of a pull-only user, pushes fail.
+func TestRegistrytestWithAuthentication(t *testing.T) {
+	users := []registrytest.User{{Name: "alice", Password: "s3cret"}, {Name: "reader", Password: "r3ad", PullOnly: true}}
+	for _, mode := range []registrytest.AuthMode{registrytest.AuthBasic, registrytest.AuthToken} {
+		srv := registrytest.NewServer(registrytest.Options{Auth: registrytest.Auth{Mode: mode, Users: users}})
+		t.Cleanup(srv.Close)
+		for _, tt := range []struct {
+			user, pass string
+			ok         bool
+		}{
+			{"alice", "s3cret", true},
+			{"reader", "r3ad", false},
+			{"alice", "wrong", false},
+			{"", "", false},
+		} {
+			rep := conformance.Check(context.Background(), conformance.Target{URL: srv.URL},
+				conformance.Options{Username: tt.user, Password: tt.pass, Spec: conformance.SpecDev, Enable: conformance.AllFeatures()})
+			if rep.OK() != tt.ok {
+				t.Errorf("mode %d, user %q: OK = %v, want %v; failed %v", mode, tt.user, rep.OK(), tt.ok, failures(rep))
+			}
+			if !tt.ok {
+				if r, _ := rep.Result("end-4a", "post-session"); r.Status == conformance.Pass {
+					t.Errorf("mode %d, user %q: end-4a/post-session %s", mode, tt.user, r.Status)
+				}
+			}
+		}
 	}
 }

@@ -148,8 +148,10 @@ type Options struct {
 	// below "conformance/".
 	Repository, SecondRepository string
 
-	// Username and Password are sent, with Basic authentication, to a
-	// registry whose 401 asks for it.
+	// Username and Password are the credentials: sent with Basic
+	// authentication to a registry whose 401 asks for it, or to the token
+	// server its Bearer challenge names, through the auth package's
+	// transport. Without them the suite still fetches anonymous tokens.
 	Username, Password string
 
 	// Transport carries the requests to the registry, for example with TLS
