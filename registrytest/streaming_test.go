@@ -319,9 +319,9 @@ func (p *patternReader) Read(b []byte) (int, error) {
 // DENIED, and that the live heap, measured after a collection while they
 // run, stays within MaxStorage plus 256 KiB per concurrent request (and a
 // megabyte for the test's own clients and connections). The clients send
-// at about a gigabyte a second together, so that what they allocate
-// between the end of a collection and the reading of the heap's size is
-// small beside the bound.
+// at about a gigabyte a second together and stop while the heap is
+// measured, so that what is allocated between the end of a collection and
+// the reading of the heap's size is not counted.
 func TestMemoryBoundedByMaxStorage(t *testing.T) {
 	const (
 		maxStorage = 8 << 20
