@@ -256,11 +256,13 @@ start_server() {
 	port=$(free_port)
 	"$work/regapi" serve -addr "127.0.0.1:$port" "$@" >"$work/$log.out" 2>"$work/$log.log" &
 	extra_pids+=($!)
+	# Up when it answers at all: with authentication /v2/ answers 401.
+	up() { [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/v2/")" != 000 ]; }
 	for _ in $(seq 1 50); do
-		curl -fsS "http://127.0.0.1:$port/v2/" >/dev/null 2>&1 && break
+		up && break
 		sleep 0.1
 	done
-	curl -fsS "http://127.0.0.1:$port/v2/" >/dev/null || fail "regapi serve $* did not come up"
+	up || fail "regapi serve $* did not come up"
 	printf -v "$var" '%s' "127.0.0.1:$port"
 }
 
@@ -350,6 +352,48 @@ done
 peak=$(awk '/^VmHWM:/ { print $2 }' "/proc/$mpid/status")
 echo "    peak RSS of regapi serve: ${peak} kB"
 [ "$peak" -lt $((160 * 1024)) ] || fail "peak RSS ${peak} kB, over 160 MB"
+
+# --- authentication ------------------------------------------------------------
+
+for mode in token basic; do
+	step "auth ($mode): crane, regctl and oras log in, push, pull, copy and attach; a pull-only user is refused a push"
+	start_server areg "auth-$mode" -auth "$mode" -user alice:s3cret -reader bob:r3ad
+	home="$work/home-$mode"
+	mkdir -p "$home"
+	as_user() { # USER PASSWORD: a fresh client configuration logged in as USER
+		export HOME="$home/$1" DOCKER_CONFIG="$home/$1/.docker"
+		mkdir -p "$DOCKER_CONFIG"
+		crane auth login "$areg" -u "$1" -p "$2" >/dev/null 2>&1
+		regctl registry set "$areg" --tls disabled >/dev/null 2>&1
+		echo "$2" | command regctl registry login "$areg" -u "$1" --pass-stdin >/dev/null 2>&1 || fail "regctl login as $1 ($mode)"
+		echo "$2" | oras login --plain-http "$areg" -u "$1" --password-stdin >/dev/null 2>&1 || fail "oras login as $1 ($mode)"
+	}
+	(
+		as_user alice s3cret
+		crane append --insecure -f "$work/layer.tar" -t "$areg/a/img:v1" >/dev/null || fail "crane push ($mode)"
+		crane pull --insecure "$areg/a/img:v1" "$work/auth-$mode.tar" || fail "crane pull ($mode)"
+		crane copy --insecure "$areg/a/img:v1" "$areg/b/img:v1" >/dev/null || fail "crane copy ($mode)"
+		command regctl image copy "$areg/a/img:v1" "$areg/c/img:v1" >/dev/null || fail "regctl copy ($mode)"
+		command regctl artifact put --subject "$areg/a/img:v1" --artifact-type application/vnd.example.sbom \
+			--file "$work/sbom.json" --file-media-type application/json >/dev/null || fail "regctl artifact put ($mode)"
+		oras discover --plain-http --format json "$areg/a/img:v1" | grep '"application/vnd.example.sbom"' >/dev/null ||
+			fail "oras discover ($mode)"
+		(cd "$work/oras-in" && oras push --plain-http "$areg/o/art:v1" blob.bin:application/octet-stream >/dev/null) || fail "oras push ($mode)"
+		rm -rf "$work/auth-out" && mkdir -p "$work/auth-out"
+		(cd "$work/auth-out" && oras pull --plain-http "$areg/o/art:v1" >/dev/null) || fail "oras pull ($mode)"
+		cmp "$work/oras-in/blob.bin" "$work/auth-out/blob.bin" || fail "oras pulled other bytes ($mode)"
+
+		as_user bob r3ad
+		crane pull --insecure "$areg/a/img:v1" "$work/auth-bob.tar" || fail "pull-only user's pull ($mode)"
+		if crane append --insecure -f "$work/layer.tar" -t "$areg/a/img:bob" >/dev/null 2>&1; then fail "crane pushed as a pull-only user ($mode)"; fi
+		if (cd "$work/oras-in" && oras push --plain-http "$areg/o/art:bob" blob.bin:application/octet-stream >/dev/null 2>&1); then
+			fail "oras pushed as a pull-only user ($mode)"
+		fi
+		if command regctl image copy "$areg/a/img:v1" "$areg/a/img:bob" >/dev/null 2>&1; then fail "regctl pushed as a pull-only user ($mode)"; fi
+	)
+	status=$(curl -s -o /dev/null -w '%{http_code}' "http://$areg/v2/")
+	[ "$status" = 401 ] || fail "GET /v2/ without credentials answered $status ($mode)"
+done
 
 step "stopping the registry"
 kill -TERM "$server_pid"

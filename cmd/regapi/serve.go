@@ -79,6 +79,21 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		opts.Warnings = append(opts.Warnings, registrytest.Warning{Target: target, Text: text})
 		return nil
 	})
+	authMode := fs.String("auth", "none", "authentication: `none`, basic (user names and passwords on every request) or token (bearer tokens from the registry's own /token)")
+	addUser := func(pullOnly bool) func(string) error {
+		return func(v string) error {
+			name, password, ok := strings.Cut(v, ":")
+			if !ok || name == "" || password == "" {
+				return errors.New("want NAME:PASSWORD")
+			}
+			opts.Auth.Users = append(opts.Auth.Users, registrytest.User{Name: name, Password: password, PullOnly: pullOnly})
+			return nil
+		}
+	}
+	fs.Func("user", "an account that may pull, push and delete: `NAME:PASSWORD` (repeatable)", addUser(false))
+	fs.Func("reader", "an account that may only pull: `NAME:PASSWORD` (repeatable)", addUser(true))
+	fs.BoolVar(&opts.Auth.AnonymousPull, "anonymous-pull", false, "let clients without credentials pull")
+	fs.DurationVar(&opts.Auth.TokenTTL, "token-ttl", registrytest.DefaultTokenTTL, "how long a token lives, with -auth token (`duration`)")
 	quiet := fs.Bool("quiet", false, "do not log requests")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -98,6 +113,24 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	}
 	if opts.ChunkMinLength < 0 || opts.MaxStorage < 0 || *uploadTTL < 0 || *bodyTimeout < 0 || opts.ReferrersPageSize < 0 {
 		fmt.Fprintln(stderr, "regapi serve: -chunk-min-length, -max-storage, -upload-ttl, -body-timeout and -referrers-page-size must not be negative")
+		return 2
+	}
+	switch *authMode {
+	case "none":
+	case "basic":
+		opts.Auth.Mode = registrytest.AuthBasic
+	case "token":
+		opts.Auth.Mode = registrytest.AuthToken
+	default:
+		fmt.Fprintf(stderr, "regapi serve: -auth %q: want none, basic or token\n", *authMode)
+		return 2
+	}
+	if opts.Auth.Mode != registrytest.AuthNone && len(opts.Auth.Users) == 0 && !opts.Auth.AnonymousPull {
+		fmt.Fprintln(stderr, "regapi serve: -auth needs -user, -reader or -anonymous-pull")
+		return 2
+	}
+	if opts.Auth.TokenTTL <= 0 {
+		fmt.Fprintln(stderr, "regapi serve: -token-ttl must be positive")
 		return 2
 	}
 	if opts.BlobDir != "" {

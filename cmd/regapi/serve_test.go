@@ -72,6 +72,12 @@ func TestServeFlags(t *testing.T) {
 		{"client-test options accepted", []string{unbindable, "-referrers-page-size=2", "-blob-redirect", "-interchangeable-manifest-types", "-warning", "manifest=use v2", "-warning=*=x"}, 1, "regapi serve: listen"},
 		{"warning malformed", []string{unbindable, "-warning", "no text"}, 2, "want TARGET=TEXT"},
 		{"negative page size", []string{unbindable, "-referrers-page-size=-1"}, 2, "must not be negative"},
+		{"token auth accepted", []string{unbindable, "-auth=token", "-user", "alice:s3cret", "-reader=bob:pw", "-anonymous-pull", "-token-ttl=30s"}, 1, "regapi serve: listen"},
+		{"basic auth accepted", []string{unbindable, "-auth", "basic", "-user", "alice:a:b"}, 1, "regapi serve: listen"},
+		{"auth mode unknown", []string{unbindable, "-auth=kerberos", "-user=a:b"}, 2, `-auth "kerberos": want none, basic or token`},
+		{"auth without accounts", []string{unbindable, "-auth=basic"}, 2, "-auth needs -user"},
+		{"user without password", []string{unbindable, "-auth=basic", "-user=alice"}, 2, "want NAME:PASSWORD"},
+		{"token ttl zero", []string{unbindable, "-auth=token", "-user=a:b", "-token-ttl=0"}, 2, "-token-ttl must be positive"},
 		{"manifest media type malformed", []string{unbindable, "-manifest-media-type=not a type"}, 2, `"not a type" is not a media type`},
 	}
 	for _, tc := range tests {
