@@ -76,6 +76,71 @@
 // of its choosing. A request whose own Host is not a well-formed host name or
 // address, or that has none (HTTP/1.0), is answered with relative URLs.
 //
+// # Faults
+//
+// A fault makes requests fail on purpose, so that clients can be tested
+// against what real registries and networks do. A SPEC is space-separated
+// words:
+//
+//	METHOD TARGET [repo=NAME] KIND [xN]
+//
+// METHOD is an HTTP method or "*". TARGET is a route name ("blob",
+// "manifest", "blob-upload", ... as the regapi.RouteName constants), an OCI
+// endpoint ID ("end-2", "end-4a", ...; "end-7" stands for end-7a and
+// end-7b alike) or "*". repo=NAME limits the fault to one repository. xN
+// makes the fault fire on the next N matching requests (x1 by default).
+// KIND is one of:
+//
+//	status=CODE [retry-after=SECONDS]
+//	    answer CODE (any 4xx or 5xx) before the handler runs, so nothing
+//	    stored changes; the error envelope carries the first code the
+//	    descriptors list for that status on the request's variant,
+//	    UNAVAILABLE for 503, TOOMANYREQUESTS for 429 and UNKNOWN otherwise.
+//	    Example: GET blob status=503 retry-after=1 x2
+//	reset=BYTES
+//	    run the handler, then close the connection: before any response
+//	    for 0, or after the headers and BYTES bytes of the body.
+//	    Example: GET blob reset=65536
+//	reset-request=BYTES
+//	    close the connection once BYTES bytes of the request body were
+//	    read; the handler sees the body cut there, as a client going away
+//	    cuts it. Example: PATCH end-5 reset-request=1048576
+//	truncate=BYTES
+//	    run the handler, announce the full Content-Length and send BYTES
+//	    bytes of the body. Example: GET end-2 truncate=100
+//	delay=DURATION
+//	    run the handler and hold its answer for DURATION (a Go duration).
+//	    Example: PUT manifest delay=2s x3
+//
+// Faults fire only on requests that reached a route and passed
+// authentication, in the order they were injected: a request takes the
+// first fault that matches it and has firings left. Registry.InjectFault,
+// Faults and ClearFaults manage them in a test; "regapi serve -fault SPEC"
+// injects them at start, and Options.FaultEndpoint serves
+// /_regapi/faults for a test outside the process (POST adds one SPEC a
+// line, GET lists, DELETE clears). The request log (Registry.Requests)
+// records on which request each fault fired.
+//
+// # Authentication
+//
+// Options.Auth asks clients for credentials: Basic on every request, or
+// bearer tokens from the registry's own token server at /token, whose
+// realm is built like Location headers (so trusted proxies apply). Users
+// may pull, push and delete, or only pull; anonymous pull is an option.
+// Tokens are signed with a key drawn when the registry is made and expire
+// after Auth.TokenTTL; the token server also answers the OAuth2 POST with
+// the password and refresh_token grants. The answers follow distribution:
+// see Auth.
+//
+// # What real registries do
+//
+// Options.ReferrersPageSize pages the referrers list with Link headers;
+// manifest GET and HEAD honour Accept (Options.InterchangeableManifestTypes
+// lets Docker and OCI types stand for each other); Options.BlobRedirect
+// answers blob GETs with 307 to a signed URL on the same server;
+// Options.BlobDir keeps blob content in files; Options.Warnings adds
+// Warning headers to chosen requests.
+//
 // # Use in tests
 //
 // NewServer starts the registry on a loopback port, in the style of
@@ -89,10 +154,10 @@
 //
 // # Behaviour
 //
-// Content lives in memory and is lost when the Registry is garbage collected.
-// A Registry is safe for concurrent use; its behaviour is set once by
-// Options and never changes afterwards. There is no authentication: every
-// request is allowed. A method a route does not describe is answered with
+// Content lives in memory (or in Options.BlobDir) and is lost when the
+// Registry is garbage collected. A Registry is safe for concurrent use; its
+// behaviour is set once by Options and never changes afterwards, but for
+// the faults a test injects. A method a route does not describe is answered with
 // 405 UNSUPPORTED and an Allow header listing those it does.
 //
 // Repository names are validated against the OCI grammar
@@ -177,8 +242,9 @@
 //   - A manifest with a subject field is indexed as a referrer of the
 //     subject digest and the response carries OCI-Subject.
 //   - GET and HEAD answer by tag or digest with the stored bytes, their
-//     Content-Type, Content-Length and Docker-Content-Digest. The Accept
-//     header is not consulted: manifests are never converted.
+//     Content-Type, Content-Length and Docker-Content-Digest. An Accept
+//     header that lists media types, none of them */* or the manifest's,
+//     gets 404 MANIFEST_UNKNOWN: manifests are never converted.
 //   - DELETE by tag removes the tag; DELETE by digest removes the manifest,
 //     every tag pointing at it and its referrer entry (202 both). Unknown
 //     ones get MANIFEST_UNKNOWN (404).

@@ -14,43 +14,8 @@ import (
 	"github.com/regapi/regapi/internal/grammar"
 )
 
-// A fault makes requests fail on purpose, so that clients can be tested
-// against what real registries and networks do. A SPEC is space-separated
-// words:
-//
-//	METHOD TARGET [repo=NAME] KIND [xN]
-//
-// METHOD is an HTTP method or "*". TARGET is a route name ("blob",
-// "manifest", "blob-upload", ... as the regapi.RouteName constants), an OCI
-// endpoint ID ("end-2", "end-4a", ...; "end-7" stands for end-7a and
-// end-7b alike) or "*". repo=NAME limits the fault to one repository. xN
-// makes the fault fire on the next N matching requests (x1 by default).
-// KIND is one of:
-//
-//	status=CODE [retry-after=SECONDS]
-//	    answer CODE (any 4xx or 5xx) before the handler runs, so nothing
-//	    stored changes; the error envelope carries the first code the
-//	    descriptors list for that status on the request's variant,
-//	    UNAVAILABLE for 503, TOOMANYREQUESTS for 429 and UNKNOWN otherwise.
-//	    Example: GET blob status=503 retry-after=1 x2
-//	reset=BYTES
-//	    run the handler, then close the connection: before any response
-//	    for 0, or after the headers and BYTES bytes of the body.
-//	    Example: GET blob reset=65536
-//	reset-request=BYTES
-//	    close the connection once BYTES bytes of the request body were
-//	    read; the handler sees the body cut there, as a client going away
-//	    cuts it. Example: PATCH end-5 reset-request=1048576
-//	truncate=BYTES
-//	    run the handler, announce the full Content-Length and send BYTES
-//	    bytes of the body. Example: GET end-2 truncate=100
-//	delay=DURATION
-//	    run the handler and hold its answer for DURATION (a Go duration).
-//	    Example: PUT manifest delay=2s x3
-//
-// Faults fire only on requests that reached a route and passed
-// authentication, in the order they were injected: a request takes the
-// first fault that matches it and has firings left.
+// faultSpec is a parsed SPEC; the grammar is in the package documentation,
+// under "Faults".
 type faultSpec struct {
 	spec     string
 	method   string // "*" for any
@@ -253,8 +218,15 @@ type injected struct {
 	fired int
 }
 
-// InjectFault adds a fault, described by a SPEC (see the package
-// documentation), after those injected before.
+// InjectFault adds a fault, described by a SPEC, after those injected
+// before; the package documentation gives the grammar under "Faults". For
+// example:
+//
+//	reg.InjectFault("GET blob status=503 retry-after=1 x2")
+//
+// The reset kinds close a connection, which needs a server (NewServer, or
+// any net/http server): a handler called directly panics with
+// http.ErrAbortHandler as a server expects.
 func (reg *Registry) InjectFault(spec string) error {
 	f, err := parseFault(spec)
 	if err != nil {
