@@ -287,11 +287,6 @@ func truncate(s string, n int) string {
 	return s
 }
 
-// detailf is a detail of one key.
-func detailf(key, format string, args ...any) map[string]string {
-	return map[string]string{key: fmt.Sprintf(format, args...)}
-}
-
 // maxWarnings is the most bytes the Warning headers of one answer take, as
 // the specification bounds them.
 const maxWarnings = 4096

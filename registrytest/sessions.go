@@ -192,10 +192,3 @@ func (t *uploadTable) expireLocked(now time.Time, ttl time.Duration) {
 		}
 	}
 }
-
-// count returns the number of open sessions.
-func (t *uploadTable) count() int {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return len(t.sessions)
-}
