@@ -3,7 +3,6 @@ package registrytest
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
