@@ -89,10 +89,6 @@ type RequestDescriptor struct {
 	// Body describes the request body, if any.
 	Body BodyDescriptor
 
-	// Fields lists the fields of the request body worth describing, such
-	// as those of a form.
-	Fields []ParameterDescriptor
-
 	// Successes lists the responses that mean the request succeeded.
 	Successes []ResponseDescriptor
 
@@ -112,6 +108,10 @@ type RequestDescriptor struct {
 	// letters for variants, such as "end-4b"), or empty for uses the
 	// specification does not list, such as the catalog.
 	EndpointID string
+
+	// Fields lists the fields of the request body worth describing, such
+	// as those of a form.
+	Fields []ParameterDescriptor
 }
 
 // ResponseDescriptor describes one response: its status, headers and body.
