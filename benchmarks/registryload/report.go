@@ -68,21 +68,44 @@ func ms(d time.Duration) string {
 	return fmt.Sprintf("%.2f", float64(d)/float64(time.Millisecond))
 }
 
+// CPURatios returns, for each round, the CPU time per image of the
+// second side divided by the first's: above 1 the first spends less.
+func (t Throughput) CPURatios() []float64 {
+	if len(t.CPU) < 2 {
+		return nil
+	}
+	n := min(len(t.CPU[0]), len(t.CPU[1]))
+	out := make([]float64, n)
+	for r := 0; r < n; r++ {
+		out[r] = float64(t.CPU[1][r]) / float64(t.CPU[0][r])
+	}
+	return out
+}
+
 // WriteThroughput writes the throughput table: per case the median images
-// per second of each side, and, with two sides, the median of the round
+// per second of each side and, with two sides, the median of the round
 // ratios (first side over second: above 1 the first is faster) and their
-// range.
+// range; then the median CPU time per image of each side, in
+// microseconds, and the median of its round ratios (second over first:
+// above 1 the first spends less).
 func WriteThroughput(w io.Writer, sides []Side, results []Throughput) {
+	two := len(sides) == 2
 	cols := []string{"operation", "layer", "workers", "images per run"}
-	align := []string{"---", "---:", "---:", "---:"}
 	for _, s := range sides {
 		cols = append(cols, s.Name+" images/s")
-		align = append(align, "---:")
 	}
-	two := len(sides) == 2
 	if two {
 		cols = append(cols, "ratio", "round ratios")
-		align = append(align, "---:", "---:")
+	}
+	for _, s := range sides {
+		cols = append(cols, s.Name+" CPU µs/image")
+	}
+	if two {
+		cols = append(cols, "CPU ratio")
+	}
+	align := []string{"---"}
+	for range cols[1:] {
+		align = append(align, "---:")
 	}
 	fmt.Fprintf(w, "| %s |\n|%s|\n", strings.Join(cols, " | "), strings.Join(align, "|"))
 	for _, t := range results {
@@ -93,6 +116,16 @@ func WriteThroughput(w io.Writer, sides []Side, results []Throughput) {
 		if two {
 			rr := t.RoundRatios()
 			row = append(row, fmt.Sprintf("%.2f", Median(rr)), fmt.Sprintf("%.2f–%.2f", slices.Min(rr), slices.Max(rr)))
+		}
+		for i := range sides {
+			us := make([]float64, len(t.CPU[i]))
+			for r, d := range t.CPU[i] {
+				us[r] = float64(d) / float64(time.Microsecond)
+			}
+			row = append(row, fmt.Sprintf("%.0f", Median(us)))
+		}
+		if two {
+			row = append(row, fmt.Sprintf("%.2f", Median(t.CPURatios())))
 		}
 		fmt.Fprintf(w, "| %s |\n", strings.Join(row, " | "))
 	}

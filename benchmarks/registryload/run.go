@@ -51,11 +51,13 @@ type Case struct {
 	Images    int
 }
 
-// Throughput is what a case measured: the images per second of each side
-// (in the order of Bench.Sides) in each round.
+// Throughput is what a case measured, by side (in the order of
+// Bench.Sides) and round: the images per second, and the CPU time the
+// process spent per image, clients included.
 type Throughput struct {
 	Case
 	Rates [][]float64
+	CPU   [][]time.Duration
 }
 
 // Bench runs the comparisons.
@@ -66,6 +68,14 @@ type Bench struct {
 	// (A, B, A, B, ...) so that a machine that slows down or speeds up
 	// meanwhile affects both alike.
 	Rounds int
+
+	// Slices is the most slices a side's work in a round is cut into.
+	// The slices of the sides alternate (A B B A A B ...), so that the
+	// load other processes put on the machine, which comes and goes
+	// within seconds, falls on both sides alike. A slice keeps at least
+	// eight images per worker, so that workers waiting for the slowest at
+	// its end weigh little.
+	Slices int
 
 	// PullStored is how many images the registries pulled from hold; the
 	// pulls read them in turn.
@@ -149,21 +159,17 @@ func (b *Bench) throughputOfSize(cases []Case, size int, images []Image) ([]Thro
 		if c.LayerSize != size {
 			continue
 		}
-		t := Throughput{Case: c, Rates: make([][]float64, len(b.Sides))}
+		t := Throughput{Case: c, Rates: make([][]float64, len(b.Sides)), CPU: make([][]time.Duration, len(b.Sides))}
 		for round := 0; round < b.Rounds; round++ {
+			rates, cpu, err := b.round(c, images, pullFrom)
+			if err != nil {
+				return nil, fmt.Errorf("%s of %d-byte layers by %d workers: %v", c.Op, c.LayerSize, c.Workers, err)
+			}
 			for i := range b.Sides {
-				var rate float64
-				var err error
-				if c.Op == Push {
-					rate, err = b.pushRun(i, c, images[:c.Images])
-				} else {
-					rate, err = b.pullRun(pullFrom[i], c, images[:b.PullStored])
-				}
-				if err != nil {
-					return nil, fmt.Errorf("%s, %s of %d-byte layers by %d workers: %v", b.Sides[i].Name, c.Op, c.LayerSize, c.Workers, err)
-				}
-				t.Rates[i] = append(t.Rates[i], rate)
-				b.progress("%s %s layer=%d workers=%d round %d: %.0f images/s", b.Sides[i].Name, c.Op, c.LayerSize, c.Workers, round+1, rate)
+				t.Rates[i] = append(t.Rates[i], rates[i])
+				t.CPU[i] = append(t.CPU[i], cpu[i])
+				b.progress("%s %s layer=%d workers=%d round %d: %.0f images/s, %v CPU per image",
+					b.Sides[i].Name, c.Op, c.LayerSize, c.Workers, round+1, rates[i], cpu[i])
 			}
 		}
 		out = append(out, t)
@@ -171,38 +177,73 @@ func (b *Bench) throughputOfSize(cases []Case, size int, images []Image) ([]Thro
 	return out, nil
 }
 
-// pushRun pushes the images into a fresh registry of side i and returns
-// the images pushed per second. Then, untimed, it pulls every image back
-// and checks it.
-func (b *Bench) pushRun(i int, c Case, images []Image) (float64, error) {
-	srv := b.serve(i)
-	defer srv.Close()
-	cl := NewClient(srv.URL, c.Workers)
-	defer cl.Close()
-	// The garbage of the previous run is collected now rather than during
-	// this one.
-	runtime.GC()
-	elapsed, err := runWorkers(c.Workers, len(images), func(k int, _ []byte) error { return cl.Push(&images[k]) })
-	if err != nil {
-		return 0, err
-	}
-	if _, err := runWorkers(c.Workers, len(images), func(k int, buf []byte) error { return cl.Pull(&images[k], buf) }); err != nil {
-		return 0, fmt.Errorf("reading back: %v", err)
-	}
-	return float64(len(images)) / elapsed.Seconds(), nil
+// slices returns how many slices the work of case c is cut into.
+func (b *Bench) slices(c Case) int {
+	return max(1, min(b.Slices, c.Images/(8*c.Workers)))
 }
 
-// pullRun pulls c.Images images from srv, which holds stored, taking them
-// in turn, and returns the images pulled per second.
-func (b *Bench) pullRun(srv *httptest.Server, c Case, stored []Image) (float64, error) {
-	cl := NewClient(srv.URL, c.Workers)
-	defer cl.Close()
-	runtime.GC()
-	elapsed, err := runWorkers(c.Workers, c.Images, func(k int, buf []byte) error { return cl.Pull(&stored[k%len(stored)], buf) })
-	if err != nil {
-		return 0, err
+// round runs case c once on every side and returns, by side, the images
+// per second and the CPU time per image. A push goes into a fresh
+// registry, from which every image is then pulled back and checked,
+// untimed; a pull reads the images pullFrom holds in turn.
+func (b *Bench) round(c Case, images []Image, pullFrom []*httptest.Server) ([]float64, []time.Duration, error) {
+	n := len(b.Sides)
+	clients := make([]*Client, n)
+	for i := range b.Sides {
+		url := ""
+		if c.Op == Push {
+			srv := b.serve(i)
+			defer srv.Close()
+			url = srv.URL
+		} else {
+			url = pullFrom[i].URL
+		}
+		clients[i] = NewClient(url, c.Workers)
+		defer clients[i].Close()
 	}
-	return float64(c.Images) / elapsed.Seconds(), nil
+	op := func(i, k int, buf []byte) error {
+		if c.Op == Push {
+			return clients[i].Push(&images[k])
+		}
+		stored := images[:b.PullStored]
+		return clients[i].Pull(&stored[k%len(stored)], buf)
+	}
+
+	elapsed := make([]time.Duration, n)
+	cpu := make([]time.Duration, n)
+	slices := b.slices(c)
+	for s := 0; s < slices; s++ {
+		lo, hi := c.Images*s/slices, c.Images*(s+1)/slices
+		for j := 0; j < n; j++ {
+			i := j
+			if s%2 == 1 {
+				i = n - 1 - j
+			}
+			// The garbage of what ran before is collected now rather
+			// than during this slice.
+			runtime.GC()
+			cpu0 := cpuTime()
+			d, err := runWorkers(c.Workers, hi-lo, func(k int, buf []byte) error { return op(i, lo+k, buf) })
+			cpu[i] += cpuTime() - cpu0
+			elapsed[i] += d
+			if err != nil {
+				return nil, nil, fmt.Errorf("%s: %v", b.Sides[i].Name, err)
+			}
+		}
+	}
+	if c.Op == Push {
+		for i := range b.Sides {
+			if _, err := runWorkers(c.Workers, c.Images, func(k int, buf []byte) error { return clients[i].Pull(&images[k], buf) }); err != nil {
+				return nil, nil, fmt.Errorf("%s: reading back: %v", b.Sides[i].Name, err)
+			}
+		}
+	}
+	rates := make([]float64, n)
+	for i := range rates {
+		rates[i] = float64(c.Images) / elapsed[i].Seconds()
+		cpu[i] /= time.Duration(c.Images)
+	}
+	return rates, cpu, nil
 }
 
 // runWorkers calls op for 0 to n-1 from workers goroutines, each index
@@ -255,78 +296,125 @@ const (
 
 // maxProbeUploads bounds the upload sessions the probes open in one
 // registry: registrytest allows 1000 open sessions by default, and the
-// probes leave theirs open, as a client that gave up would.
+// probes leave theirs open, as a client that gave up would. Past it the
+// probes only check the blob.
 const maxProbeUploads = 500
 
 // Latency measures small requests while workers push the images into a
-// fresh registry of each side, in rounds that alternate between the
-// sides. One goroutine probes meanwhile, on a connection of its own: it
-// opens an upload session, then checks that a small blob exists, pausing
-// between requests so that it measures the registry rather than loading
-// it, until the pushes are done.
+// fresh registry of each side. One goroutine probes meanwhile, on a
+// connection of its own: it opens an upload session, then checks that a
+// small blob exists, pausing between requests so that it measures the
+// registry rather than loading it, until the pushes are done. As for
+// throughput, each round's pushes are cut into slices that alternate
+// between the sides.
 func (b *Bench) Latency(images []Image, workers int, pause time.Duration) ([]Latency, error) {
 	out := make([]Latency, len(b.Sides))
 	for i, s := range b.Sides {
 		out[i] = Latency{Side: s.Name, Probes: []string{ProbeStartUpload, ProbeHeadBlob}, Samples: map[string][]time.Duration{}}
 	}
 	small := MakeImages(1, 512, 1)[0]
+	// Each slice keeps at least four images per worker.
+	slices := max(1, min(b.Slices, len(images)/(4*workers)))
 	for round := 0; round < b.Rounds; round++ {
+		targets := make([]*probeTarget, len(b.Sides))
 		for i := range b.Sides {
-			rate, samples, err := b.latencyRun(i, images, workers, pause, small)
+			t, err := b.newProbeTarget(i, workers, small)
 			if err != nil {
 				return nil, fmt.Errorf("%s, latency under pushes: %v", b.Sides[i].Name, err)
 			}
-			out[i].PushRates = append(out[i].PushRates, rate)
-			for k, v := range samples {
-				out[i].Samples[k] = append(out[i].Samples[k], v...)
+			defer t.close()
+			targets[i] = t
+		}
+		elapsed := make([]time.Duration, len(b.Sides))
+		for s := 0; s < slices; s++ {
+			lo, hi := len(images)*s/slices, len(images)*(s+1)/slices
+			for j := range b.Sides {
+				i := j
+				if s%2 == 1 {
+					i = len(b.Sides) - 1 - j
+				}
+				d, samples, err := targets[i].pushAndProbe(images[lo:hi], workers, pause, small)
+				if err != nil {
+					return nil, fmt.Errorf("%s, latency under pushes: %v", b.Sides[i].Name, err)
+				}
+				elapsed[i] += d
+				for k, v := range samples {
+					out[i].Samples[k] = append(out[i].Samples[k], v...)
+				}
 			}
-			b.progress("%s latency round %d: %.0f images/s pushed, %d probes", b.Sides[i].Name, round+1, rate, len(samples[ProbeHeadBlob]))
+		}
+		for i, t := range targets {
+			rate := float64(len(images)) / elapsed[i].Seconds()
+			out[i].PushRates = append(out[i].PushRates, rate)
+			b.progress("%s latency round %d: %.0f images/s pushed, %d uploads opened by the probes", b.Sides[i].Name, round+1, rate, t.uploads)
+			t.close()
 		}
 	}
 	return out, nil
 }
 
-func (b *Bench) latencyRun(i int, images []Image, workers int, pause time.Duration, small Image) (float64, map[string][]time.Duration, error) {
-	srv := b.serve(i)
-	defer srv.Close()
-	pusher := NewClient(srv.URL, workers)
-	defer pusher.Close()
-	prober := NewClient(srv.URL, 1)
-	defer prober.Close()
-	if err := prober.PushBlob(small.Repo, small.Layer, small.LayerDigest); err != nil {
-		return 0, nil, err
-	}
-	runtime.GC()
+// probeTarget is a fresh registry pushed to and probed in one round.
+type probeTarget struct {
+	srv            *httptest.Server
+	pusher, prober *Client
+	uploads        int // sessions the probes opened
+}
 
+// newProbeTarget starts a registry of side i that holds the small blob
+// the probes check.
+func (b *Bench) newProbeTarget(i, workers int, small Image) (*probeTarget, error) {
+	srv := b.serve(i)
+	t := &probeTarget{srv: srv, pusher: NewClient(srv.URL, workers), prober: NewClient(srv.URL, 1)}
+	if err := t.prober.PushBlob(small.Repo, small.Layer, small.LayerDigest); err != nil {
+		t.close()
+		return nil, err
+	}
+	return t, nil
+}
+
+// close stops the registry; it may be called more than once.
+func (t *probeTarget) close() {
+	t.pusher.Close()
+	t.prober.Close()
+	t.srv.Close()
+}
+
+// pushAndProbe pushes the images by workers concurrent clients while the
+// probe runs, and returns the time the pushes took and the probes'
+// durations.
+func (t *probeTarget) pushAndProbe(images []Image, workers int, pause time.Duration, small Image) (time.Duration, map[string][]time.Duration, error) {
+	runtime.GC()
 	samples := map[string][]time.Duration{}
 	var stop atomic.Bool
 	probeErr := make(chan error, 1)
 	go func() {
 		var err error
-		for n := 0; n < maxProbeUploads && !stop.Load() && err == nil; n++ {
-			t := time.Now()
-			_, err = prober.StartUpload(small.Repo)
-			samples[ProbeStartUpload] = append(samples[ProbeStartUpload], time.Since(t))
-			time.Sleep(pause)
-			if err != nil || stop.Load() {
-				break
+		for !stop.Load() && err == nil {
+			if t.uploads < maxProbeUploads {
+				start := time.Now()
+				_, err = t.prober.StartUpload(small.Repo)
+				samples[ProbeStartUpload] = append(samples[ProbeStartUpload], time.Since(start))
+				t.uploads++
+				time.Sleep(pause)
+				if err != nil || stop.Load() {
+					break
+				}
 			}
-			t = time.Now()
-			err = prober.HeadBlob(small.Repo, small.LayerDigest)
-			samples[ProbeHeadBlob] = append(samples[ProbeHeadBlob], time.Since(t))
+			start := time.Now()
+			err = t.prober.HeadBlob(small.Repo, small.LayerDigest)
+			samples[ProbeHeadBlob] = append(samples[ProbeHeadBlob], time.Since(start))
 			time.Sleep(pause)
 		}
 		probeErr <- err
 	}()
-	elapsed, err := runWorkers(workers, len(images), func(k int, _ []byte) error { return pusher.Push(&images[k]) })
+	elapsed, err := runWorkers(workers, len(images), func(k int, _ []byte) error { return t.pusher.Push(&images[k]) })
 	stop.Store(true)
 	// The probe's error counts only once its goroutine has ended, which
 	// also makes its samples safe to read.
-	err = errors.Join(err, <-probeErr)
-	if err != nil {
+	if err := errors.Join(err, <-probeErr); err != nil {
 		return 0, nil, err
 	}
-	return float64(len(images)) / elapsed.Seconds(), samples, nil
+	return elapsed, samples, nil
 }
 
 // Memory is the live heap a registry grew by to hold images.

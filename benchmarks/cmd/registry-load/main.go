@@ -28,6 +28,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
+	"runtime/trace"
 	"strconv"
 	"strings"
 	"time"
@@ -37,6 +38,7 @@ import (
 
 func main() {
 	rounds := flag.Int("rounds", 5, "rounds per workload and registry")
+	slices := flag.Int("slices", 4, "most slices a side's work in a round is cut into, alternating with the other side's")
 	scale := flag.Float64("scale", 1, "multiplies the images pushed or pulled per run")
 	parts := flag.String("parts", "throughput,latency,memory", "comma-separated parts to run")
 	ops := flag.String("ops", "push,pull", "throughput operations")
@@ -45,10 +47,12 @@ func main() {
 	side := flag.String("side", "", "run only the registry of this name (registrytest or go-containerregistry)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	mutexprofile := flag.String("mutexprofile", "", "write a profile of lock contention to this file")
+	tracefile := flag.String("trace", "", "write an execution trace of the whole run to this file")
+	memprofile := flag.String("memprofile", "", "write a profile of the allocations of the whole run to this file")
 	verbose := flag.Bool("v", false, "report every run on stderr")
 	flag.Parse()
 
-	b := &registryload.Bench{Rounds: *rounds, PullStored: 64}
+	b := &registryload.Bench{Rounds: *rounds, Slices: *slices, PullStored: 64}
 	for _, s := range registryload.Sides() {
 		if *side == "" || s.Name == *side {
 			b.Sides = append(b.Sides, s)
@@ -75,13 +79,36 @@ func main() {
 		defer writeProfile("mutex", *mutexprofile)
 	}
 
+	if *tracefile != "" {
+		f, err := os.Create(*tracefile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := trace.Start(f); err != nil {
+			log.Fatal(err)
+		}
+		defer trace.Stop()
+	}
+	if *memprofile != "" {
+		// Sampling every 64 KiB allocated, rather than every 512 KiB, so
+		// that the small allocations of a request are counted too.
+		runtime.MemProfileRate = 64 << 10
+		defer writeProfile("allocs", *memprofile)
+	}
+
 	want := map[string]bool{}
 	for _, p := range strings.Split(*parts, ",") {
 		want[strings.TrimSpace(p)] = true
 	}
 
-	fmt.Printf("go: %s, GOMAXPROCS %d; %s; %d rounds, scale %g\n\n",
-		runtime.Version(), runtime.GOMAXPROCS(0), peerVersion(), *rounds, *scale)
+	fmt.Printf("go: %s, GOMAXPROCS %d; %s; %d rounds, up to %d slices, scale %g\n\n",
+		runtime.Version(), runtime.GOMAXPROCS(0), peerVersion(), *rounds, *slices, *scale)
+	load := registryload.StartLoadMeter()
+	defer func() {
+		if others, ok := load.Others(); ok {
+			fmt.Printf("Other processes kept %.1f of the machine's %d CPUs busy on average during the run.\n", others, runtime.NumCPU())
+		}
+	}()
 
 	if want["throughput"] {
 		var cases []registryload.Case
@@ -136,7 +163,7 @@ func imagesPerRun(op string, size int, scale float64) int {
 	case registryload.Pull:
 		n = min(3000, max(64, (192<<20)/size))
 	case "latency":
-		n = 192
+		n = 256
 	case "memory":
 		n = 64
 	}
