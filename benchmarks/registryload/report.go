@@ -152,7 +152,11 @@ func WriteLatency(w io.Writer, results []Latency) {
 	}
 	fmt.Fprintf(w, "| %s |\n|%s|\n", strings.Join(cols, " | "), strings.Join(align, "|"))
 	for _, probe := range results[0].Probes {
-		row := []string{fmt.Sprintf("%s (%d samples)", probe, len(results[0].Samples[probe]))}
+		var counts []string
+		for _, l := range results {
+			counts = append(counts, fmt.Sprint(len(l.Samples[probe])))
+		}
+		row := []string{fmt.Sprintf("%s (%s samples)", probe, strings.Join(counts, " / "))}
 		for _, l := range results {
 			row = append(row, ms(Percentile(l.Samples[probe], 50)), ms(Percentile(l.Samples[probe], 99)))
 		}
