@@ -1,20 +1,36 @@
 #!/usr/bin/env bash
-# Runs the benchmarks of this module's registry API package against
-# distribution's (bench_test.go) and prints a Markdown table: for each
-# operation the median ns/op over the runs for distribution ("upstream")
-# and for this module ("ours"), their ratio, and the allocations per op.
+# Prints, as Markdown, two comparisons measured on this machine:
 #
-# Environment: COUNT runs (default 5), BENCHTIME per benchmark and run
-# (default 200ms). The test binary is run COUNT times in a row, each run
+#  1. The routing and URL building of this module's registry API package
+#     against distribution's (bench_test.go): for each operation the median
+#     ns/op over the runs for distribution ("upstream") and for this module
+#     ("ours"), their ratio, and the allocations per op.
+#  2. registrytest's in-memory registry under load against
+#     go-containerregistry's pkg/registry (cmd/registry-load): image pushes
+#     and pulls, small requests during large pushes, memory per byte stored.
+#
+# Environment: ONLY=router or ONLY=registry runs one of them (default both).
+# For the first, COUNT runs (default 5) and BENCHTIME per benchmark and run
+# (default 200ms): the test binary is run COUNT times in a row, each run
 # measuring distribution and this module one after the other, so that a
-# busy machine slows both sides of a row alike.
+# busy machine slows both sides of a row alike. For the second, ROUNDS
+# (default 5) alternating rounds per workload and SCALE (default 1), which
+# multiplies the work of each run; it takes a few minutes.
 set -euo pipefail
 cd "$(dirname "$0")"
 count=${COUNT:-5}
 benchtime=${BENCHTIME:-200ms}
+only=${ONLY:-}
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+
+if [ "$only" = registry ]; then
+  go build -o "$tmp/registry-load" ./cmd/registry-load
+  "$tmp/registry-load" -rounds "${ROUNDS:-5}" -scale "${SCALE:-1}"
+  exit 0
+fi
+
 go test -c -o "$tmp/bench.test" .
 for _ in $(seq "$count"); do
   "$tmp/bench.test" -test.run '^$' -test.bench . -test.benchmem -test.benchtime "$benchtime" >>"$tmp/raw.txt"
@@ -67,3 +83,9 @@ awk '
       printf "| %s | %.0f | %.1f | %.1fx | %s | %s |\n", op, mu, mo, mu / mo, a[up], a[us]
     }
   }' "$tmp/rows.txt"
+
+if [ "$only" != router ]; then
+  printf '\nThe in-memory registry under load: registrytest against go-containerregistry, both in this process over loopback.\n\n'
+  go build -o "$tmp/registry-load" ./cmd/registry-load
+  "$tmp/registry-load" -rounds "${ROUNDS:-5}" -scale "${SCALE:-1}"
+fi

@@ -11,4 +11,6 @@ require (
 	github.com/regapi/regapi v0.0.0
 )
 
+require github.com/google/go-containerregistry v0.22.1
+
 replace github.com/regapi/regapi => ../
