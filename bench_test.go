@@ -188,7 +188,8 @@ func BenchmarkFromRequestRelativeAndBuild(b *testing.B) {
 // TestHotPathAllocations pins the allocation counts of the hot paths:
 // none for MatchPath, one per URL (the URL itself; the name of a reference
 // with a domain is read in its two parts, not joined), and two for a builder
-// made from a request and used once (the builder and the URL).
+// made from a request and used once (the builder and the URL), with or
+// without trusted proxies.
 func TestHotPathAllocations(t *testing.T) {
 	for _, p := range benchPaths {
 		if _, ok := MatchPath(p); !ok {
@@ -225,5 +226,13 @@ func TestHotPathAllocations(t *testing.T) {
 	})
 	if n > 2 {
 		t.Errorf("relative NewURLBuilderFromRequest and one build: %v allocations", n)
+	}
+	for caseName, req := range benchOptionRequests() {
+		n := testing.AllocsPerRun(100, func() {
+			_, _ = NewURLBuilderFromRequestWithOptions(req, benchTrusted).BuildBlobUploadChunkURL(name, "4d0b6d5e")
+		})
+		if n > 2 {
+			t.Errorf("NewURLBuilderFromRequestWithOptions (%s) and one build: %v allocations", caseName, n)
+		}
 	}
 }

@@ -94,37 +94,45 @@ func NewURLBuilderFromString(root string, relative bool) (*URLBuilder, error) {
 // host of X-Forwarded-Host do. Whatever precedes "/v2/" in the request path
 // becomes the root path, so a registry mounted below a prefix is handled.
 //
+// It trusts every peer: whoever reaches the server can choose the scheme
+// and host of the URLs it builds, and the first value of a forwarding header
+// is the one the client wrote, not the one a proxy appended. Servers behind
+// proxies should use NewURLBuilderFromRequestWithOptions, which believes
+// only what trusted proxies wrote.
+//
 // Unlike distribution, forwarded values are used only when they are
 // well-formed: a scheme of http or https and a host that is a DNS name or an
 // IP literal with an optional port. When any forwarded value is not, all are
-// ignored and the request's own scheme and host are used. Forwarding headers
-// are believed from any peer; NewURLBuilderFromRequestWithOptions believes
-// them only from trusted proxies.
+// ignored and the request's own scheme and host are used.
 func NewURLBuilderFromRequest(r *http.Request, relative bool) *URLBuilder {
-	return newURLBuilderFromRequest(r, relative, true)
+	scheme, host := requestOrigin(r)
+	if fscheme, fhost, ok := forwarded.FirstOrigin(r.Header); ok {
+		if fscheme != "" {
+			scheme = fscheme
+		}
+		if fhost != "" {
+			host = fhost
+		}
+	}
+	return newURLBuilderFromRequest(r, relative, scheme, host)
 }
 
-// newURLBuilderFromRequest is NewURLBuilderFromRequest, reading forwarding
-// headers only when useForwarded is set.
-func newURLBuilderFromRequest(r *http.Request, relative, useForwarded bool) *URLBuilder {
-	scheme := "http"
-	host := r.Host
+// requestOrigin returns the scheme and host r arrived with: https for a TLS
+// connection, else the scheme of an absolute request target, else http; and
+// r.Host.
+func requestOrigin(r *http.Request) (scheme, host string) {
+	scheme = "http"
 	if r.TLS != nil {
 		scheme = "https"
 	} else if r.URL != nil && r.URL.Scheme != "" {
 		scheme = r.URL.Scheme
 	}
-	if useForwarded {
-		if fscheme, fhost, ok := forwarded.FirstOrigin(r.Header); ok {
-			if fscheme != "" {
-				scheme = fscheme
-			}
-			if fhost != "" {
-				host = fhost
-			}
-		}
-	}
+	return scheme, r.Host
+}
 
+// newURLBuilderFromRequest returns a builder for URLs at scheme and host,
+// below the path prefix of r.
+func newURLBuilderFromRequest(r *http.Request, relative bool, scheme, host string) *URLBuilder {
 	var path string
 	if r.URL != nil {
 		basePath := routeByName(RouteNameBase).Path
