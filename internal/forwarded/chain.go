@@ -76,14 +76,16 @@ func Origin(h http.Header, peer netip.Addr, trusted []netip.Prefix, family Famil
 	if !isTrusted(peer, trusted) {
 		return "", ""
 	}
+	// The names are written in canonical form, so indexing the map
+	// finds what h.Values would, without canonicalizing them each time.
 	switch family {
 	case Either:
-		if hasForwarded(h) {
-			return forwardedChain(h.Values("Forwarded"), trusted)
+		if lines := h["Forwarded"]; hasContent(lines) {
+			return forwardedChain(lines, trusted)
 		}
 		return xForwardedChain(h, trusted)
 	case OnlyForwarded:
-		return forwardedChain(h.Values("Forwarded"), trusted)
+		return forwardedChain(h["Forwarded"], trusted)
 	case OnlyXForwarded:
 		return xForwardedChain(h, trusted)
 	}
@@ -105,10 +107,10 @@ func isTrusted(addr netip.Addr, trusted []netip.Prefix) bool {
 	return false
 }
 
-// hasForwarded reports whether h has a Forwarded field with more than
-// white space in it.
-func hasForwarded(h http.Header) bool {
-	for _, v := range h.Values("Forwarded") {
+// hasContent reports whether one of the field lines has more than white
+// space in it.
+func hasContent(lines []string) bool {
+	for _, v := range lines {
 		if trimOWS(v) != "" {
 			return true
 		}
@@ -123,19 +125,20 @@ func hasForwarded(h http.Header) bool {
 // host found so far are the left-most of a run of elements that may still
 // be believed, and an element that breaks the chain starts the run again.
 func forwardedChain(lines []string, trusted []netip.Prefix) (scheme, host string) {
+	var e chainElement
 	for _, line := range lines {
 		for rest, more := line, true; more; {
 			var text string
 			text, rest, more = cutElement(rest)
-			e, ok := parseChainElement(text)
-			if !ok {
+			if !parseChainElement(text, &e) {
 				// Nothing at or left of this element can be attributed.
 				scheme, host = "", ""
 				continue
 			}
-			if !e.forTrusted(trusted) {
+			if (scheme != "" || host != "") && !e.forTrusted(trusted) {
 				// The values to the left were written by a party
-				// not trusted, or not known.
+				// not trusted, or not known. (With none found, the
+				// address need not be read.)
 				scheme, host = "", ""
 			}
 			if scheme == "" && e.proto.set {
@@ -158,6 +161,9 @@ func forwardedChain(lines []string, trusted []netip.Prefix) (scheme, host string
 func cutElement(s string) (elem, rest string, more bool) {
 	quoted := false
 	for i := 0; i < len(s); i++ {
+		if !listSpecial[s[i]] {
+			continue // most bytes: skipped with one look-up
+		}
 		switch c := s[i]; {
 		case quoted && c == '\\':
 			i++
@@ -170,10 +176,19 @@ func cutElement(s string) (elem, rest string, more bool) {
 	return s, "", false
 }
 
+// listSpecial marks the bytes cutElement looks at.
+var listSpecial = [256]bool{'"': true, ',': true, '\\': true}
+
 // chainValue is a parameter value of a Forwarded element, as sent.
 type chainValue struct {
-	forwardedParam
-	set bool
+	value  string // a token, or the inside of a quoted string
+	quoted bool
+	set    bool
+}
+
+// text returns the value with the escapes of a quoted string undone.
+func (v chainValue) text() string {
+	return forwardedParam{value: v.value, quoted: v.quoted}.text()
 }
 
 // chainElement holds the parameters of a Forwarded element that the walk
@@ -182,22 +197,22 @@ type chainElement struct {
 	forNode, proto, host chainValue
 }
 
-// parseChainElement parses one Forwarded element, cut by cutElement. It
-// refuses an element the scanner refuses, and one that gives for, proto or
-// host twice: RFC 7239 allows each parameter once, and which of two values
-// a proxy meant cannot be known.
-func parseChainElement(text string) (chainElement, bool) {
-	var e chainElement
+// parseChainElement parses one Forwarded element, cut by cutElement, into
+// e. It refuses an element the scanner refuses, and one that gives for,
+// proto or host twice: RFC 7239 allows each parameter once, and which of
+// two values a proxy meant cannot be known.
+func parseChainElement(text string, e *chainElement) bool {
+	*e = chainElement{}
 	s := newForwardedScanner(text)
 	for {
 		p, more, err := s.next()
 		if err != nil {
-			return e, false
+			return false
 		}
 		if !more {
 			// cutElement leaves no comma outside quotes, so the
 			// scanner ends the element only at the end of text.
-			return e, s.rest == ""
+			return s.rest == ""
 		}
 		var v *chainValue
 		switch {
@@ -211,9 +226,9 @@ func parseChainElement(text string) (chainElement, bool) {
 			continue
 		}
 		if v.set {
-			return e, false
+			return false
 		}
-		v.forwardedParam, v.set = p, true
+		*v = chainValue{value: p.value, quoted: p.quoted, set: true}
 	}
 }
 
@@ -236,9 +251,9 @@ func (e *chainElement) forTrusted(trusted []netip.Prefix) bool {
 // xForwardedChain walks X-Forwarded-For from the right, reading
 // X-Forwarded-Proto and X-Forwarded-Host from the right in step.
 func xForwardedChain(h http.Header, trusted []netip.Prefix) (scheme, host string) {
-	fors := listFromRight{lines: h.Values("X-Forwarded-For")}
-	protos := listFromRight{lines: h.Values("X-Forwarded-Proto")}
-	hosts := listFromRight{lines: h.Values("X-Forwarded-Host")}
+	fors := listFromRight{lines: h["X-Forwarded-For"]}
+	protos := listFromRight{lines: h["X-Forwarded-Proto"]}
+	hosts := listFromRight{lines: h["X-Forwarded-Host"]}
 	for {
 		// The hop at hand is believed: its values, when it has
 		// well-formed ones, are further left than any taken so far.
@@ -249,6 +264,9 @@ func xForwardedChain(h http.Header, trusted []netip.Prefix) (scheme, host string
 		}
 		if v, ok := hosts.next(); ok && grammar.IsHost(v) {
 			host = v
+		}
+		if protos.done() && hosts.done() {
+			return scheme, host // no hop further left has a value
 		}
 		// The hop to the left is believed if this one recorded a
 		// trusted address for it.
@@ -269,6 +287,11 @@ type listFromRight struct {
 	lines  []string // the field lines not yet started
 	line   string   // what is left of the line being read
 	inLine bool
+}
+
+// done reports whether every entry has been read.
+func (l *listFromRight) done() bool {
+	return !l.inLine && len(l.lines) == 0
 }
 
 func (l *listFromRight) next() (string, bool) {
