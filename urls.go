@@ -41,8 +41,9 @@ type URLBuilder struct {
 	// paths the server serves.
 	keepPath bool
 
-	// base, joined, is the URL of the base route, "/v2/" or "<root>v2/":
-	// every URL starts with it. It is worked out once, by the same
+	// base, joined, is the URL of the base route, "/v2/" or "<root>v2/"
+	// (the root's path alone when keepPath is set): every URL starts with
+	// it. It is worked out once, by the same
 	// resolution the URLs of any route would go through, and kept in
 	// pieces when it is the concatenation of its parts, to save making it.
 	base  [5]string
