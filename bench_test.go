@@ -2,6 +2,7 @@ package regapi
 
 import (
 	"net/http"
+	"net/netip"
 	"net/url"
 	"testing"
 
@@ -117,10 +118,78 @@ func BenchmarkFromRequestAndBuild(b *testing.B) {
 	}
 }
 
+// benchOptionRequests are requests as proxies deliver them, for the builder
+// that believes forwarding headers from trusted proxies only: one proxy
+// writing Forwarded, a chain of three, a chain of two writing
+// X-Forwarded-*, and a peer outside the trusted networks.
+func benchOptionRequests() map[string]*http.Request {
+	req := func(remote string, header http.Header) *http.Request {
+		r := benchRequest()
+		r.RemoteAddr = remote
+		r.Header = header
+		return r
+	}
+	return map[string]*http.Request{
+		"Forwarded": req("10.0.0.1:41000", http.Header{
+			"Forwarded": {"for=192.0.2.43;proto=https;host=registry.example.com"},
+		}),
+		"Forwarded3Hops": req("10.0.0.1:41000", http.Header{
+			"Forwarded": {`for=192.0.2.43;proto=https;host=registry.example.com, for=10.0.0.3, for="[fd00::2]:4711"`},
+		}),
+		"XForwarded2Hops": req("10.0.0.1:41000", http.Header{
+			"X-Forwarded-For":   {"192.0.2.43, 10.0.0.2"},
+			"X-Forwarded-Proto": {"https, http"},
+			"X-Forwarded-Host":  {"registry.example.com, registry.example.com"},
+		}),
+		"Untrusted": req("198.51.100.1:41000", http.Header{
+			"Forwarded": {"for=192.0.2.43;proto=https;host=registry.example.com"},
+		}),
+	}
+}
+
+var benchTrusted = FromRequestOptions{TrustedProxies: []netip.Prefix{
+	netip.MustParsePrefix("10.0.0.0/8"),
+	netip.MustParsePrefix("fd00::/8"),
+}}
+
+func BenchmarkFromRequestWithOptionsAndBuild(b *testing.B) {
+	name, err := reference.WithName("team/app")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for caseName, req := range benchOptionRequests() {
+		b.Run(caseName, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				if _, err := NewURLBuilderFromRequestWithOptions(req, benchTrusted).BuildBlobUploadChunkURL(name, "4d0b6d5e"); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkFromRequestRelativeAndBuild builds a relative URL from a request
+// below a path prefix.
+func BenchmarkFromRequestRelativeAndBuild(b *testing.B) {
+	req := benchRequest()
+	name, err := reference.WithName("team/app")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := NewURLBuilderFromRequest(req, true).BuildBlobUploadChunkURL(name, "4d0b6d5e"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // TestHotPathAllocations pins the allocation counts of the hot paths:
 // none for MatchPath, one per URL (the URL itself; the name of a reference
 // with a domain is read in its two parts, not joined), and two for a builder
-// made from a request and used once (the builder and the URL).
+// made from a request and used once (the builder and the URL), with or
+// without trusted proxies.
 func TestHotPathAllocations(t *testing.T) {
 	for _, p := range benchPaths {
 		if _, ok := MatchPath(p); !ok {
@@ -151,5 +220,19 @@ func TestHotPathAllocations(t *testing.T) {
 	})
 	if n > 2 {
 		t.Errorf("NewURLBuilderFromRequest and one build: %v allocations", n)
+	}
+	n = testing.AllocsPerRun(100, func() {
+		_, _ = NewURLBuilderFromRequest(req, true).BuildBlobUploadChunkURL(name, "4d0b6d5e")
+	})
+	if n > 2 {
+		t.Errorf("relative NewURLBuilderFromRequest and one build: %v allocations", n)
+	}
+	for caseName, req := range benchOptionRequests() {
+		n := testing.AllocsPerRun(100, func() {
+			_, _ = NewURLBuilderFromRequestWithOptions(req, benchTrusted).BuildBlobUploadChunkURL(name, "4d0b6d5e")
+		})
+		if n > 2 {
+			t.Errorf("NewURLBuilderFromRequestWithOptions (%s) and one build: %v allocations", caseName, n)
+		}
 	}
 }

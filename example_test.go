@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 
 	"github.com/distribution/reference"
@@ -80,6 +81,26 @@ func ExampleNewURLBuilderFromRequest() {
 	req.Header.Set("Forwarded", `for=192.0.2.7;proto=https;host="registry.example.com"`)
 
 	ub := regapi.NewURLBuilderFromRequest(req, false)
+	named, _ := reference.WithName("app")
+	loc, _ := ub.BuildBlobUploadChunkURL(named, "3b1a6c2e-0d0f-4e39-9c55-7a3c7e9f1a20")
+	fmt.Println(loc)
+	// Output:
+	// https://registry.example.com/v2/app/blobs/uploads/3b1a6c2e-0d0f-4e39-9c55-7a3c7e9f1a20
+}
+
+// A server behind two proxies in 10.0.0.0/8 believes what they appended to
+// X-Forwarded-*, and not the host the client put in front of their values.
+func ExampleNewURLBuilderFromRequestWithOptions() {
+	req := httptest.NewRequest(http.MethodPost, "http://10.0.0.5:5000/v2/app/blobs/uploads/", nil)
+	req.RemoteAddr = "10.0.0.1:41000" // the inner proxy
+	req.Header.Set("X-Forwarded-For", "203.0.113.9, 10.0.0.2")
+	req.Header.Set("X-Forwarded-Proto", "https, http")
+	req.Header.Set("X-Forwarded-Host", "evil.example, registry.example.com, registry.internal")
+
+	ub := regapi.NewURLBuilderFromRequestWithOptions(req, regapi.FromRequestOptions{
+		TrustedProxies:    []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")},
+		ForwardingHeaders: regapi.XForwardedOnly,
+	})
 	named, _ := reference.WithName("app")
 	loc, _ := ub.BuildBlobUploadChunkURL(named, "3b1a6c2e-0d0f-4e39-9c55-7a3c7e9f1a20")
 	fmt.Println(loc)

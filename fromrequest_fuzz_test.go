@@ -13,7 +13,8 @@ import (
 // FuzzFromRequestHeaders sends hostile forwarding headers from a trusted
 // proxy. Whatever they hold, the URL built must be an http or https URL
 // whose host is the request's own or a well-formed forwarded one, with the
-// request's path prefix, and nothing of the headers may leak elsewhere.
+// request's path prefix, and nothing of the headers may leak elsewhere; the
+// relative URL is the prefix and the base path alone.
 func FuzzFromRequestHeaders(f *testing.F) {
 	f.Add(`for=192.0.2.7;proto=https;host="registry.example.com:8443"`, "", "")
 	f.Add(`host="a\"b.example.com"`, "", "")
@@ -60,6 +61,13 @@ func FuzzFromRequestHeaders(f *testing.F) {
 		}
 		if got != u.Scheme+"://"+u.Host+"/mirror/v2/" || strings.ContainsAny(u.Host, "\"' \t\\") {
 			t.Fatalf("built URL %q is not written plainly", got)
+		}
+		rel, err := NewURLBuilderFromRequestWithOptions(r, FromRequestOptions{
+			Relative:       true,
+			TrustedProxies: []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24")},
+		}).BuildBaseURL()
+		if err != nil || rel != "/mirror/v2/" {
+			t.Fatalf("relative base URL %q, %v; want the request's prefix, /mirror/v2/", rel, err)
 		}
 	})
 }

@@ -23,7 +23,8 @@ import (
 // "https://registry.example.com/v2/library/alpine/manifests/latest"; a root
 // with a path, such as "https://example.com/registry/", puts them below that
 // path. A relative builder ignores the root and gives paths such as
-// "/v2/library/alpine/manifests/latest".
+// "/v2/library/alpine/manifests/latest", but for one made from a request
+// below a path prefix, whose paths keep the prefix.
 //
 // The URLs are those distribution's builder makes, byte for byte, and so are
 // the errors, but for the root path NewURLBuilder keeps and nil references,
@@ -34,9 +35,15 @@ import (
 type URLBuilder struct {
 	root     url.URL
 	relative bool
+	// keepPath makes a relative builder keep the root's path, as a
+	// builder made from a request to a prefixed path does: its URLs are
+	// the absolute ones without scheme and host, so that they name the
+	// paths the server serves.
+	keepPath bool
 
-	// base, joined, is the URL of the base route, "/v2/" or "<root>v2/":
-	// every URL starts with it. It is worked out once, by the same
+	// base, joined, is the URL of the base route, "/v2/" or "<root>v2/"
+	// (the root's path alone when keepPath is set): every URL starts with
+	// it. It is worked out once, by the same
 	// resolution the URLs of any route would go through, and kept in
 	// pieces when it is the concatenation of its parts, to save making it.
 	base  [5]string
@@ -53,7 +60,13 @@ type URLBuilder struct {
 // Unlike distribution, a root path without a final slash is kept: root
 // "https://example.com/registry" builds "https://example.com/registry/v2/".
 func NewURLBuilder(root *url.URL, relative bool) *URLBuilder {
-	ub := &URLBuilder{relative: relative, ready: true}
+	return newURLBuilder(root, relative, false)
+}
+
+// newURLBuilder is NewURLBuilder, with keepPath for relative builders that
+// keep the root's path.
+func newURLBuilder(root *url.URL, relative, keepPath bool) *URLBuilder {
+	ub := &URLBuilder{relative: relative, keepPath: relative && keepPath, ready: true}
 	if root != nil {
 		ub.root = *root
 		if root.User != nil {
@@ -68,8 +81,8 @@ func NewURLBuilder(root *url.URL, relative bool) *URLBuilder {
 		}
 	}
 	ub.base[0], ub.nbase = "/v2/", 1
-	if !relative {
-		ub.base[0] = ub.resolve(&url.URL{Path: "/v2/"}).String()
+	if !relative || ub.keepPath {
+		ub.base[0] = ub.text(ub.resolve(&url.URL{Path: "/v2/"}))
 	}
 	return ub
 }
@@ -93,38 +106,48 @@ func NewURLBuilderFromString(root string, relative bool) (*URLBuilder, error) {
 // host of its first element; without one, X-Forwarded-Proto and the first
 // host of X-Forwarded-Host do. Whatever precedes "/v2/" in the request path
 // becomes the root path, so a registry mounted below a prefix is handled.
+// Relative URLs keep that path too ("/prefix/v2/..."), unlike distribution's,
+// which drop it and so name paths the server does not serve.
+//
+// It trusts every peer: whoever reaches the server can choose the scheme
+// and host of the URLs it builds, and the first value of a forwarding header
+// is the one the client wrote, not the one a proxy appended. Servers behind
+// proxies should use NewURLBuilderFromRequestWithOptions, which believes
+// only what trusted proxies wrote.
 //
 // Unlike distribution, forwarded values are used only when they are
 // well-formed: a scheme of http or https and a host that is a DNS name or an
 // IP literal with an optional port. When any forwarded value is not, all are
-// ignored and the request's own scheme and host are used. Forwarding headers
-// are believed from any peer; NewURLBuilderFromRequestWithOptions believes
-// them only from trusted proxies.
+// ignored and the request's own scheme and host are used.
 func NewURLBuilderFromRequest(r *http.Request, relative bool) *URLBuilder {
-	return newURLBuilderFromRequest(r, relative, true)
+	scheme, host := requestOrigin(r)
+	if fscheme, fhost, ok := forwarded.FirstOrigin(r.Header); ok {
+		if fscheme != "" {
+			scheme = fscheme
+		}
+		if fhost != "" {
+			host = fhost
+		}
+	}
+	return newURLBuilderFromRequest(r, relative, scheme, host)
 }
 
-// newURLBuilderFromRequest is NewURLBuilderFromRequest, reading forwarding
-// headers only when useForwarded is set.
-func newURLBuilderFromRequest(r *http.Request, relative, useForwarded bool) *URLBuilder {
-	scheme := "http"
-	host := r.Host
+// requestOrigin returns the scheme and host r arrived with: https for a TLS
+// connection, else the scheme of an absolute request target, else http; and
+// r.Host.
+func requestOrigin(r *http.Request) (scheme, host string) {
+	scheme = "http"
 	if r.TLS != nil {
 		scheme = "https"
 	} else if r.URL != nil && r.URL.Scheme != "" {
 		scheme = r.URL.Scheme
 	}
-	if useForwarded {
-		if fscheme, fhost, ok := forwarded.FirstOrigin(r.Header); ok {
-			if fscheme != "" {
-				scheme = fscheme
-			}
-			if fhost != "" {
-				host = fhost
-			}
-		}
-	}
+	return scheme, r.Host
+}
 
+// newURLBuilderFromRequest returns a builder for URLs at scheme and host,
+// below the path prefix of r.
+func newURLBuilderFromRequest(r *http.Request, relative bool, scheme, host string) *URLBuilder {
 	var path string
 	if r.URL != nil {
 		basePath := routeByName(RouteNameBase).Path
@@ -132,20 +155,29 @@ func newURLBuilderFromRequest(r *http.Request, relative, useForwarded bool) *URL
 			path = r.URL.Path[:i+1] // keep the slash before "v2/"
 		}
 	}
-	if relative || plainRoot(host, path) {
-		// The root needs no escaping or resolution: the base is the
-		// concatenation NewURLBuilder's resolution would come to.
-		ub := &URLBuilder{root: url.URL{Scheme: scheme, Host: host, Path: path}, relative: relative, ready: true}
+	root := url.URL{Scheme: scheme, Host: host, Path: path}
+	switch {
+	case relative && path == "":
+		// No prefix: the paths of the routes as they are.
+		ub := &URLBuilder{root: root, relative: true, ready: true}
 		ub.base[0], ub.nbase = "/v2/", 1
-		if !relative {
-			if path == "" {
-				path = "/"
-			}
-			ub.base, ub.nbase = [5]string{scheme, "://", host, path, "v2/"}, 5
+		return ub
+	case relative && plainRoot("", path):
+		// The path needs no escaping or resolution: the base is the
+		// concatenation the resolution would come to.
+		ub := &URLBuilder{root: root, relative: true, keepPath: true, ready: true}
+		ub.base[0], ub.base[1], ub.nbase = path, "v2/", 2
+		return ub
+	case !relative && plainRoot(host, path):
+		// Likewise for the scheme and host too.
+		ub := &URLBuilder{root: root, ready: true}
+		if path == "" {
+			path = "/"
 		}
+		ub.base, ub.nbase = [5]string{scheme, "://", host, path, "v2/"}, 5
 		return ub
 	}
-	return NewURLBuilder(&url.URL{Scheme: scheme, Host: host, Path: path}, relative)
+	return newURLBuilder(&root, relative, true)
 }
 
 // plainRoot reports whether a root of host and path (empty, or starting and
@@ -177,8 +209,11 @@ func (ub *URLBuilder) BuildBaseURL() (string, error) {
 	if !ub.ready {
 		return ub.slow(RouteNameBase, nil, false)
 	}
-	if ub.nbase == 1 {
+	switch ub.nbase {
+	case 1:
 		return ub.base[0], nil
+	case 2:
+		return ub.base[0] + ub.base[1], nil
 	}
 	return ub.base[0] + ub.base[1] + ub.base[2] + ub.base[3] + ub.base[4], nil
 }
@@ -389,13 +424,38 @@ func (ub *URLBuilder) slow(route string, values []url.Values, query bool, pairs 
 	if err != nil {
 		return "", err
 	}
-	if !ub.relative {
+	if !ub.relative || ub.keepPath {
 		u = ub.resolve(u)
 	}
 	if query {
 		u.RawQuery = string(appendQuery(nil, queryPairs(values, nil, nil)))
 	}
-	return u.String(), nil
+	return ub.text(u), nil
+}
+
+// text writes u, a URL of the builder's, as the builder hands it out: whole,
+// or for a relative builder that keeps the root's path, as the reference
+// to u from any URL of its origin.
+func (ub *URLBuilder) text(u *url.URL) string {
+	if !ub.keepPath {
+		return u.String()
+	}
+	return pathReference(u)
+}
+
+// pathReference returns the path, query and fragment of u, a reference
+// that resolves to u against any URL with u's scheme and host. A path
+// starting with "//" would be read as a host ("//evil.example/v2/" leaves
+// the registry), so it is written after "/.", a dot segment that resolution
+// removes again (RFC 3986 section 5.2.4).
+func pathReference(u *url.URL) string {
+	ref := *u
+	ref.Scheme, ref.Opaque, ref.User, ref.Host, ref.OmitHost = "", "", nil, "", false
+	s := ref.String()
+	if strings.HasPrefix(s, "//") {
+		s = "/." + s
+	}
+	return s
 }
 
 // resolve places the route URL u (a path from "/v2/") below the root, as

@@ -22,6 +22,8 @@ import (
 type oracleURLBuilder struct {
 	root     url.URL
 	relative bool
+	// pathOnly gives the absolute URLs without their scheme and host.
+	pathOnly bool
 }
 
 var oracleRouter = Router()
@@ -44,6 +46,12 @@ func newOracleURLBuilder(root *url.URL, relative bool) *oracleURLBuilder {
 	return ub
 }
 
+// newOracleURLBuilderFromRequest is distribution's builder from a request,
+// with one deliberate difference: a relative builder keeps the path prefix
+// of the request. distribution's gives "/v2/..." for a request to
+// "/prefix/v2/...", a path the server does not serve; here the relative URL
+// is the absolute one without its scheme and host, which resolves against
+// the request's URL to the same place.
 func newOracleURLBuilderFromRequest(r *http.Request, relative bool) *oracleURLBuilder {
 	scheme := "http"
 	host := r.Host
@@ -76,7 +84,31 @@ func newOracleURLBuilderFromRequest(r *http.Request, relative bool) *oracleURLBu
 			root.Path = r.URL.Path[:i+1]
 		}
 	}
-	return newOracleURLBuilder(root, relative)
+	if relative && root.Path == "" {
+		// Nothing to keep: distribution's relative builder.
+		return newOracleURLBuilder(root, true)
+	}
+	ub := newOracleURLBuilder(root, false)
+	ub.pathOnly = relative
+	return ub
+}
+
+// oracleWithoutOrigin cuts "scheme://host" off an absolute URL. A path that
+// then starts with "//" is written after "/.", as otherwise a client would
+// read its first segment as a host.
+func oracleWithoutOrigin(abs string) string {
+	_, rest, ok := strings.Cut(abs, "://")
+	if !ok {
+		panic("not an absolute URL: " + abs)
+	}
+	i := strings.IndexByte(rest, '/')
+	if i < 0 {
+		panic("no path: " + abs)
+	}
+	if strings.HasPrefix(rest[i:], "//") {
+		return "/." + rest[i:]
+	}
+	return rest[i:]
 }
 
 func (ub *oracleURLBuilder) build(route string, pairs ...string) (*url.URL, error) {
@@ -149,6 +181,9 @@ func (ub *oracleURLBuilder) call(c urlCall) (string, error) {
 	}
 	if query {
 		u = oracleWithQuery(u, c.values)
+	}
+	if ub.pathOnly {
+		return oracleWithoutOrigin(u.String()), nil
 	}
 	return u.String(), nil
 }

@@ -149,7 +149,7 @@ func TestURLBuildingFromRequestMatchesRecordedUpstream(t *testing.T) {
 	if len(rec.Requests) < 100 {
 		t.Fatalf("only %d recorded request cases", len(rec.Requests))
 	}
-	var refused int
+	var refused, kept int
 	for _, c := range rec.Requests {
 		u, err := url.ParseRequestURI(c.Request.Target)
 		if err != nil {
@@ -164,6 +164,12 @@ func TestURLBuildingFromRequestMatchesRecordedUpstream(t *testing.T) {
 		}
 		got, err := upCall(t, NewURLBuilderFromRequest(r, c.Relative), c.Call)
 		want := c.URL
+		if i := strings.Index(u.Path, "/v2/"); c.Relative && c.Error == "" && i > 0 {
+			// Our difference: a relative URL keeps the path prefix
+			// of the request, which distribution's drops.
+			kept++
+			want = u.Path[:i] + c.URL
+		}
 		if !c.Relative && c.Error == "" {
 			if scheme, rest, ok := strings.Cut(c.URL, "://"); ok && scheme != strings.ToLower(scheme) {
 				// Our difference: a forwarded scheme is written in
@@ -184,6 +190,9 @@ func TestURLBuildingFromRequestMatchesRecordedUpstream(t *testing.T) {
 	}
 	if refused == 0 {
 		t.Error("no recorded request carries a forwarded value that must be refused")
+	}
+	if kept == 0 {
+		t.Error("no recorded relative request has a path prefix")
 	}
 }
 
@@ -481,5 +490,81 @@ func TestURLBuilderFromRequestTable(t *testing.T) {
 				t.Errorf("got %q (%v), want %q", got, err, tt.want)
 			}
 		})
+	}
+}
+
+// TestRelativeURLsFromRequestKeepThePrefix checks that a relative builder
+// made from a request below a path prefix builds paths below that prefix,
+// which resolve against the request's URL to what the absolute builder
+// builds, and never read as a host; a builder from a root still ignores the
+// root when relative.
+func TestRelativeURLsFromRequestKeepThePrefix(t *testing.T) {
+	name, err := reference.WithName("team/app")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		path     string
+		base     string // BuildBaseURL
+		manifest string // BuildManifestURL of team/app:v1
+	}{
+		{"/v2/team/app/manifests/v1", "/v2/", "/v2/team/app/manifests/v1"},
+		{"/prefix/v2/team/app/manifests/v1", "/prefix/v2/", "/prefix/v2/team/app/manifests/v1"},
+		{"/a/b/v2/", "/a/b/v2/", "/a/b/v2/team/app/manifests/v1"},
+		{"/x/v2/v2/", "/x/v2/", "/x/v2/team/app/manifests/v1"},
+		{"/a b/v2/", "/a%20b/v2/", "/a%20b/v2/team/app/manifests/v1"},
+		{"/a/./v2/", "/a/v2/", "/a/v2/team/app/manifests/v1"},
+		{"//evil.example/v2/", "/.//evil.example/v2/", "/.//evil.example/v2/team/app/manifests/v1"},
+		{`/\evil.example/v2/`, "/%5Cevil.example/v2/", "/%5Cevil.example/v2/team/app/manifests/v1"},
+		{"/v2", "/v2/", "/v2/team/app/manifests/v1"},
+	}
+	tagged, err := reference.WithTag(name, "v1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range tests {
+		r := &http.Request{Method: http.MethodGet, URL: &url.URL{Path: tt.path}, Host: "r.example.com", RemoteAddr: "10.0.0.1:4000", Header: http.Header{}}
+		builders := map[string]*URLBuilder{
+			"NewURLBuilderFromRequest":            NewURLBuilderFromRequest(r, true),
+			"NewURLBuilderFromRequestWithOptions": NewURLBuilderFromRequestWithOptions(r, FromRequestOptions{Relative: true}),
+		}
+		for ctor, ub := range builders {
+			base, err := ub.BuildBaseURL()
+			if err != nil || base != tt.base {
+				t.Errorf("%s(%q): base %q, %v; want %q", ctor, tt.path, base, err, tt.base)
+			}
+			manifest, err := ub.BuildManifestURL(tagged)
+			if err != nil || manifest != tt.manifest {
+				t.Errorf("%s(%q): manifest %q, %v; want %q", ctor, tt.path, manifest, err, tt.manifest)
+			}
+			// A client resolves the relative URL against the one it
+			// asked for, and must land where the absolute URL points.
+			abs, err := NewURLBuilderFromRequest(r, false).BuildManifestURL(tagged)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ref, err := url.Parse(manifest)
+			if err != nil {
+				t.Fatalf("%s(%q): %q does not parse: %v", ctor, tt.path, manifest, err)
+			}
+			if ref.Scheme != "" || ref.Host != "" {
+				t.Errorf("%s(%q): %q names a scheme or host", ctor, tt.path, manifest)
+			}
+			requested := &url.URL{Scheme: "http", Host: r.Host, Path: tt.path}
+			if got := requested.ResolveReference(ref).String(); got != abs {
+				t.Errorf("%s(%q): %q resolves to %q, the absolute URL is %q", ctor, tt.path, manifest, got, abs)
+			}
+		}
+	}
+	// A builder made from a root ignores the root when relative, as
+	// distribution's does.
+	for _, root := range []string{"https://r.example.com/prefix/", "https://r.example.com/prefix", "/prefix/"} {
+		ub, err := NewURLBuilderFromString(root, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := ub.BuildManifestURL(tagged); err != nil || got != "/v2/team/app/manifests/v1" {
+			t.Errorf("NewURLBuilderFromString(%q, true): manifest %q, %v; want /v2/team/app/manifests/v1", root, got, err)
+		}
 	}
 }

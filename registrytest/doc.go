@@ -70,7 +70,9 @@
 // Location and Link headers carry the scheme and host the request arrived
 // with. Forwarding headers (Forwarded, X-Forwarded-Proto, X-Forwarded-Host)
 // replace them only for requests from a peer address inside
-// Options.TrustedProxies, and only with an http or https scheme and a
+// Options.TrustedProxies, only with values those proxies wrote (the headers
+// are read from the right, hop by hop, while the recorded addresses stay
+// inside the trusted networks), and only with an http or https scheme and a
 // well-formed host; by default no proxy is trusted and the headers are
 // ignored, so that a client cannot make the registry send others to a host
 // of its choosing. A request whose own Host is not a well-formed host name or

@@ -38,8 +38,17 @@ func TestLocationTrustedProxies(t *testing.T) {
 			"https://reg.example.com:8443", false},
 		{"trusted IPv6 peer, Forwarded", Options{TrustedProxies: proxies}, proxy6, map[string]string{"Forwarded": `host=reg.example.com`},
 			"http://reg.example.com", false},
-		{"trusted peer, X-Forwarded", Options{TrustedProxies: proxies}, proxy, map[string]string{"X-Forwarded-Proto": "https", "X-Forwarded-Host": "reg.example.com, proxy.internal"},
+		{"trusted peer, X-Forwarded", Options{TrustedProxies: proxies}, proxy, map[string]string{"X-Forwarded-Proto": "https", "X-Forwarded-Host": "reg.example.com"},
 			"https://reg.example.com", false},
+		{"two trusted proxies, X-Forwarded", Options{TrustedProxies: proxies}, proxy,
+			map[string]string{"X-Forwarded-For": "203.0.113.9, 192.0.2.11", "X-Forwarded-Proto": "https, http", "X-Forwarded-Host": "reg.example.com, proxy.internal"},
+			"https://reg.example.com", false},
+		{"trusted peer, client's X-Forwarded-Host passed on", Options{TrustedProxies: proxies}, proxy,
+			map[string]string{"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Host": "evil.example.com, reg.example.com"},
+			"http://reg.example.com", false},
+		{"trusted peer, client's Forwarded element passed on", Options{TrustedProxies: proxies}, proxy,
+			map[string]string{"Forwarded": `host=evil.example.com, for=203.0.113.9;host=reg.example.com`},
+			"http://reg.example.com", false},
 		{"trusted peer, relative", Options{TrustedProxies: proxies, RelativeURLs: true}, proxy, map[string]string{"X-Forwarded-Host": "reg.example.com"}, "", true},
 		// Values no URL may carry never reach a header, even from a
 		// trusted proxy.

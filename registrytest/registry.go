@@ -162,10 +162,14 @@ type Options struct {
 	RelativeURLs bool
 
 	// TrustedProxies lists the networks of the reverse proxies whose
-	// forwarding headers (Forwarded, X-Forwarded-Proto, X-Forwarded-Host)
-	// decide the scheme and host of Location and Link headers, as
-	// regapi.NewURLBuilderFromRequestWithOptions reads them. By default no
-	// proxy is trusted.
+	// forwarding headers (Forwarded, or X-Forwarded-For, X-Forwarded-Proto
+	// and X-Forwarded-Host) decide the scheme and host of Location and Link
+	// headers. They are believed only as far as proxies inside these
+	// networks wrote them, read from the request's peer leftwards, and only
+	// when they name http or https and a well-formed host; otherwise the
+	// request's own scheme and Host are used (see
+	// regapi.NewURLBuilderFromRequestWithOptions). By default no proxy is
+	// trusted.
 	TrustedProxies []netip.Prefix
 
 	// Logger, when not nil, receives one line per request: peer, method,

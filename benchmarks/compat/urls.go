@@ -447,6 +447,31 @@ func ExpectedFromRequest(upstreamURL string, direct func() string) string {
 	return direct()
 }
 
+// HasPathPrefix reports whether the path of r has something before "/v2/",
+// which a builder made from r takes for the root path.
+func HasPathPrefix(r *http.Request) bool {
+	return r.URL != nil && strings.Index(r.URL.Path, "/v2/") > 0
+}
+
+// WithoutOrigin returns what follows the scheme and host of an absolute URL:
+// the reference that leads to it from any URL of its origin. A path that
+// then starts with "//" gets "/." in front, so that it is not read as a
+// host.
+func WithoutOrigin(abs string) string {
+	_, rest, ok := strings.Cut(abs, "://")
+	if !ok {
+		return abs
+	}
+	i := strings.IndexByte(rest, '/')
+	if i < 0 {
+		return "/"
+	}
+	if strings.HasPrefix(rest[i:], "//") {
+		return "/." + rest[i:]
+	}
+	return rest[i:]
+}
+
 // WellFormedOrigin reports whether an absolute URL has a scheme of http or
 // https and an authority of a plain host: letters, digits, dots and inner
 // hyphens, an IPv4 address, or an IPv6 literal in brackets, then an optional

@@ -83,6 +83,7 @@ func TestURLBuildingMatchesUpstream(t *testing.T) {
 
 func TestURLBuildingFromRequestMatchesUpstream(t *testing.T) {
 	cases := RequestCases()
+	var kept int
 	for _, c := range cases {
 		r, err := c.Request.Request()
 		if err != nil {
@@ -91,7 +92,13 @@ func TestURLBuildingFromRequestMatchesUpstream(t *testing.T) {
 		want, wantErr := Call(upstream.NewURLBuilderFromRequest(r, c.Relative), c.Call)
 		r2, _ := c.Request.Request()
 		got, gotErr := Call(regapi.NewURLBuilderFromRequest(r2, c.Relative), c.Call)
-		if wantErr == nil {
+		if wantErr == nil && c.Relative && HasPathPrefix(r) {
+			// distribution's relative builder drops the prefix; this
+			// module's writes the absolute URL without its origin.
+			abs, _ := Call(upstream.NewURLBuilderFromRequest(r, false), c.Call)
+			want = WithoutOrigin(abs)
+			kept++
+		} else if wantErr == nil {
 			want = ExpectedFromRequest(want, func() string {
 				direct, _ := c.Request.Request()
 				direct.Header = http.Header{}
@@ -103,7 +110,10 @@ func TestURLBuildingFromRequestMatchesUpstream(t *testing.T) {
 			t.Errorf("%+v relative=%v %+v:\n ours     %q (%v)\n upstream %q (%v)", c.Request, c.Relative, c.Call, got, gotErr, want, wantErr)
 		}
 	}
-	t.Logf("%d request cases", len(cases))
+	if kept == 0 {
+		t.Error("no relative case has a path prefix")
+	}
+	t.Logf("%d request cases, %d relative below a prefix", len(cases), kept)
 }
 
 // TestReferrersURLHasBlobShape checks BuildReferrersURL, which distribution

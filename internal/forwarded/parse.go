@@ -11,8 +11,9 @@ import (
 	"unicode/utf8"
 )
 
-// The Forwarded header (RFC 7239) is read as distribution reads it: only its
-// first element, the parameters set by the proxy nearest the client.
+// FirstOrigin reads the Forwarded header (RFC 7239) as distribution reads
+// it: only its first element, the parameters set by the proxy nearest the
+// client. The walk of Origin reads every element with the same scanner.
 //
 // The grammar is RFC 7230's: parameters are token=token or token="quoted
 // string" pairs separated by ';', elements are separated by ','. Unicode
