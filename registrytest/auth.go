@@ -321,8 +321,9 @@ func scopeStrings(scopes []auth.Scope) []string {
 // the request's Host allows, as some clients need it so.
 func (reg *Registry) tokenRealm(r *http.Request) string {
 	ub := regapi.NewURLBuilderFromRequestWithOptions(r, regapi.FromRequestOptions{
-		Relative:       !grammar.IsHost(r.Host),
-		TrustedProxies: reg.opts.TrustedProxies,
+		Relative:          !grammar.IsHost(r.Host),
+		TrustedProxies:    reg.opts.TrustedProxies,
+		ForwardingHeaders: reg.opts.ForwardingHeaders,
 	})
 	base, err := ub.BuildBaseURL()
 	if err != nil {

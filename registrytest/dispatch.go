@@ -197,8 +197,9 @@ func (reg *Registry) dispatch(w http.ResponseWriter, r *http.Request, m regapi.P
 // not a well-formed host, or that has none (HTTP/1.0), gets relative URLs.
 func (reg *Registry) urlBuilder(r *http.Request) *regapi.URLBuilder {
 	return regapi.NewURLBuilderFromRequestWithOptions(r, regapi.FromRequestOptions{
-		Relative:       reg.opts.RelativeURLs || !grammar.IsHost(r.Host),
-		TrustedProxies: reg.opts.TrustedProxies,
+		Relative:          reg.opts.RelativeURLs || !grammar.IsHost(r.Host),
+		TrustedProxies:    reg.opts.TrustedProxies,
+		ForwardingHeaders: reg.opts.ForwardingHeaders,
 	})
 }
 

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/opencontainers/go-digest"
+	"github.com/regapi/regapi"
 )
 
 // TestLocationTrustedProxies checks where Location and Link headers point
@@ -182,5 +183,34 @@ func TestLocationOwnHost(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestForwardingHeadersOption checks that the family the proxies write is
+// the only one read: a client's Forwarded header passed through by a proxy
+// that writes X-Forwarded-* is ignored.
+func TestForwardingHeadersOption(t *testing.T) {
+	proxies := []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24")}
+	for _, tt := range []struct {
+		family regapi.ForwardingHeaders
+		want   string
+	}{
+		{regapi.ForwardedOrXForwarded, "https://evil.example.com/v2/"},
+		{regapi.ForwardedOnly, "https://evil.example.com/v2/"},
+		{regapi.XForwardedOnly, "https://registry.example.com/v2/"},
+	} {
+		reg := New(Options{TrustedProxies: proxies, ForwardingHeaders: tt.family, Auth: Auth{Mode: AuthToken, Users: testUsers}})
+		req := httptest.NewRequest("GET", "http://internal/v2/", nil)
+		req.RemoteAddr = "192.0.2.1:1234"
+		req.Header.Set("Forwarded", "proto=https;host=evil.example.com") // the client's, passed through
+		req.Header.Set("X-Forwarded-For", "203.0.113.9")
+		req.Header.Set("X-Forwarded-Proto", "https")
+		req.Header.Set("X-Forwarded-Host", "registry.example.com")
+		rec := httptest.NewRecorder()
+		reg.ServeHTTP(rec, req)
+		want := `Bearer realm="` + strings.TrimSuffix(tt.want, "v2/") + `token",service="registrytest"`
+		if got := rec.Header().Get("WWW-Authenticate"); got != want {
+			t.Errorf("family %d: challenge %q, want %q", tt.family, got, want)
+		}
 	}
 }

@@ -172,6 +172,13 @@ type Options struct {
 	// trusted.
 	TrustedProxies []netip.Prefix
 
+	// ForwardingHeaders names the family of forwarding headers the trusted
+	// proxies write: Forwarded, X-Forwarded-*, or, by default, Forwarded
+	// when a request has it and X-Forwarded-* otherwise. A deployment whose
+	// proxies pass the other family through untouched names theirs, so
+	// that a client cannot write it.
+	ForwardingHeaders regapi.ForwardingHeaders
+
 	// Logger, when not nil, receives one line per request: peer, method,
 	// path, status, response bytes and duration.
 	Logger *log.Logger

@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/regapi/regapi"
 	"github.com/regapi/regapi/registrytest"
 )
 
@@ -94,6 +95,19 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	fs.Func("reader", "an account that may only pull: `NAME:PASSWORD` (repeatable)", addUser(true))
 	fs.BoolVar(&opts.Auth.AnonymousPull, "anonymous-pull", false, "let clients without credentials pull")
 	fs.DurationVar(&opts.Auth.TokenTTL, "token-ttl", registrytest.DefaultTokenTTL, "how long a token lives, with -auth token (`duration`)")
+	fs.Func("forwarding-headers", "the forwarding headers the trusted proxies write: `forwarded`, x-forwarded or both (Forwarded when present, the default)", func(v string) error {
+		switch v {
+		case "both":
+			opts.ForwardingHeaders = regapi.ForwardedOrXForwarded
+		case "forwarded":
+			opts.ForwardingHeaders = regapi.ForwardedOnly
+		case "x-forwarded":
+			opts.ForwardingHeaders = regapi.XForwardedOnly
+		default:
+			return errors.New("want forwarded, x-forwarded or both")
+		}
+		return nil
+	})
 	quiet := fs.Bool("quiet", false, "do not log requests")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

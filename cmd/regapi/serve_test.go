@@ -78,6 +78,8 @@ func TestServeFlags(t *testing.T) {
 		{"auth without accounts", []string{unbindable, "-auth=basic"}, 2, "-auth needs -user"},
 		{"user without password", []string{unbindable, "-auth=basic", "-user=alice"}, 2, "want NAME:PASSWORD"},
 		{"token ttl zero", []string{unbindable, "-auth=token", "-user=a:b", "-token-ttl=0"}, 2, "-token-ttl must be positive"},
+		{"forwarding headers accepted", []string{unbindable, "-trusted-proxies=10.0.0.0/8", "-forwarding-headers=x-forwarded"}, 1, "regapi serve: listen"},
+		{"forwarding headers unknown", []string{unbindable, "-forwarding-headers=via"}, 2, "want forwarded, x-forwarded or both"},
 		{"manifest media type malformed", []string{unbindable, "-manifest-media-type=not a type"}, 2, `"not a type" is not a media type`},
 	}
 	for _, tc := range tests {
