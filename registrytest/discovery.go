@@ -8,8 +8,6 @@ import (
 	"sort"
 	"strconv"
 
-	"github.com/distribution/reference"
-
 	"github.com/regapi/regapi/errcode"
 )
 
@@ -93,7 +91,7 @@ func (reg *Registry) serveTags(c *request) error {
 	if err != nil {
 		return err
 	}
-	if err := setLink(c.w, p, func(v url.Values) (string, error) { return c.urls().BuildTagsURL(c.ref, v) }); err != nil {
+	if err := setLink(c.w, p, func(v url.Values) (string, error) { return c.urls().BuildTagsURL(repoRef(c.name), v) }); err != nil {
 		return err
 	}
 	return writeJSON(c, "application/json", struct {
@@ -155,11 +153,7 @@ func (reg *Registry) serveReferrers(c *request) error {
 			if artifactType != "" {
 				v.Set("artifactType", artifactType)
 			}
-			ref, err := reference.WithDigest(c.ref, subject)
-			if err != nil {
-				return err
-			}
-			u, err := c.urls().BuildReferrersURL(ref, v)
+			u, err := c.urls().BuildReferrersURL(canonicalRef{c.name, subject}, v)
 			if err != nil {
 				return err
 			}

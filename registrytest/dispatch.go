@@ -8,8 +8,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/distribution/reference"
-
 	"github.com/regapi/regapi"
 	"github.com/regapi/regapi/errcode"
 	"github.com/regapi/regapi/internal/grammar"
@@ -113,10 +111,8 @@ type request struct {
 	match regapi.RequestMatch
 	query url.Values
 
-	// name and ref are the repository, validated, for the routes that
-	// have one.
+	// name is the repository, validated, for the routes that have one.
 	name string
-	ref  reference.Named
 
 	reg     *Registry
 	builder *regapi.URLBuilder // made by urls on first use
@@ -170,12 +166,7 @@ func (reg *Registry) dispatch(w http.ResponseWriter, r *http.Request, m regapi.P
 			serveError(w, r, errcode.ErrorCodeNameInvalid.WithDetail(map[string]string{"name": truncate(m.Name, 300)}))
 			return
 		}
-		ref, err := reference.WithName(m.Name)
-		if err != nil {
-			serveError(w, r, errcode.ErrorCodeNameInvalid.WithDetail(err))
-			return
-		}
-		c.name, c.ref = m.Name, ref
+		c.name = m.Name
 	}
 	var err error
 	if f := reg.faults.take(rm); f != nil {

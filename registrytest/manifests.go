@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/distribution/reference"
 	"github.com/opencontainers/go-digest"
 
 	"github.com/regapi/regapi/errcode"
@@ -128,11 +127,7 @@ func (reg *Registry) putManifest(c *request) error {
 		return err
 	}
 
-	ref, err := reference.WithDigest(c.ref, m.digest)
-	if err != nil {
-		return err
-	}
-	loc, err := c.urls().BuildManifestURL(ref)
+	loc, err := c.urls().BuildManifestURL(canonicalRef{c.name, m.digest})
 	if err != nil {
 		return err
 	}
@@ -147,7 +142,7 @@ func (reg *Registry) putManifest(c *request) error {
 			h.Add("OCI-Tag", t)
 		}
 	}
-	h.Set("Content-Length", "0")
+	h["Content-Length"] = headerZero
 	c.w.WriteHeader(http.StatusCreated)
 	return nil
 }
@@ -293,7 +288,7 @@ func (reg *Registry) deleteManifest(c *request) error {
 	if !found {
 		return manifestUnknown(tag, dgst)
 	}
-	c.w.Header().Set("Content-Length", "0")
+	c.w.Header()["Content-Length"] = headerZero
 	c.w.WriteHeader(http.StatusAccepted)
 	return nil
 }

@@ -37,7 +37,7 @@ func (reg *Registry) redirectBlob(c *request, dgst digest.Digest) error {
 	h := c.w.Header()
 	h.Set("Location", loc)
 	h.Set("Docker-Content-Digest", dgst.String())
-	h.Set("Content-Length", "0")
+	h["Content-Length"] = headerZero
 	c.w.WriteHeader(http.StatusTemporaryRedirect)
 	return nil
 }

@@ -9,22 +9,11 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/distribution/reference"
 	"github.com/opencontainers/go-digest"
 
 	"github.com/regapi/regapi/errcode"
 	"github.com/regapi/regapi/internal/grammar"
 )
-
-// parseDigest parses a digest a client sent and checks that its algorithm
-// is one the registry computes.
-func parseDigest(s string) (digest.Digest, error) {
-	d, err := digest.Parse(s)
-	if err != nil {
-		return "", errcode.ErrorCodeDigestInvalid.WithDetail(map[string]string{"digest": truncate(s, 200), "reason": err.Error()})
-	}
-	return d, nil
-}
 
 // newWriter returns a writer for the bytes of a new blob: in a file of
 // Options.BlobDir when it is set, in memory otherwise.
@@ -169,18 +158,14 @@ func (reg *Registry) mountBlob(c *request) error {
 
 // serveBlobCreated answers 201 for a blob now present in the repository.
 func (reg *Registry) serveBlobCreated(c *request, dgst digest.Digest) error {
-	ref, err := reference.WithDigest(c.ref, dgst)
-	if err != nil {
-		return err
-	}
-	loc, err := c.urls().BuildBlobURL(ref)
+	loc, err := c.urls().BuildBlobURL(canonicalRef{c.name, dgst})
 	if err != nil {
 		return err
 	}
 	h := c.w.Header()
 	h.Set("Location", loc)
 	h.Set("Docker-Content-Digest", dgst.String())
-	h.Set("Content-Length", "0")
+	h["Content-Length"] = headerZero
 	c.w.WriteHeader(http.StatusCreated)
 	return nil
 }
@@ -188,7 +173,7 @@ func (reg *Registry) serveBlobCreated(c *request, dgst digest.Digest) error {
 // setUploadHeaders sets the Location, Range and id of a session holding
 // size bytes.
 func (reg *Registry) setUploadHeaders(c *request, id string, size int64) error {
-	loc, err := c.urls().BuildBlobUploadChunkURL(c.ref, id)
+	loc, err := c.urls().BuildBlobUploadChunkURL(repoRef(c.name), id)
 	if err != nil {
 		return err
 	}
@@ -204,7 +189,7 @@ func (reg *Registry) serveUploadState(c *request, id string, size int64, status 
 	if err := reg.setUploadHeaders(c, id, size); err != nil {
 		return err
 	}
-	c.w.Header().Set("Content-Length", "0")
+	c.w.Header()["Content-Length"] = headerZero
 	c.w.WriteHeader(status)
 	return nil
 }
@@ -236,7 +221,7 @@ func (reg *Registry) cancelUpload(c *request) error {
 	if !reg.uploads.cancel(c.name, id, reg.now(), reg.opts.UploadTTL) {
 		return uploadUnknown(id)
 	}
-	c.w.Header().Set("Content-Length", "0")
+	c.w.Header()["Content-Length"] = headerZero
 	c.w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -272,7 +257,7 @@ func (reg *Registry) patchUpload(c *request) error {
 	if err != nil {
 		return err
 	}
-	if err := reg.appendChunk(c, up); err != nil {
+	if err := reg.appendChunk(c, up, up.mark()); err != nil {
 		if !reg.uploads.release(up, reg.now()) {
 			return uploadUnknown(up.id)
 		}
@@ -302,8 +287,8 @@ func (reg *Registry) claim(c *request) (*upload, error) {
 // Content-Range, over a limit) leaves the session as it was. A body cut by
 // the client (it went away, or stalled for BodyTimeout) leaves what arrived
 // in the session, whose Range says so: the client can resume from there.
-func (reg *Registry) appendChunk(c *request, up *upload) error {
-	size := up.size.Load()
+func (reg *Registry) appendChunk(c *request, up *upload, m mark) error {
+	size := m.size
 	want := int64(-1) // the chunk's length, when Content-Range gives it
 	if cr := c.r.Header.Get("Content-Range"); cr != "" {
 		start, end, ok := chunkRange(cr)
@@ -333,7 +318,6 @@ func (reg *Registry) appendChunk(c *request, up *upload) error {
 		limit, hint = want, want
 	}
 
-	saved := up.hashes.save()
 	var body io.Reader = reg.body(c, func(n int) {
 		up.size.Add(int64(n))
 		up.lastByte.Store(reg.now().UnixNano())
@@ -342,13 +326,7 @@ func (reg *Registry) appendChunk(c *request, up *upload) error {
 		body = io.TeeReader(body, up.hashes)
 	}
 	n, err := up.w.readFrom(body, limit, hint)
-	undo := func() {
-		up.w.truncate(size)
-		up.size.Store(size)
-		if up.hashes != nil && !up.hashes.restore(saved) {
-			up.hashes = nil
-		}
-	}
+	undo := func() { up.undo(m) }
 	switch {
 	case errors.Is(err, errTooLarge) && want >= 0:
 		undo()
@@ -385,20 +363,15 @@ func (reg *Registry) closeUpload(c *request) error {
 	if err != nil {
 		return err
 	}
-	before := up.size.Load()
-	saved := up.hashes.save()
-	if err := reg.appendChunk(c, up); err != nil {
+	before := up.mark()
+	if err := reg.appendChunk(c, up, before); err != nil {
 		if !reg.uploads.release(up, reg.now()) {
 			return uploadUnknown(up.id)
 		}
 		return err
 	}
 	if got := up.sum(dgst.Algorithm()); got != dgst {
-		up.w.truncate(before)
-		up.size.Store(before)
-		if up.hashes != nil && !up.hashes.restore(saved) {
-			up.hashes = nil
-		}
+		up.undo(before)
 		if !reg.uploads.release(up, reg.now()) {
 			return uploadUnknown(up.id)
 		}
@@ -410,6 +383,35 @@ func (reg *Registry) closeUpload(c *request) error {
 	data, held := up.w.finish()
 	reg.store.linkNew(c.name, dgst, data, held)
 	return reg.serveBlobCreated(c, dgst)
+}
+
+// mark is where a session stands, so that what a request adds can be
+// undone.
+type mark struct {
+	size   int64
+	hashes [][]byte // the state of the hashes; none needed for an empty session
+}
+
+// mark returns where the session stands. The request holding it calls it.
+func (up *upload) mark() mark {
+	m := mark{size: up.size.Load()}
+	if m.size > 0 {
+		m.hashes = up.hashes.save()
+	}
+	return m
+}
+
+// undo takes the session back to m.
+func (up *upload) undo(m mark) {
+	up.w.truncate(m.size)
+	up.size.Store(m.size)
+	switch {
+	case up.hashes == nil:
+	case m.size == 0:
+		up.hashes.reset()
+	case !up.hashes.restore(m.hashes):
+		up.hashes = nil // sum hashes the bytes again
+	}
 }
 
 // sum returns the digest of the session's bytes with algorithm a: from the
