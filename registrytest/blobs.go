@@ -3,10 +3,11 @@ package registrytest
 import (
 	"fmt"
 
-	"github.com/opencontainers/go-digest"
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/opencontainers/go-digest"
 
 	"github.com/regapi/regapi/errcode"
 )
@@ -39,7 +40,7 @@ func writeBlob(c *request, dgst digest.Digest, data content) error {
 		switch status {
 		case http.StatusPartialContent:
 			h.Set("Docker-Content-Digest", dgst.String())
-			h.Set("Content-Type", "application/octet-stream")
+			h["Content-Type"] = headerOctetStream
 			h.Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", start, end, size))
 			h.Set("Content-Length", strconv.FormatInt(end-start+1, 10))
 			c.w.WriteHeader(http.StatusPartialContent)
@@ -52,10 +53,10 @@ func writeBlob(c *request, dgst digest.Digest, data content) error {
 		}
 	}
 	h.Set("Docker-Content-Digest", dgst.String())
-	h.Set("Content-Type", "application/octet-stream")
-	h.Set("Accept-Ranges", "bytes")
+	h["Content-Type"] = headerOctetStream
+	h["Accept-Ranges"] = headerBytes
 	h.Set("ETag", `"`+dgst.String()+`"`)
-	h.Set("Cache-Control", "max-age=31536000")
+	h["Cache-Control"] = headerImmutable
 	h.Set("Content-Length", strconv.FormatInt(size, 10))
 	c.w.WriteHeader(http.StatusOK)
 	if !c.head() {
@@ -129,7 +130,7 @@ func (reg *Registry) deleteBlob(c *request) error {
 	if !reg.store.unlinkBlob(c.name, dgst) {
 		return errcode.ErrorCodeBlobUnknown.WithDetail(map[string]string{"digest": dgst.String()})
 	}
-	c.w.Header().Set("Content-Length", "0")
+	c.w.Header()["Content-Length"] = headerZero
 	c.w.WriteHeader(http.StatusAccepted)
 	return nil
 }

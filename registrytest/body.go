@@ -21,6 +21,13 @@ type bodyReader struct {
 	// deadlines is cleared once the connection refuses a deadline: the
 	// handler was called without a net/http connection.
 	deadlines bool
+	// set is when the deadline was last moved: it moves again only once
+	// an eighth of the timeout has passed, so that a body read in many
+	// small reads does not set a deadline for each. The deadline is that
+	// eighth further away than the timeout, so that a client is never cut
+	// before it sent nothing for the whole timeout (but may be up to an
+	// eighth later).
+	set time.Time
 }
 
 // body returns the reader of c's request body, calling progress (when not
@@ -39,8 +46,11 @@ func (reg *Registry) body(c *request, progress func(n int)) *bodyReader {
 
 func (b *bodyReader) Read(p []byte) (int, error) {
 	if b.deadlines {
-		if err := b.rc.SetReadDeadline(time.Now().Add(b.timeout)); err != nil {
-			b.deadlines = false
+		if now := time.Now(); now.Sub(b.set) > b.timeout/8 {
+			b.set = now
+			if err := b.rc.SetReadDeadline(now.Add(b.timeout + b.timeout/8)); err != nil {
+				b.deadlines = false
+			}
 		}
 	}
 	n, err := b.body.Read(p)

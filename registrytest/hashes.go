@@ -51,6 +51,13 @@ func (h *hashSet) sum(a digest.Algorithm) (digest.Digest, bool) {
 	return "", false
 }
 
+// reset empties the hashes, as if no byte had been written.
+func (h *hashSet) reset() {
+	for _, x := range h.hashes {
+		x.Reset()
+	}
+}
+
 // save returns the state of the hashes, or nil when there are none or one
 // cannot save it (the standard library's hashes all can).
 func (h *hashSet) save() [][]byte {

@@ -3,9 +3,7 @@ package registrytest
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/opencontainers/go-digest"
@@ -88,14 +86,14 @@ type descriptor struct {
 }
 
 // manifestJSON is what the registry reads of a manifest. The fields whose
-// presence matters are kept raw.
+// presence matters are pointers: nil when the field is absent or null.
 type manifestJSON struct {
 	SchemaVersion *int              `json:"schemaVersion"`
 	MediaType     string            `json:"mediaType"`
 	ArtifactType  string            `json:"artifactType"`
-	Config        json.RawMessage   `json:"config"`
-	Layers        json.RawMessage   `json:"layers"`
-	Manifests     json.RawMessage   `json:"manifests"`
+	Config        *descriptor       `json:"config"`
+	Layers        *[]descriptor     `json:"layers"`
+	Manifests     *[]descriptor     `json:"manifests"`
 	Subject       *descriptor       `json:"subject"`
 	Annotations   map[string]string `json:"annotations"`
 }
@@ -111,12 +109,17 @@ func invalid(format string, args ...any) error {
 // The references to blobs and manifests are checked against the
 // repository later, under the store's lock.
 func (rules manifestRules) parse(body []byte, contentType string) (*manifest, error) {
-	if err := checkObject(body); err != nil {
-		return nil, invalid("%v", err)
+	if trimmed := bytes.TrimLeft(body, " \t\r\n"); len(trimmed) == 0 || trimmed[0] != '{' {
+		return nil, invalid("a manifest must be a JSON object")
 	}
 	var mj manifestJSON
 	if err := json.Unmarshal(body, &mj); err != nil {
 		return nil, invalid("the manifest does not parse: %v", err)
+	}
+	// The document is valid JSON now: the scan for repeated names can
+	// take it on trust.
+	if name, ok := repeatedName(body); ok {
+		return nil, invalid("the field %q appears twice", truncate(name, 100))
 	}
 	if contentType == "application/json" {
 		// Some clients send the generic type; the body then says what it is.
@@ -138,23 +141,21 @@ func (rules manifestRules) parse(body []byte, contentType string) (*manifest, er
 			return nil, invalid("%q is not a manifest media type this registry accepts", truncate(mediaType, 100))
 		case kind != kindOther && (mj.SchemaVersion == nil || *mj.SchemaVersion != 2):
 			return nil, invalid("schemaVersion must be 2")
-		case kind == kindImage && present(mj.Manifests):
+		case kind == kindImage && mj.Manifests != nil:
 			return nil, invalid("an image manifest (%s) must not carry manifests", mediaType)
-		case kind == kindImage && !present(mj.Config):
+		case kind == kindImage && mj.Config == nil:
 			return nil, invalid("an image manifest (%s) needs a config", mediaType)
-		case kind == kindIndex && (present(mj.Config) || present(mj.Layers)):
+		case kind == kindIndex && (mj.Config != nil || mj.Layers != nil):
 			return nil, invalid("an index (%s) must not carry config or layers", mediaType)
-		case kind == kindIndex && !present(mj.Manifests):
+		case kind == kindIndex && mj.Manifests == nil:
 			return nil, invalid("an index (%s) needs manifests", mediaType)
 		}
 	}
 	if kind == kindUnknown || kind == kindOther {
 		// Read what the document has, as the lenient registry does.
-		switch {
-		case present(mj.Manifests):
+		kind = kindImage
+		if mj.Manifests != nil {
 			kind = kindIndex
-		default:
-			kind = kindImage
 		}
 		if mediaType == "" {
 			mediaType = mediaTypeOCIManifest
@@ -165,28 +166,30 @@ func (rules manifestRules) parse(body []byte, contentType string) (*manifest, er
 	}
 
 	m := &manifest{mediaType: mediaType, artifactType: mj.ArtifactType, annotations: mj.Annotations}
+	strict := !rules.lenient
 	if kind == kindImage {
-		if present(mj.Config) {
-			config, err := decodeDescriptor("config", mj.Config, !rules.lenient)
-			if err != nil {
+		if mj.Config != nil {
+			if err := checkDescriptor("config", *mj.Config, strict); err != nil {
 				return nil, err
 			}
-			m.blobs = append(m.blobs, config)
+			m.blobs = append(m.blobs, *mj.Config)
 			if m.artifactType == "" {
-				m.artifactType = config.MediaType
+				m.artifactType = mj.Config.MediaType
 			}
 		}
-		layers, err := decodeDescriptors("layers", mj.Layers, !rules.lenient)
-		if err != nil {
+		if mj.Layers != nil {
+			if err := checkDescriptors("layers", *mj.Layers, strict); err != nil {
+				return nil, err
+			}
+			m.blobs = append(m.blobs, *mj.Layers...)
+		}
+	}
+	if mj.Manifests != nil {
+		if err := checkDescriptors("manifests", *mj.Manifests, strict); err != nil {
 			return nil, err
 		}
-		m.blobs = append(m.blobs, layers...)
+		m.children = *mj.Manifests
 	}
-	children, err := decodeDescriptors("manifests", mj.Manifests, !rules.lenient)
-	if err != nil {
-		return nil, err
-	}
-	m.children = children
 	if mj.Subject != nil {
 		if err := checkDescriptor("subject", *mj.Subject, !rules.lenient); err != nil {
 			return nil, err
@@ -196,36 +199,14 @@ func (rules manifestRules) parse(body []byte, contentType string) (*manifest, er
 	return m, nil
 }
 
-// present reports whether a field was in the document, null included.
-func present(raw json.RawMessage) bool {
-	return len(raw) > 0
-}
-
-// decodeDescriptor decodes the descriptor in field and checks it.
-func decodeDescriptor(field string, raw json.RawMessage, strict bool) (descriptor, error) {
-	var d descriptor
-	if err := json.Unmarshal(raw, &d); err != nil || bytes.Equal(raw, []byte("null")) {
-		return d, invalid("%s is not a descriptor", field)
-	}
-	return d, checkDescriptor(field, d, strict)
-}
-
-// decodeDescriptors decodes the list of descriptors in field, if present,
-// and checks each.
-func decodeDescriptors(field string, raw json.RawMessage, strict bool) ([]descriptor, error) {
-	if !present(raw) {
-		return nil, nil
-	}
-	var list []descriptor
-	if err := json.Unmarshal(raw, &list); err != nil {
-		return nil, invalid("%s is not a list of descriptors", field)
-	}
+// checkDescriptors checks each descriptor of the list in field.
+func checkDescriptors(field string, list []descriptor, strict bool) error {
 	for i, d := range list {
 		if err := checkDescriptor(fmt.Sprintf("%s[%d]", field, i), d, strict); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return list, nil
+	return nil
 }
 
 // checkDescriptor checks a descriptor's digest and size and, when strict,
@@ -253,78 +234,66 @@ func distributable(d descriptor) bool {
 	return !strings.Contains(d.MediaType, "nondistributable") && !strings.Contains(d.MediaType, ".foreign.")
 }
 
-// checkObject checks that body is one JSON object in which no object holds
-// a name twice. encoding/json keeps the last of repeated names where other
-// parsers keep the first, so a document with repeated names can mean one
-// thing to the registry and another to a client: the confusion behind
-// CVE-2021-41190. Such documents are refused.
-func checkObject(body []byte) error {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	tok, err := dec.Token()
-	if err != nil {
-		return fmt.Errorf("the manifest is not JSON: %v", err)
+// repeatedName reports the first name an object of the JSON document body
+// holds twice, if any. encoding/json keeps the last of repeated names
+// where other parsers keep the first, so a document with repeated names
+// can mean one thing to the registry and another to a client: the
+// confusion behind CVE-2021-41190. body must be valid JSON; the scan reads
+// it in one pass without building anything but the names of the objects
+// it is in, compared as written unless they hold escapes, which are
+// undone so that "a" and "\u0061" are the same name.
+func repeatedName(body []byte) (string, bool) {
+	type frame struct {
+		object   bool
+		wantName bool     // the next string is a name
+		names    []string // the names of the object so far
 	}
-	if tok != json.Delim('{') {
-		return errors.New("a manifest must be a JSON object")
-	}
-	if err := checkObjectRest(dec, 1); err != nil {
-		return err
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return errors.New("the manifest has more after its object")
-	}
-	return nil
-}
-
-// maxDepth bounds the nesting checkObject follows, so that a deeply nested
-// document cannot exhaust the stack.
-const maxDepth = 64
-
-// checkObjectRest reads the rest of an object whose "{" was read.
-func checkObjectRest(dec *json.Decoder, depth int) error {
-	if depth > maxDepth {
-		return errors.New("the manifest is nested too deeply")
-	}
-	seen := map[string]bool{}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return fmt.Errorf("the manifest is not JSON: %v", err)
-		}
-		name, _ := tok.(string)
-		if seen[name] {
-			return fmt.Errorf("the field %q appears twice", truncate(name, 100))
-		}
-		seen[name] = true
-		if err := checkValue(dec, depth); err != nil {
-			return err
-		}
-	}
-	_, err := dec.Token() // "}"
-	return err
-}
-
-// checkValue reads one value, checking the objects in it.
-func checkValue(dec *json.Decoder, depth int) error {
-	tok, err := dec.Token()
-	if err != nil {
-		return fmt.Errorf("the manifest is not JSON: %v", err)
-	}
-	switch tok {
-	case json.Delim('{'):
-		return checkObjectRest(dec, depth+1)
-	case json.Delim('['):
-		if depth+1 > maxDepth {
-			return errors.New("the manifest is nested too deeply")
-		}
-		for dec.More() {
-			if err := checkValue(dec, depth+1); err != nil {
-				return err
+	stack := make([]frame, 0, 8)
+	for i := 0; i < len(body); i++ {
+		switch c := body[i]; c {
+		case '{':
+			stack = append(stack, frame{object: true, wantName: true})
+		case '[':
+			stack = append(stack, frame{})
+		case '}', ']':
+			if len(stack) > 0 {
+				stack = stack[:len(stack)-1]
 			}
+		case ',':
+			if len(stack) > 0 && stack[len(stack)-1].object {
+				stack[len(stack)-1].wantName = true
+			}
+		case '"':
+			start := i + 1
+			escaped := false
+			for i = start; body[i] != '"'; i++ {
+				if body[i] == '\\' {
+					escaped = true
+					i++
+				}
+			}
+			if len(stack) == 0 {
+				continue // a document that is only a string
+			}
+			top := &stack[len(stack)-1]
+			if !top.object || !top.wantName {
+				continue
+			}
+			top.wantName = false
+			name := string(body[start:i])
+			if escaped {
+				var s string
+				if err := json.Unmarshal(body[start-1:i+1], &s); err == nil {
+					name = s
+				}
+			}
+			for _, seen := range top.names {
+				if seen == name {
+					return name, true
+				}
+			}
+			top.names = append(top.names, name)
 		}
-		_, err := dec.Token() // "]"
-		return err
 	}
-	return nil
+	return "", false
 }

@@ -319,7 +319,7 @@ func (reg *Registry) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Deferred, so that a request whose connection a fault closes is
 	// recorded too.
 	defer reg.record(x, r, seq, start)
-	x.Header().Set("Docker-Distribution-API-Version", "registry/2.0")
+	x.Header()["Docker-Distribution-Api-Version"] = headerAPIVersion
 	if reg.opts.FaultEndpoint && r.URL.Path == faultEndpointPath {
 		reg.serveFaultEndpoint(x, r)
 		return
