@@ -72,7 +72,7 @@ func (l *requestLog) begin(r *http.Request, size int) uint64 {
 
 // end records what became of request seq, unless the ring has moved past
 // it.
-func (l *requestLog) end(seq uint64, size int, fill func(*Request)) {
+func (l *requestLog) end(seq uint64, size int, x *exchange) {
 	if seq == 0 {
 		return
 	}
@@ -80,7 +80,9 @@ func (l *requestLog) end(seq uint64, size int, fill func(*Request)) {
 	defer l.mu.Unlock()
 	i := int((seq - 1) % uint64(size))
 	if i < len(l.seqs) && l.seqs[i] == seq {
-		fill(&l.entries[i])
+		e := &l.entries[i]
+		e.Route, e.EndpointID, e.Status = x.route, x.endpoint, x.status
+		e.RequestBytes, e.ResponseBytes, e.Fault = x.read, x.written, x.fault
 	}
 }
 
@@ -116,6 +118,7 @@ func (reg *Registry) ResetRequests() {
 // the request log and the Logger.
 type exchange struct {
 	http.ResponseWriter
+	body     countingBody // the request body, counted; one allocation with the exchange
 	status   int
 	written  int64
 	read     int64
@@ -176,10 +179,7 @@ func (b *countingBody) Read(p []byte) (int, error) {
 // record writes what became of a request to the request log and the
 // Logger.
 func (reg *Registry) record(x *exchange, r *http.Request, seq uint64, start time.Time) {
-	reg.log.end(seq, reg.opts.RequestLogSize, func(e *Request) {
-		e.Route, e.EndpointID, e.Status = x.route, x.endpoint, x.status
-		e.RequestBytes, e.ResponseBytes, e.Fault = x.read, x.written, x.fault
-	})
+	reg.log.end(seq, reg.opts.RequestLogSize, x)
 	if reg.opts.Logger != nil {
 		status := x.status
 		if status == 0 {
