@@ -124,20 +124,18 @@ func (t *uploadTable) claim(name, id string, now time.Time, ttl time.Duration) *
 // and then gives its memory back.
 func (t *uploadTable) release(up *upload, now time.Time) bool {
 	up.lastByte.Store(now.UnixNano())
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	defer up.write.Unlock()
-	up.busy = false
-	if up.gone {
-		up.w.discard()
-		return false
-	}
-	return true
+	return t.endHold(up, false)
 }
 
 // close ends a session the caller holds, to make its bytes a blob. It
 // reports false when the session was cancelled meanwhile.
 func (t *uploadTable) close(up *upload) bool {
+	return t.endHold(up, true)
+}
+
+// endHold ends the caller's hold of a session, and the session too when
+// closing. A session cancelled while held gives its memory back here.
+func (t *uploadTable) endHold(up *upload, closing bool) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	defer up.write.Unlock()
@@ -146,8 +144,10 @@ func (t *uploadTable) close(up *upload) bool {
 		up.w.discard()
 		return false
 	}
-	up.gone = true
-	delete(t.sessions, up.id)
+	if closing {
+		up.gone = true
+		delete(t.sessions, up.id)
+	}
 	return true
 }
 
