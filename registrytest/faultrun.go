@@ -37,8 +37,15 @@ func (reg *Registry) serveFaultEndpoint(w http.ResponseWriter, r *http.Request) 
 				return
 			}
 		}
+		if len(specs)+len(reg.Faults()) > maxFaults {
+			http.Error(w, fmt.Sprintf("at most %d faults may be injected; clear them first", maxFaults), http.StatusRequestEntityTooLarge)
+			return
+		}
 		for _, s := range specs {
-			_ = reg.InjectFault(s)
+			if err := reg.InjectFault(s); err != nil {
+				http.Error(w, err.Error(), http.StatusRequestEntityTooLarge)
+				return
+			}
 		}
 		w.WriteHeader(http.StatusNoContent)
 	case http.MethodGet, http.MethodHead:

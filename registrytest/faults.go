@@ -234,9 +234,16 @@ func (reg *Registry) InjectFault(spec string) error {
 	}
 	reg.faults.mu.Lock()
 	defer reg.faults.mu.Unlock()
+	if len(reg.faults.faults) >= maxFaults {
+		return fmt.Errorf("fault %q: %d faults are injected already; clear them first", f.spec, maxFaults)
+	}
 	reg.faults.faults = append(reg.faults.faults, &injected{spec: f, left: f.count})
 	return nil
 }
+
+// maxFaults bounds the faults a registry holds, which the fault endpoint
+// lets anyone who reaches it add.
+const maxFaults = 10000
 
 // Faults returns the faults injected since the last ClearFaults, in order,
 // with how often each fired and will fire.

@@ -392,3 +392,19 @@ func TestRequestLogWhileServing(t *testing.T) {
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+func TestFaultsBounded(t *testing.T) {
+	reg := New(Options{})
+	for i := 0; i < maxFaults; i++ {
+		if err := reg.InjectFault("GET blob status=500"); err != nil {
+			t.Fatalf("fault %d: %v", i, err)
+		}
+	}
+	if err := reg.InjectFault("GET blob status=500"); err == nil || !strings.Contains(err.Error(), "clear them first") {
+		t.Fatalf("fault %d: %v", maxFaults+1, err)
+	}
+	reg.ClearFaults()
+	if err := reg.InjectFault("GET blob status=500"); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -246,7 +246,8 @@ func repeatedName(body []byte) (string, bool) {
 	type frame struct {
 		object   bool
 		wantName bool     // the next string is a name
-		names    []string // the names of the object so far
+		names    []string // the names of the object so far, while few
+		set      map[string]bool
 	}
 	stack := make([]frame, 0, 8)
 	for i := 0; i < len(body); i++ {
@@ -287,12 +288,28 @@ func repeatedName(body []byte) (string, bool) {
 					name = s
 				}
 			}
+			// A list while the object is small; a set once it is not, so
+			// that a forged object of many names costs linear time.
+			if top.set != nil {
+				if top.set[name] {
+					return name, true
+				}
+				top.set[name] = true
+				continue
+			}
 			for _, seen := range top.names {
 				if seen == name {
 					return name, true
 				}
 			}
 			top.names = append(top.names, name)
+			if len(top.names) > 16 {
+				top.set = make(map[string]bool, 2*len(top.names))
+				for _, n := range top.names {
+					top.set[n] = true
+				}
+				top.names = nil
+			}
 		}
 	}
 	return "", false
