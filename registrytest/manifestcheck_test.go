@@ -2,8 +2,8 @@ package registrytest
 
 import (
 	"bytes"
-	"fmt"
 	"encoding/json"
+	"fmt"
 	"testing"
 )
 
