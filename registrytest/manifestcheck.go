@@ -199,11 +199,12 @@ func (rules manifestRules) parse(body []byte, contentType string) (*manifest, er
 	return m, nil
 }
 
-// checkDescriptors checks each descriptor of the list in field.
+// checkDescriptors checks each descriptor of the list in field. The name
+// of an entry is made only for the one that fails.
 func checkDescriptors(field string, list []descriptor, strict bool) error {
 	for i, d := range list {
-		if err := checkDescriptor(fmt.Sprintf("%s[%d]", field, i), d, strict); err != nil {
-			return err
+		if err := checkDescriptor(field, d, strict); err != nil {
+			return checkDescriptor(fmt.Sprintf("%s[%d]", field, i), d, strict)
 		}
 	}
 	return nil
@@ -212,8 +213,8 @@ func checkDescriptors(field string, list []descriptor, strict bool) error {
 // checkDescriptor checks a descriptor's digest and size and, when strict,
 // that it has a media type.
 func checkDescriptor(field string, d descriptor, strict bool) error {
-	if _, err := digest.Parse(d.Digest); err != nil {
-		return invalid("%s: invalid digest %q: %v", field, truncate(d.Digest, 100), err)
+	if _, err := parseDigest(d.Digest); err != nil {
+		return invalid("%s: invalid digest %q", field, truncate(d.Digest, 100))
 	}
 	if d.Size < 0 {
 		return invalid("%s: negative size", field)
