@@ -408,3 +408,22 @@ func TestFaultsBounded(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestRequestLogBoundsWhatItKeeps sends requests with long paths and
+// queries and checks that the log keeps a bounded part of each.
+func TestRequestLogBoundsWhatItKeeps(t *testing.T) {
+	reg := New(Options{RequestLogSize: 10})
+	long := strings.Repeat("a", 100000)
+	for i := 0; i < 20; i++ {
+		serve(t, reg, "GET", "/v2/"+long+"/tags/list?x="+long, nil, nil)
+	}
+	got := reg.Requests()
+	if len(got) != 10 {
+		t.Fatalf("%d requests kept, want 10", len(got))
+	}
+	for _, r := range got {
+		if len(r.Path) > 2048+3 || len(r.Query) > 2048+3 || !strings.HasPrefix(r.Path, "/v2/aaa") {
+			t.Fatalf("kept a path of %d bytes and a query of %d", len(r.Path), len(r.Query))
+		}
+	}
+}

@@ -14,7 +14,8 @@ const DefaultRequestLogSize = 10000
 // Request is one request as the registry's request log records it, for
 // tests to assert what a client sent.
 type Request struct {
-	// Method, Path and Query are the request's method, path and raw query.
+	// Method, Path and Query are the request's method, path and raw query,
+	// each cut to its first 2048 bytes (and "...") when longer.
 	Method, Path, Query string
 
 	// Route is the name of the route the request matched, and EndpointID
@@ -34,6 +35,11 @@ type Request struct {
 	// Fault is the SPEC of the fault that fired on the request, or empty.
 	Fault string
 }
+
+// maxLoggedText bounds what the log keeps of a request's method, path and
+// query: a client may send URLs of up to a megabyte, and the log keeps
+// thousands of requests.
+const maxLoggedText = 2048
 
 // requestLog keeps the last requests in a ring. A request takes its slot
 // when it arrives, so that the log is in arrival order, and fills it when
@@ -55,7 +61,7 @@ func (l *requestLog) begin(r *http.Request, size int) uint64 {
 	if size <= 0 {
 		return 0
 	}
-	e := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery}
+	e := Request{Method: truncate(r.Method, maxLoggedText), Path: truncate(r.URL.Path, maxLoggedText), Query: truncate(r.URL.RawQuery, maxLoggedText)}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.next++
