@@ -29,6 +29,17 @@ func Required(method string, m regapi.PathMatch, query url.Values) []Scope {
 	if !ok {
 		return nil
 	}
+	return RequiredFor(rm, query)
+}
+
+// RequiredFor is Required for a request a server has already recognised
+// with regapi.MatchRequest, so that it is not matched twice. query is the
+// request's query, for the from parameters of a mount.
+func RequiredFor(rm regapi.RequestMatch, query url.Values) []Scope {
+	if rm.Request == nil {
+		return nil
+	}
+	m := rm.PathMatch
 	froms := query["from"]
 	if len(froms) == 0 {
 		froms = []string{""}

@@ -3,6 +3,7 @@ package auth
 import (
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -111,5 +112,24 @@ func TestRequiredBaseIsEmptyNotNil(t *testing.T) {
 	got := Required(http.MethodGet, regapi.PathMatch{Route: regapi.RouteNameBase}, nil)
 	if got == nil || len(got) != 0 {
 		t.Errorf("Required(GET /v2/) = %#v, want an empty, non-nil slice", got)
+	}
+}
+
+// TestRequiredForAgreesWithRequired checks that a request recognised first
+// needs the same access as one recognised by Required itself, and that a
+// match without a variant needs nothing.
+func TestRequiredForAgreesWithRequired(t *testing.T) {
+	m := regapi.PathMatch{Route: regapi.RouteNameBlobUpload, Name: "library/alpine"}
+	q := url.Values{"mount": {"sha256:" + strings.Repeat("a", 64)}, "from": {"other/repo"}}
+	rm, ok := regapi.MatchRequest(http.MethodPost, m, q, nil)
+	if !ok {
+		t.Fatal("no match")
+	}
+	got, want := RequiredFor(rm, q), Required(http.MethodPost, m, q)
+	if len(got) != 2 || !reflect.DeepEqual(got, want) {
+		t.Fatalf("RequiredFor = %v, Required = %v", got, want)
+	}
+	if got := RequiredFor(regapi.RequestMatch{}, nil); got != nil {
+		t.Fatalf("RequiredFor of no variant = %v", got)
 	}
 }

@@ -253,7 +253,7 @@ func (reg *Registry) authorize(c *request) error {
 	if a == nil {
 		return nil
 	}
-	needed := auth.Required(c.match.Method, c.match.PathMatch, c.query)
+	needed := auth.RequiredFor(c.match, c.query)
 	scheme, credentials, _ := strings.Cut(c.r.Header.Get("Authorization"), " ")
 	switch a.cfg.Mode {
 	case AuthBasic:
