@@ -78,6 +78,9 @@ type apiTable struct {
 	// named are the shapes of the routes with a repository name, for
 	// telling a path with a malformed name from one no route has.
 	named []routeshape.Shape
+
+	// endpoints are the OCI endpoint IDs of the variants, for the faults.
+	endpoints []string
 }
 
 // newAPITable derives the table from a copy of the descriptors of its own,
@@ -90,6 +93,11 @@ func newAPITable() *apiTable {
 		for _, md := range rd.Methods {
 			methods = append(methods, md.Method)
 			hasHead = hasHead || md.Method == http.MethodHead
+			for _, req := range md.Requests {
+				if req.EndpointID != "" {
+					t.endpoints = append(t.endpoints, req.EndpointID)
+				}
+			}
 		}
 		for _, md := range rd.Methods {
 			if md.Method == http.MethodGet && !hasHead {

@@ -32,7 +32,7 @@ func (reg *Registry) serveFaultEndpoint(w http.ResponseWriter, r *http.Request) 
 			return
 		}
 		for _, s := range specs {
-			if _, err := parseFault(s); err != nil {
+			if _, err := reg.api.parseFault(s); err != nil {
 				http.Error(w, err.Error(), http.StatusBadRequest)
 				return
 			}

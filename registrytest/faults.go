@@ -52,8 +52,8 @@ type Fault struct {
 	Fired int
 }
 
-// parseFault parses a SPEC.
-func parseFault(spec string) (*faultSpec, error) {
+// parseFault parses a SPEC, naming the routes and endpoints of t.
+func (t *apiTable) parseFault(spec string) (*faultSpec, error) {
 	words := strings.Fields(spec)
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("fault %q: %s", spec, fmt.Sprintf(format, args...))
@@ -74,12 +74,12 @@ func parseFault(spec string) (*faultSpec, error) {
 	case target == "*":
 		f.route = "*"
 	case strings.HasPrefix(target, "end-"):
-		if !knownEndpoint(target) {
+		if !t.knownEndpoint(target) {
 			return nil, bad("no endpoint %s", target)
 		}
 		f.endpoint = target
 	default:
-		if !knownRoute(target) {
+		if !t.allowHas(target) {
 			return nil, bad("no route %q", target)
 		}
 		f.route = target
@@ -155,26 +155,18 @@ func isToken(s string) bool {
 	return true
 }
 
-// knownRoute reports whether the descriptors have a route of that name.
-func knownRoute(name string) bool {
-	for _, rd := range regapi.APIDescriptor.RouteDescriptors {
-		if rd.Name == name {
-			return true
-		}
-	}
-	return false
+// allowHas reports whether the descriptors have a route of that name.
+func (t *apiTable) allowHas(name string) bool {
+	_, ok := t.allow[name]
+	return ok
 }
 
 // knownEndpoint reports whether a variant of the descriptors has the
 // endpoint ID, or one the ID stands for (end-7 for end-7a and end-7b).
-func knownEndpoint(id string) bool {
-	for _, rd := range regapi.APIDescriptor.RouteDescriptors {
-		for _, md := range rd.Methods {
-			for _, req := range md.Requests {
-				if endpointMatches(id, req.EndpointID) {
-					return true
-				}
-			}
+func (t *apiTable) knownEndpoint(id string) bool {
+	for _, e := range t.endpoints {
+		if endpointMatches(id, e) {
+			return true
 		}
 	}
 	return false
@@ -228,7 +220,7 @@ type injected struct {
 // any net/http server): a handler called directly panics with
 // http.ErrAbortHandler as a server expects.
 func (reg *Registry) InjectFault(spec string) error {
-	f, err := parseFault(spec)
+	f, err := reg.api.parseFault(spec)
 	if err != nil {
 		return err
 	}
