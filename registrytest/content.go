@@ -58,6 +58,20 @@ var (
 	errNoSpace  = errors.New("no space left within the storage limit")
 )
 
+// endOrMore reads one byte past a limit: it returns nil at the end of r,
+// errTooLarge when r has more, and the read's error otherwise.
+func endOrMore(r io.Reader) error {
+	var probe [1]byte
+	k, err := io.ReadFull(r, probe[:])
+	switch {
+	case k > 0:
+		return errTooLarge
+	case err == io.EOF || err == io.ErrUnexpectedEOF:
+		return nil
+	}
+	return err
+}
+
 // Memory is taken in segments: exactly what a request announces, at most
 // maxSegment at a time, and unknownSegment at a time when it announces
 // nothing. A segment is never grown, so no byte is ever copied to make

@@ -49,15 +49,7 @@ func (w *fileWriter) readFrom(r io.Reader, max, _ int64) (int64, error) {
 		buf := *bp
 		if max >= 0 {
 			if total >= max {
-				var probe [1]byte
-				k, err := io.ReadFull(r, probe[:])
-				if k > 0 {
-					return total, errTooLarge
-				}
-				if err == io.EOF || err == io.ErrUnexpectedEOF {
-					return total, nil
-				}
-				return total, err
+				return total, endOrMore(r)
 			}
 			buf = buf[:min(int64(len(buf)), max-total)]
 		}

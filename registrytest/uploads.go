@@ -445,13 +445,10 @@ type limitedReader struct {
 
 func (l *limitedReader) Read(p []byte) (int, error) {
 	if l.left <= 0 {
-		var probe [1]byte
-		if n, err := l.r.Read(probe[:]); n > 0 {
-			return 0, errTooLarge
-		} else if err != nil {
+		if err := endOrMore(l.r); err != nil {
 			return 0, err
 		}
-		return 0, nil
+		return 0, io.EOF
 	}
 	if int64(len(p)) > l.left {
 		p = p[:l.left]
