@@ -3,7 +3,9 @@ package registrytest
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -450,4 +452,24 @@ func TestMaxStorageSessions(t *testing.T) {
 	clock.advance(time.Minute + time.Nanosecond)
 	run(t, short, call{method: "POST", path: "/v2/a/blobs/uploads/?digest=" + digest.FromBytes(six).String(), body: six, status: http.StatusCreated})
 	run(t, short, call{method: "PATCH", path: d, body: four, status: http.StatusNotFound, code: "BLOB_UPLOAD_UNKNOWN"})
+}
+
+// TestPushOfStoredDigestBounded pushes, under the digest of a blob the
+// registry holds, a body over MaxBlobSize: it is read only up to the limit,
+// refused with 413, and the blob is not linked.
+func TestPushOfStoredDigestBounded(t *testing.T) {
+	reg := New(Options{MaxBlobSize: 8})
+	d := pushBlob(t, reg, "a", []byte("12345678"))
+	run(t, reg, call{method: "POST", path: "/v2/b/blobs/uploads/?digest=" + d.String(), body: []byte("123456789"), status: http.StatusRequestEntityTooLarge, code: "SIZE_INVALID"})
+	// Without a length, the body is read to the limit and one byte more.
+	req := httptest.NewRequest("POST", "http://registry.test/v2/b/blobs/uploads/?digest="+d.String(), io.MultiReader(strings.NewReader("12345678"), strings.NewReader(strings.Repeat("x", 1<<20))))
+	req.ContentLength = -1
+	rec := httptest.NewRecorder()
+	reg.ServeHTTP(rec, req)
+	if rec.Code != http.StatusRequestEntityTooLarge {
+		t.Fatalf("a body of unknown length over the limit: %d %s", rec.Code, rec.Body)
+	}
+	run(t, reg, call{method: "POST", path: "/v2/b/blobs/uploads/?digest=" + d.String(), body: []byte("1234567x"), status: http.StatusBadRequest, code: "DIGEST_INVALID"})
+	run(t, reg, call{method: "GET", path: "/v2/b/blobs/" + d.String(), status: http.StatusNotFound})
+	run(t, reg, call{method: "POST", path: "/v2/b/blobs/uploads/?digest=" + d.String(), body: []byte("12345678"), status: http.StatusCreated})
 }
