@@ -358,3 +358,21 @@ func TestTransportLogsIn(t *testing.T) {
 		}
 	}
 }
+
+// TestTokenRequestSlowBodyCut sends a token POST that announces a body and
+// stalls: the registry stops waiting after BodyTimeout.
+func TestTokenRequestSlowBodyCut(t *testing.T) {
+	srv := NewServer(Options{Auth: Auth{Mode: AuthToken, Users: testUsers}, BodyTimeout: 200 * time.Millisecond})
+	defer srv.Close()
+	conn := rawRequest(t, srv, "POST", "/token", map[string]string{"Content-Type": "application/x-www-form-urlencoded", "Content-Length": "1000"}, []byte("grant_type=pass"))
+	defer conn.Close()
+	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	buf := make([]byte, 512)
+	n, err := conn.Read(buf)
+	if err != nil && strings.Contains(err.Error(), "timeout") {
+		t.Fatal("the registry kept waiting for a stalled token request")
+	}
+	if n > 0 && !strings.HasPrefix(string(buf[:n]), "HTTP/1.1 4") {
+		t.Fatalf("answer %q", buf[:n])
+	}
+}

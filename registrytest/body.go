@@ -78,3 +78,13 @@ func bodyFailure(w http.ResponseWriter, err error) error {
 	}
 	return errcode.ErrorCodeBlobUploadInvalid.WithDetail("reading the request body: " + err.Error())
 }
+
+// limitBodyTime gives a request whose body is read whole elsewhere (a
+// token request, a list of faults) BodyTimeout to send all of it, so that
+// a client sending it slowly cannot hold its connection for ever. A
+// handler called without a net/http connection reads without a deadline.
+func (reg *Registry) limitBodyTime(w http.ResponseWriter) {
+	if reg.opts.BodyTimeout > 0 {
+		_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(reg.opts.BodyTimeout))
+	}
+}

@@ -20,6 +20,7 @@ func (reg *Registry) serveFaultEndpoint(w http.ResponseWriter, r *http.Request) 
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	switch r.Method {
 	case http.MethodPost:
+		reg.limitBodyTime(w)
 		var specs []string
 		sc := bufio.NewScanner(io.LimitReader(r.Body, 1<<20))
 		for sc.Scan() {
