@@ -4,14 +4,16 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"github.com/regapi/regapi"
-	"github.com/regapi/regapi/internal/pathtemplate"
 	"io"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/regapi/regapi"
 	"github.com/regapi/regapi/errcode"
+	"github.com/regapi/regapi/internal/endpointid"
+	"github.com/regapi/regapi/internal/pathtemplate"
 )
 
 // Markdown returns the reference of the registry API in Markdown: an
@@ -252,7 +254,7 @@ func mdWriteEndpointTable(w mdWriter, routes []regapi.RouteDescriptor) {
 			}
 		}
 	}
-	sort.SliceStable(rows, func(i, j int) bool { return docEndpointLess(rows[i].id, rows[j].id) })
+	slices.SortStableFunc(rows, func(a, b mdEndpointRow) int { return endpointid.Compare(a.id, b.id) })
 
 	w.line("## OCI endpoints")
 	w.line()
@@ -266,30 +268,6 @@ func mdWriteEndpointTable(w mdWriter, routes []regapi.RouteDescriptor) {
 	if len(others) > 0 {
 		w.para("Variants the OCI specification does not define: " + strings.Join(others, ", ") + ".")
 	}
-}
-
-// docEndpointLess orders endpoint IDs by number, then by letter: end-2 before
-// end-10, end-4a before end-4b.
-func docEndpointLess(a, b string) bool {
-	na, sa := docSplitEndpointID(a)
-	nb, sb := docSplitEndpointID(b)
-	if na != nb {
-		return na < nb
-	}
-	return sa < sb
-}
-
-func docSplitEndpointID(id string) (int, string) {
-	rest := strings.TrimPrefix(id, "end-")
-	i := 0
-	for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' {
-		i++
-	}
-	n, err := strconv.Atoi(rest[:i])
-	if err != nil {
-		return 1 << 30, id
-	}
-	return n, rest[i:]
 }
 
 // mdStatusList returns the distinct statuses of responses, ascending.

@@ -1,5 +1,13 @@
 package conformance
 
+import (
+	"slices"
+	"sync"
+
+	"github.com/regapi/regapi"
+	"github.com/regapi/regapi/internal/endpointid"
+)
+
 // CheckInfo describes one check the suite reports.
 type CheckInfo struct {
 	// Endpoint and Check name the check, as in Result.
@@ -78,11 +86,22 @@ var workflowChecks = []CheckInfo{
 }
 
 // contractEndpoints lists the endpoints whose responses the contract
-// checks cover, in the order of the specification's table.
-var contractEndpoints = []string{
-	"end-1", "end-2", "end-3", "end-4a", "end-4b", "end-4c", "end-5", "end-6", "end-7a", "end-7b",
-	"end-8a", "end-8b", "end-9", "end-10", "end-11", "end-12a", "end-12b", "end-13", "end-14",
-}
+// checks cover: every endpoint ID the descriptors give a request variant,
+// in the order of the specification's table.
+var contractEndpoints = sync.OnceValue(func() []string {
+	var ids []string
+	for _, rd := range regapi.Descriptors() {
+		for _, md := range rd.Methods {
+			for _, r := range md.Requests {
+				if r.EndpointID != "" && !slices.Contains(ids, r.EndpointID) {
+					ids = append(ids, r.EndpointID)
+				}
+			}
+		}
+	}
+	slices.SortFunc(ids, endpointid.Compare)
+	return ids
+})
 
 // contractDocs says what each contract check asserts.
 var contractDocs = map[Rule]string{
@@ -96,7 +115,7 @@ var contractDocs = map[Rule]string{
 // workflow checks, then the contract checks of each endpoint.
 func Checks() []CheckInfo {
 	out := append([]CheckInfo(nil), workflowChecks...)
-	for _, e := range contractEndpoints {
+	for _, e := range contractEndpoints() {
 		for _, r := range rules {
 			out = append(out, CheckInfo{Endpoint: e, Check: r.checkName(), Doc: contractDocs[r]})
 		}

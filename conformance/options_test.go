@@ -82,11 +82,13 @@ func TestParseLists(t *testing.T) {
 	}
 }
 
-// TestChecksAreNamedOnce checks the catalogue: unique names, and contract
-// checks for every endpoint of the specification's table.
+// TestChecksAreNamedOnce checks the catalogue: unique names, and four
+// contract checks for every endpoint of the specification's table, in the
+// table's order.
 func TestChecksAreNamedOnce(t *testing.T) {
 	seen := map[string]bool{}
 	contract := map[string]int{}
+	var order []string
 	for _, c := range conformance.Checks() {
 		name := c.Endpoint + "/" + c.Check
 		if seen[name] {
@@ -94,11 +96,18 @@ func TestChecksAreNamedOnce(t *testing.T) {
 		}
 		seen[name] = true
 		if strings.HasPrefix(c.Check, "contract-") {
+			if contract[c.Endpoint] == 0 {
+				order = append(order, c.Endpoint)
+			}
 			contract[c.Endpoint]++
 		}
 	}
-	for _, e := range []string{"end-1", "end-2", "end-3", "end-4a", "end-4b", "end-4c", "end-5", "end-6", "end-7a", "end-7b",
-		"end-8a", "end-8b", "end-9", "end-10", "end-11", "end-12a", "end-12b", "end-13", "end-14"} {
+	table := []string{"end-1", "end-2", "end-3", "end-4a", "end-4b", "end-4c", "end-5", "end-6", "end-7a", "end-7b",
+		"end-8a", "end-8b", "end-9", "end-10", "end-11", "end-12a", "end-12b", "end-13", "end-14"}
+	if !slices.Equal(order, table) {
+		t.Errorf("contract checks cover %v, want the specification's table %v", order, table)
+	}
+	for _, e := range table {
 		if contract[e] != 4 {
 			t.Errorf("%s has %d contract checks, want 4", e, contract[e])
 		}
