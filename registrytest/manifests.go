@@ -297,13 +297,16 @@ func (reg *Registry) deleteManifest(c *request) error {
 // mediaType: no Accept header allows anything; otherwise one of the listed
 // types (parameters ignored, those with q=0 left out) must be */* or equal
 // mediaType, or its counterpart when Options.InterchangeableManifestTypes
-// is set.
+// is set. The client writes the header, so the items are walked in place:
+// a header of many thousand items costs no memory.
 func (reg *Registry) acceptable(accept []string, mediaType string) bool {
 	listed := false
 	for _, value := range accept {
-		for _, item := range strings.Split(value, ",") {
+		for rest := value; rest != ""; {
+			var item string
+			item, rest, _ = strings.Cut(rest, ",")
 			mt, params, _ := strings.Cut(item, ";")
-			mt = strings.ToLower(strings.TrimSpace(mt))
+			mt = strings.TrimSpace(mt)
 			if mt == "" {
 				continue
 			}
@@ -311,7 +314,8 @@ func (reg *Registry) acceptable(accept []string, mediaType string) bool {
 			if refused(params) {
 				continue
 			}
-			if mt == "*/*" || mt == mediaType || reg.opts.InterchangeableManifestTypes && counterpart[mt] == mediaType {
+			if mt == "*/*" || strings.EqualFold(mt, mediaType) ||
+				reg.opts.InterchangeableManifestTypes && isCounterpart(mt, mediaType) {
 				return true
 			}
 		}
@@ -321,11 +325,24 @@ func (reg *Registry) acceptable(accept []string, mediaType string) bool {
 
 // refused reports whether the parameters of an Accept item give it q=0.
 func refused(params string) bool {
-	for _, p := range strings.Split(params, ";") {
+	for rest := params; rest != ""; {
+		var p string
+		p, rest, _ = strings.Cut(rest, ";")
 		k, v, _ := strings.Cut(p, "=")
 		if strings.EqualFold(strings.TrimSpace(k), "q") {
 			q, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
 			return err == nil && q == 0
+		}
+	}
+	return false
+}
+
+// isCounterpart reports whether the media type an Accept item names, in
+// any case, is the counterpart of mediaType.
+func isCounterpart(accepted, mediaType string) bool {
+	for a, b := range counterpart {
+		if b == mediaType && strings.EqualFold(a, accepted) {
+			return true
 		}
 	}
 	return false

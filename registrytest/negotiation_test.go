@@ -67,6 +67,34 @@ func TestManifestContentNegotiation(t *testing.T) {
 	}
 }
 
+// TestAcceptOfManyItems checks that the Accept header, which the client
+// writes, is read in place: an item far down a header of many thousand
+// items is found, and reading it takes no memory.
+func TestAcceptOfManyItems(t *testing.T) {
+	reg := New(Options{InterchangeableManifestTypes: true})
+	long := strings.Repeat("application/x-other;q=0.5, ", 50000)
+	tests := []struct {
+		name   string
+		accept []string
+		want   bool
+	}{
+		{"found last", []string{long + ociManifest}, true},
+		{"counterpart found last", []string{long + strings.ToUpper(dockerManifest)}, true},
+		{"not found", []string{long}, false},
+		{"refused last", []string{long + ociManifest + ";q=0"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := reg.acceptable(tt.accept, ociManifest); got != tt.want {
+				t.Fatalf("acceptable = %v, want %v", got, tt.want)
+			}
+			if allocs := testing.AllocsPerRun(5, func() { reg.acceptable(tt.accept, ociManifest) }); allocs != 0 {
+				t.Errorf("%v allocations for a header of %d bytes, want 0", allocs, len(tt.accept[0]))
+			}
+		})
+	}
+}
+
 // do serves req with h.
 func do(h http.Handler, req *http.Request) result {
 	rec := httptest.NewRecorder()
