@@ -221,7 +221,7 @@ func originOf(u *url.URL) string {
 // hostPort returns the host and port of u, with the default port of its
 // scheme when it has none.
 func hostPort(u *url.URL) string {
-	host, port := u.Hostname(), portOf(u.Port(), u.Scheme)
+	host, port := u.Hostname(), grammar.PortOf(u.Port(), u.Scheme)
 	if strings.Contains(host, ":") {
 		return "[" + host + "]:" + port
 	}
@@ -517,36 +517,10 @@ func checkRealm(registry *url.URL, realm string) (*url.URL, error) {
 		return nil, refuse("has no valid host")
 	case strings.EqualFold(registry.Scheme, "https") && u.Scheme == "http":
 		return nil, refuse("would send credentials of an https registry over http")
-	case isLocalHost(u.Hostname()) && !sameHostPort(u, registry):
+	case isLocalHost(u.Hostname()) && !grammar.SameHostPort(u, registry):
 		return nil, refuse("is on a local or private address other than the registry's")
 	}
 	return u, nil
-}
-
-// sameHostPort reports whether a and b name the same host and port, the
-// default port of their schemes standing in for an absent one.
-func sameHostPort(a, b *url.URL) bool {
-	if portOf(a.Port(), a.Scheme) != portOf(b.Port(), b.Scheme) {
-		return false
-	}
-	ha, hb := a.Hostname(), b.Hostname()
-	ia, errA := netip.ParseAddr(ha)
-	ib, errB := netip.ParseAddr(hb)
-	if errA == nil && errB == nil {
-		return ia.Unmap() == ib.Unmap()
-	}
-	return errA != nil && errB != nil && strings.EqualFold(ha, hb)
-}
-
-// hostPortOf returns port, or the default port of scheme when it is empty.
-func portOf(port, scheme string) string {
-	if port != "" {
-		return port
-	}
-	if strings.EqualFold(scheme, "http") {
-		return "80"
-	}
-	return "443"
 }
 
 // isLocalHost reports whether host names this machine or its network:

@@ -2,6 +2,7 @@ package grammar
 
 import (
 	"net/netip"
+	"net/url"
 	"strconv"
 	"strings"
 )
@@ -90,4 +91,32 @@ func isHostLabel(label string) bool {
 		}
 	}
 	return true
+}
+
+// SameHostPort reports whether a and b name the same host and port, the
+// default port of their schemes standing in for an absent one. Host names
+// compare without regard to case, and an IPv4 address equals its IPv6
+// mapped form. The scheme itself is not compared.
+func SameHostPort(a, b *url.URL) bool {
+	if PortOf(a.Port(), a.Scheme) != PortOf(b.Port(), b.Scheme) {
+		return false
+	}
+	ha, hb := a.Hostname(), b.Hostname()
+	ia, errA := netip.ParseAddr(ha)
+	ib, errB := netip.ParseAddr(hb)
+	if errA == nil && errB == nil {
+		return ia.Unmap() == ib.Unmap()
+	}
+	return errA != nil && errB != nil && strings.EqualFold(ha, hb)
+}
+
+// PortOf returns port, or the default port of scheme when it is empty.
+func PortOf(port, scheme string) string {
+	if port != "" {
+		return port
+	}
+	if strings.EqualFold(scheme, "http") {
+		return "80"
+	}
+	return "443"
 }

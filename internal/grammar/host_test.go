@@ -1,6 +1,7 @@
 package grammar
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -116,6 +117,30 @@ func TestIsHostAsRequestHost(t *testing.T) {
 	for _, tc := range tests {
 		if got := IsHost(tc.host); got != tc.want {
 			t.Errorf("IsHost(%q) = %v, want %v", tc.host, got, tc.want)
+		}
+	}
+}
+
+func TestSameHostPort(t *testing.T) {
+	for _, tt := range []struct {
+		a, b string
+		want bool
+	}{
+		{"https://registry.example.com/v2/", "https://registry.example.com/other", true},
+		{"https://Registry.Example.com:443/", "https://registry.example.com", true},
+		{"http://registry.example.com", "http://registry.example.com:80", true},
+		{"http://registry.example.com", "https://registry.example.com:80", true}, // the scheme is not compared
+		{"http://registry.example.com", "https://registry.example.com", false},   // 80 and 443
+		{"https://registry.example.com:5000", "https://registry.example.com", false},
+		{"https://registry.example.com", "https://registry.example.com.evil.test", false},
+		{"http://127.0.0.1:5000", "http://[::ffff:127.0.0.1]:5000", true},
+		{"http://127.0.0.1:5000", "http://localhost:5000", false},
+		{"http://[::1]:5000", "http://[0:0:0:0:0:0:0:1]:5000", true},
+	} {
+		a, _ := url.Parse(tt.a)
+		b, _ := url.Parse(tt.b)
+		if got := SameHostPort(a, b); got != tt.want {
+			t.Errorf("SameHostPort(%s, %s) = %v, want %v", tt.a, tt.b, got, tt.want)
 		}
 	}
 }
