@@ -302,6 +302,33 @@ func TestBrokenRegistries(t *testing.T) {
 			reasonHas: "answered 200",
 		},
 		{
+			name: "referrers pages linked on another host",
+			deviate: edit(on(http.MethodGet, "/referrers/"), whenStatus(200, func(r *http.Request, rec *httptest.ResponseRecorder) {
+				rec.Header().Set("Link", "<http://elsewhere.test"+r.URL.Path+">; rel=\"next\"")
+			})),
+			mustFail:  []string{"end-12a/referrers", "end-12a/referrers-empty"},
+			mustPass:  []string{"end-12a/contract-headers"},
+			reasonHas: "leaves the registry",
+		},
+		{
+			name: "tags pages linked on another host",
+			deviate: edit(on(http.MethodGet, "/tags/list"), whenStatus(200, func(r *http.Request, rec *httptest.ResponseRecorder) {
+				if l := rec.Header().Get("Link"); l != "" {
+					rec.Header().Set("Link", strings.Replace(l, "<", "<http://elsewhere.test", 1))
+				}
+			})),
+			mustFail:  []string{"end-8b/list-tags-pages"},
+			reasonHas: "leaves the registry",
+		},
+		{
+			name: "referrers pages without end",
+			deviate: edit(on(http.MethodGet, "/referrers/"), whenStatus(200, func(r *http.Request, rec *httptest.ResponseRecorder) {
+				rec.Header().Set("Link", "<"+r.URL.RequestURI()+">; rel=\"next\"")
+			})),
+			mustFail:  []string{"end-12a/referrers"},
+			reasonHas: "past 100 pages",
+		},
+		{
 			name: "an honest server failure on tag listing",
 			deviate: edit(on(http.MethodGet, "/tags/list"), func(_ *http.Request, rec *httptest.ResponseRecorder) {
 				rec.Code = http.StatusServiceUnavailable

@@ -10,8 +10,11 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/opencontainers/go-digest"
+
+	"github.com/regapi/regapi/internal/grammar"
 )
 
 // maxKeep bounds the bytes of a response body the suite keeps; its own
@@ -133,10 +136,17 @@ func (c *client) once(ctx context.Context, rq request, u *url.URL) (*response, e
 	if h != nil {
 		resp.bodyDigest = digest.NewDigest(alg, h)
 	}
-	if u.Host == c.base.Host && c.observe != nil {
+	if c.onRegistry(u) && c.observe != nil {
 		c.observe(resp)
 	}
 	return resp, nil
+}
+
+// onRegistry reports whether u is on the registry's origin: its scheme,
+// host and port, however written. The contract holds only there; a
+// redirect may lead to storage the specification does not govern.
+func (c *client) onRegistry(u *url.URL) bool {
+	return strings.EqualFold(u.Scheme, c.base.Scheme) && grammar.SameHostPort(u, c.base)
 }
 
 // writerOrDiscard returns h, or io.Discard for nil.

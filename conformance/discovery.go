@@ -204,11 +204,9 @@ func (s *suite) walkTags(all []string) error {
 		got = append(got, list.Tags...)
 		switch link := resp.header.Get("Link"); {
 		case link != "":
-			u, err := nextLink(resp.url, link)
-			if err != nil {
-				return failf(resp, "Link %q: %v", link, err)
+			if next, err = s.nextPage(resp, link); err != nil {
+				return err
 			}
-			next = u.String()
 		case len(list.Tags) == 1:
 			next = s.tagsURL(s.data.repo, url.Values{"n": {"1"}, "last": {list.Tags[0]}})
 		default:
@@ -226,7 +224,7 @@ func (s *suite) referrers(subject digest.Digest, q url.Values) (*response, []des
 	var all []descriptor
 	var head *response
 	next := s.referrersURL(s.data.repo, subject, q)
-	for page := 0; next != "" && page < 100; page++ {
+	for page := 0; next != "" && page < maxReferrersPages; page++ {
 		resp, err := s.do(request{method: http.MethodGet, url: next})
 		if err != nil {
 			return nil, nil, err
@@ -247,14 +245,34 @@ func (s *suite) referrers(subject digest.Digest, q url.Values) (*response, []des
 		all = append(all, idx.Manifests...)
 		next = ""
 		if link := resp.header.Get("Link"); link != "" {
-			u, err := nextLink(resp.url, link)
-			if err != nil {
-				return resp, nil, failf(resp, "Link %q: %v", link, err)
+			if next, err = s.nextPage(resp, link); err != nil {
+				return resp, nil, err
 			}
-			next = u.String()
 		}
 	}
+	if next != "" {
+		return head, nil, failf(head, "the referrers list goes on past %d pages", maxReferrersPages)
+	}
 	return head, all, nil
+}
+
+// maxReferrersPages bounds the pages of one referrers list the suite reads:
+// its lists have a few entries, which a registry may page one at a time.
+const maxReferrersPages = 100
+
+// nextPage returns the URL of the next page that resp's Link header names.
+// A page elsewhere than on the registry is not fetched: the suite follows
+// a registry's links only where it sent its own requests, so that a
+// registry cannot point it at other hosts.
+func (s *suite) nextPage(resp *response, link string) (string, error) {
+	u, err := nextLink(resp.url, link)
+	if err != nil {
+		return "", failf(resp, "Link %q: %v", truncate(link, 200), err)
+	}
+	if !s.c.onRegistry(u) {
+		return "", failf(resp, "Link %q leaves the registry: the next page must be on %s", truncate(link, 200), s.c.base.Redacted())
+	}
+	return u.String(), nil
 }
 
 // expectReferrers checks that got lists each of want as the specification
