@@ -3,6 +3,7 @@ package registrytest
 import (
 	"io"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 )
@@ -61,7 +62,16 @@ func (l *requestLog) begin(r *http.Request, size int) uint64 {
 	if size <= 0 {
 		return 0
 	}
-	e := Request{Method: truncate(r.Method, maxLoggedText), Path: truncate(r.URL.Path, maxLoggedText), Query: truncate(r.URL.RawQuery, maxLoggedText)}
+	// The three are parts of the request line, which may be a megabyte
+	// long: one copy of them keeps the log from holding the line.
+	method, path, query := truncate(r.Method, maxLoggedText), truncate(r.URL.Path, maxLoggedText), truncate(r.URL.RawQuery, maxLoggedText)
+	var b strings.Builder
+	b.Grow(len(method) + len(path) + len(query))
+	b.WriteString(method)
+	b.WriteString(path)
+	b.WriteString(query)
+	text := b.String()
+	e := Request{Method: text[:len(method)], Path: text[len(method) : len(method)+len(path)], Query: text[len(method)+len(path):]}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.next++

@@ -77,7 +77,7 @@ func (reg *Registry) putManifest(c *request) error {
 		if err != nil {
 			return invalid("Content-Type %q: %v", truncate(ct, 200), err)
 		}
-		contentType = mt
+		contentType = strings.Clone(mt) // kept as the media type, without the rest of the header
 	}
 
 	// The tags the push creates: the one in the path, or those of the
@@ -227,7 +227,8 @@ func (s *store) putManifest(name string, m *manifest, tags []string, rules manif
 		rp.manifests[m.digest] = m
 	}
 	for _, t := range tags {
-		rp.tags[t] = m.digest
+		// Assigning to a key that is there replaces the key too.
+		rp.tags[strings.Clone(t)] = m.digest
 	}
 	if m.subject != "" && !slices.Contains(rp.referrers[m.subject], m.digest) {
 		rp.referrers[m.subject] = append(rp.referrers[m.subject], m.digest)

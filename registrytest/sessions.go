@@ -3,6 +3,7 @@ package registrytest
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -65,7 +66,7 @@ func (up *upload) idle(now time.Time, ttl time.Duration) bool {
 // open adds a session of repository name unless max sessions are open
 // (max not positive: no limit), forgetting idle sessions first.
 func (t *uploadTable) open(name string, w blobWriter, algo digest.Algorithm, now time.Time, ttl time.Duration, max int) (*upload, bool) {
-	up := &upload{id: newID(), name: name, w: w, hashes: newHashSet(algo)}
+	up := &upload{id: newID(), name: strings.Clone(name), w: w, hashes: newHashSet(algo)}
 	up.lastByte.Store(now.UnixNano())
 	t.mu.Lock()
 	defer t.mu.Unlock()

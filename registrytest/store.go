@@ -3,6 +3,7 @@ package registrytest
 import (
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/opencontainers/go-digest"
@@ -53,6 +54,9 @@ func (r *repository) empty() bool {
 func (s *store) repo(name string, create bool) *repository {
 	rp := s.repos[name]
 	if rp == nil && create {
+		// Names, tags and digests come from request lines and queries of
+		// up to a megabyte: a copy is kept, not a part of the request.
+		name = strings.Clone(name)
 		rp = &repository{
 			blobs:     map[digest.Digest]*blob{},
 			manifests: map[digest.Digest]*manifest{},
@@ -105,6 +109,7 @@ func (s *store) linkNew(name string, d digest.Digest, data content, held int64) 
 		s.space.release(held)
 		return
 	}
+	d = cloneDigest(d)
 	b := s.blobs[d]
 	if b == nil {
 		b = &blob{data: data}
@@ -144,7 +149,7 @@ func (s *store) mount(name, from string, d digest.Digest) (bool, error) {
 		return true, s.space.full()
 	}
 	b.links++
-	rp.blobs[d] = b
+	rp.blobs[cloneDigest(d)] = b
 	return true, nil
 }
 
@@ -267,4 +272,10 @@ func (s *store) deleteManifest(name, tag string, d digest.Digest) (exists, found
 		s.dropIfEmpty(name)
 	}
 	return true, found
+}
+
+// cloneDigest returns a copy of d that shares no memory with the request
+// it came from, to be kept as a key.
+func cloneDigest(d digest.Digest) digest.Digest {
+	return digest.Digest(strings.Clone(string(d)))
 }
