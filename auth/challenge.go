@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+
+	"github.com/regapi/regapi/internal/grammar"
 )
 
 // Challenge is one authentication challenge of a WWW-Authenticate header:
@@ -173,15 +175,6 @@ func canonicalScheme(s string) string {
 	return s
 }
 
-// isTchar reports whether c may appear in an RFC 7230 token.
-func isTchar(c byte) bool {
-	switch {
-	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		return true
-	}
-	return strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
-}
-
 // isToken68Char reports whether c may appear in a token68 before its
 // padding.
 func isToken68Char(c byte) bool {
@@ -240,7 +233,7 @@ func (p *challengeParser) skipElement() {
 // token reads an RFC 7230 token, or returns "" leaving the position.
 func (p *challengeParser) token() string {
 	start := p.pos
-	for p.pos < len(p.s) && isTchar(p.s[p.pos]) {
+	for p.pos < len(p.s) && grammar.IsTokenChar(p.s[p.pos]) {
 		p.pos++
 	}
 	return p.s[start:p.pos]
@@ -250,7 +243,7 @@ func (p *challengeParser) token() string {
 // token followed by optional white space and "=".
 func (p *challengeParser) atParam() bool {
 	i := p.pos
-	for i < len(p.s) && isTchar(p.s[i]) {
+	for i < len(p.s) && grammar.IsTokenChar(p.s[i]) {
 		i++
 	}
 	if i == p.pos {
@@ -457,7 +450,7 @@ func (c Challenge) String() string {
 	for _, k := range names {
 		v := c.Params[k]
 		name := strings.ToLower(k)
-		if v == "" || name == "" || written[name] || !isToken(name) || !isQuotable(v) {
+		if v == "" || name == "" || written[name] || !grammar.IsToken(name) || !isQuotable(v) {
 			continue
 		}
 		written[name] = true
@@ -478,16 +471,6 @@ func (c Challenge) String() string {
 		b.WriteByte('"')
 	}
 	return b.String()
-}
-
-// isToken reports whether s is an RFC 7230 token.
-func isToken(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if !isTchar(s[i]) {
-			return false
-		}
-	}
-	return s != ""
 }
 
 // isQuotable reports whether a quoted string can carry s: no control

@@ -8,6 +8,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/regapi/regapi/internal/grammar"
 )
 
 func FuzzParseChallenges(f *testing.F) {
@@ -32,7 +34,7 @@ func FuzzParseChallenges(f *testing.F) {
 			t.Fatalf("%d challenges", len(got))
 		}
 		for _, c := range got {
-			if !isToken(c.Scheme) {
+			if !grammar.IsToken(c.Scheme) {
 				t.Fatalf("scheme %q is not a token", c.Scheme)
 			}
 			if c.Token68 != "" && len(c.Params) > 0 {
@@ -42,7 +44,7 @@ func FuzzParseChallenges(f *testing.F) {
 				t.Fatalf("challenge with %d parameters", len(c.Params))
 			}
 			for k, v := range c.Params {
-				if !isToken(k) || strings.ToLower(k) != k {
+				if !grammar.IsToken(k) || strings.ToLower(k) != k {
 					t.Fatalf("parameter name %q", k)
 				}
 				if v == "" || !isQuotable(v) {

@@ -22,7 +22,6 @@ var (
 	warningRegexp          = regexp.MustCompile(`^299 - "(?:[^"\\]|\\.)*"$`)
 	partContentRangeRegexp = regexp.MustCompile(`^bytes ([0-9]+)-([0-9]+)/([0-9]+|\*)$`)
 	unsatisfiedRangeRegexp = regexp.MustCompile(`^bytes \*/[0-9]+$`)
-	tokenRegexp            = regexp.MustCompile(`^[!#$%&'*+.^_` + "`" + `|~0-9A-Za-z-]+$`)
 )
 
 // headerValueProblem checks the values of one header the response's
@@ -80,7 +79,7 @@ func valueProblem(name string, p regapi.ParameterDescriptor, v string, o *observ
 		}
 	case "Oci-Filters-Applied":
 		for _, f := range strings.Split(v, ",") {
-			if !tokenRegexp.MatchString(strings.TrimSpace(f)) {
+			if !grammar.IsToken(strings.TrimSpace(f)) {
 				return fmt.Sprintf("OCI-Filters-Applied %q is not a comma-separated list of filter names", truncate(v, 200))
 			}
 		}
@@ -94,7 +93,7 @@ func valueProblem(name string, p regapi.ParameterDescriptor, v string, o *observ
 		}
 	case "Www-Authenticate":
 		scheme, _, _ := strings.Cut(strings.TrimSpace(v), " ")
-		if !tokenRegexp.MatchString(scheme) {
+		if !grammar.IsToken(scheme) {
 			return fmt.Sprintf("WWW-Authenticate %q does not start with an authentication scheme", truncate(v, 200))
 		}
 	case "Content-Type":
@@ -107,7 +106,7 @@ func valueProblem(name string, p regapi.ParameterDescriptor, v string, o *observ
 			return fmt.Sprintf("Content-Type is %q, want %q", truncate(v, 200), p.Format)
 		}
 	case "Accept-Ranges":
-		if !tokenRegexp.MatchString(v) {
+		if !grammar.IsToken(v) {
 			return fmt.Sprintf("Accept-Ranges %q is not a range unit", truncate(v, 100))
 		}
 	}
@@ -191,7 +190,7 @@ func nextLink(base *url.URL, v string) (*url.URL, error) {
 			param := strings.TrimSpace(rest[1:])
 			var name, value string
 			name, value, rest = splitLinkParam(param)
-			if !tokenRegexp.MatchString(name) {
+			if !grammar.IsToken(name) {
 				return nil, fmt.Errorf("malformed link parameter %q", truncate(param, 50))
 			}
 			if strings.EqualFold(name, "rel") {

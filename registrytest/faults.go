@@ -63,7 +63,7 @@ func (t *apiTable) parseFault(spec string) (*faultSpec, error) {
 	}
 	f := &faultSpec{spec: strings.Join(words, " "), retry: -1, count: 1}
 	f.method = words[0]
-	if f.method != "*" && !isToken(f.method) {
+	if f.method != "*" && !grammar.IsToken(f.method) {
 		return nil, bad("%q is not a method", f.method)
 	}
 	if f.method != "*" {
@@ -139,20 +139,6 @@ func (t *apiTable) parseFault(spec string) (*faultSpec, error) {
 		return nil, bad("unexpected %q", rest[0])
 	}
 	return f, nil
-}
-
-// isToken reports whether s is an HTTP token, as methods are.
-func isToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !grammar.IsAlnum(c) && !strings.ContainsRune("!#$%&'*+-.^_`|~", rune(c)) {
-			return false
-		}
-	}
-	return true
 }
 
 // allowHas reports whether the descriptors have a route of that name.
