@@ -22,8 +22,11 @@ type RequestMatch struct {
 	// catalog's.
 	EndpointID string
 
-	// Request is the variant's descriptor in APIDescriptor. Treat it as
-	// read-only: it is the program's shared description.
+	// Request is the variant's descriptor, in a copy of the table that the
+	// package keeps for MatchRequest alone: a program that edits
+	// APIDescriptor changes nothing MatchRequest reports, such as the
+	// scopes a request needs. Treat it as read-only: every match of the
+	// variant shares it.
 	Request *RequestDescriptor
 }
 
@@ -76,7 +79,7 @@ type variantKeys struct {
 	query, headers                 []string // named by the variant; headers canonical
 	requiredQuery, requiredHeaders []string // of those, the ones it requires
 	endpointID                     string
-	descriptor                     *RequestDescriptor // in APIDescriptor
+	descriptor                     *RequestDescriptor // in the index's own copy of the table
 }
 
 // fit reports whether the request carries everything v requires, and how
@@ -138,20 +141,23 @@ type requestKeys struct {
 // unweighedHeaders are the headers that tell no variant from another.
 var unweighedHeaders = map[string]bool{"Content-Length": true, "Content-Type": true}
 
-// requestIndex derives the index from the table the package routes by, on
-// first use. The descriptors it points to are APIDescriptor's, matched by
-// position and name; where a program has changed APIDescriptor so that they
-// no longer correspond, they are those of a copy of the table made then.
-var requestIndex = sync.OnceValue(func() *requestKeys {
-	table := routeTable()
-	described := describedRequests(table, APIDescriptor.RouteDescriptors)
+// requestIndex is the index MatchRequest weighs variants by, built on
+// first use.
+var requestIndex = sync.OnceValue(newRequestIndex)
+
+// newRequestIndex derives the index from a copy of the table of its own:
+// not APIDescriptor, which a program may edit, and not the table the
+// package routes by, which a caller writing through RequestMatch.Request
+// would otherwise change.
+func newRequestIndex() *requestKeys {
+	table := newRouteTable()
 	idx := &requestKeys{routes: make(map[string]*routeVariants, len(table))}
 	for i, rd := range table {
 		rv := &routeVariants{}
 		for j, md := range rd.Methods {
 			var vs []variantKeys
 			for k, req := range md.Requests {
-				v := variantKeys{endpointID: req.EndpointID, descriptor: &described[i].Methods[j].Requests[k]}
+				v := variantKeys{endpointID: req.EndpointID, descriptor: &table[i].Methods[j].Requests[k]}
 				for _, q := range req.QueryParameters {
 					v.query = append(v.query, q.Name)
 					if q.Required {
@@ -176,30 +182,4 @@ var requestIndex = sync.OnceValue(func() *requestKeys {
 		idx.routes[rd.Name] = rv
 	}
 	return idx
-})
-
-// describedRequests returns api when its routes, methods and request
-// variants correspond to table's by position and name, and otherwise a new
-// copy of the table.
-func describedRequests(table, api []RouteDescriptor) []RouteDescriptor {
-	if len(api) != len(table) {
-		return newRouteTable()
-	}
-	for i := range table {
-		if api[i].Name != table[i].Name || len(api[i].Methods) != len(table[i].Methods) {
-			return newRouteTable()
-		}
-		for j := range table[i].Methods {
-			am, tm := api[i].Methods[j], table[i].Methods[j]
-			if am.Method != tm.Method || len(am.Requests) != len(tm.Requests) {
-				return newRouteTable()
-			}
-			for k := range tm.Requests {
-				if am.Requests[k].Name != tm.Requests[k].Name {
-					return newRouteTable()
-				}
-			}
-		}
-	}
-	return api
 }
