@@ -133,14 +133,17 @@ func NewURLBuilderFromRequest(r *http.Request, relative bool) *URLBuilder {
 }
 
 // requestOrigin returns the scheme and host r arrived with: https for a TLS
-// connection, else the scheme of an absolute request target, else http; and
-// r.Host.
+// connection, else the scheme of an absolute request target when it is http
+// or https, else http; and r.Host. The client writes the request target, so
+// any other scheme it names ("javascript", "ftp") is not put in a URL.
 func requestOrigin(r *http.Request) (scheme, host string) {
 	scheme = "http"
 	if r.TLS != nil {
 		scheme = "https"
-	} else if r.URL != nil && r.URL.Scheme != "" {
-		scheme = r.URL.Scheme
+	} else if r.URL != nil {
+		if s, ok := forwarded.Scheme(r.URL.Scheme); ok {
+			scheme = s
+		}
 	}
 	return scheme, r.Host
 }

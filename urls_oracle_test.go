@@ -491,11 +491,22 @@ func oracleRequests() []*http.Request {
 }
 
 // checkedForwarding returns r with its forwarding headers replaced by the
-// values the builder accepts from them (none when any is malformed), so that
-// the oracle, which believes any value as distribution does, builds from
-// the same scheme and host. The checks themselves are tested on their own.
+// values the builder accepts from them (none when any is malformed), and
+// without the scheme of its request target unless that is http or https,
+// so that the oracle, which believes any value as distribution does, builds
+// from the same scheme and host. The checks themselves are tested on their
+// own.
 func checkedForwarding(r *http.Request) *http.Request {
 	c := *r
+	if r.URL != nil {
+		u := *r.URL
+		if s, ok := forwarded.Scheme(u.Scheme); ok {
+			u.Scheme = s
+		} else {
+			u.Scheme = ""
+		}
+		c.URL = &u
+	}
 	c.Header = http.Header{}
 	scheme, host, ok := forwarded.FirstOrigin(r.Header)
 	if ok && scheme != "" {
