@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/regapi/regapi/errcode"
+	"github.com/regapi/regapi/internal/pathtemplate"
 )
 
 // The expectations below are written from the OCI distribution specification
@@ -95,33 +96,17 @@ func descResponses(r RequestDescriptor) []ResponseDescriptor {
 	return append(append([]ResponseDescriptor(nil), r.Successes...), r.Failures...)
 }
 
-// descTemplateVars returns the variable names of a mux path template,
-// skipping the braces of quantifiers inside patterns.
+// descTemplateVars returns the variables of a mux path template, by name,
+// with their patterns.
 func descTemplateVars(t *testing.T, path string) map[string]string {
 	t.Helper()
+	_, list, err := pathtemplate.Parse(path)
+	if err != nil {
+		t.Fatalf("path %q: %v", path, err)
+	}
 	vars := map[string]string{}
-	for i := 0; i < len(path); i++ {
-		if path[i] != '{' {
-			continue
-		}
-		depth, end := 0, -1
-		for j := i; j < len(path) && end < 0; j++ {
-			switch path[j] {
-			case '{':
-				depth++
-			case '}':
-				depth--
-				if depth == 0 {
-					end = j
-				}
-			}
-		}
-		if end < 0 {
-			t.Fatalf("path %q: unbalanced braces", path)
-		}
-		name, pattern, _ := strings.Cut(path[i+1:end], ":")
-		vars[name] = pattern
-		i = end
+	for _, v := range list {
+		vars[v.Name] = v.Pattern
 	}
 	return vars
 }
