@@ -17,9 +17,12 @@ import (
 	"github.com/regapi/regapi/internal/grammar"
 )
 
-// maxKeep bounds the bytes of a response body the suite keeps; its own
-// blobs are far smaller, and longer bodies are hashed as they stream by.
-const maxKeep = 64 << 20
+// maxKeep bounds the bytes of a response body the suite keeps: the largest
+// blob it pushes, the chunked layer (a file of two and a half chunks of at
+// most maxChunk, in a tar archive whose headers take a few kilobytes), so
+// that every blob it pulls back is compared whole. Longer bodies are hashed
+// as they stream by.
+const maxKeep = 2*maxChunk + maxChunk/2 + 64<<10
 
 // maxRedirects bounds the redirects followed for one request.
 const maxRedirects = 5
