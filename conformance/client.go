@@ -5,12 +5,14 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/sha512"
+	"errors"
 	"fmt"
 	"hash"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/opencontainers/go-digest"
 
@@ -32,6 +34,7 @@ const maxRedirects = 5
 type client struct {
 	base    *url.URL // scheme, host and the path prefix, without a final slash
 	http    *http.Client
+	timeout time.Duration // for each request and its answer; none when not positive
 	observe func(*response)
 }
 
@@ -91,8 +94,23 @@ func isRedirect(status int) bool {
 	return false
 }
 
-// once sends one request to u and reads its response.
+// once sends one request to u and reads its response, within the
+// client's timeout.
 func (c *client) once(ctx context.Context, rq request, u *url.URL) (*response, error) {
+	if c.timeout <= 0 {
+		return c.roundTrip(ctx, rq, u)
+	}
+	reqCtx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	resp, err := c.roundTrip(reqCtx, rq, u)
+	if err != nil && ctx.Err() == nil && errors.Is(reqCtx.Err(), context.DeadlineExceeded) {
+		return nil, fmt.Errorf("%s %s: no complete answer within %v", rq.method, u.Redacted(), c.timeout)
+	}
+	return resp, err
+}
+
+// roundTrip sends one request to u and reads its response.
+func (c *client) roundTrip(ctx context.Context, rq request, u *url.URL) (*response, error) {
 	var body io.Reader = http.NoBody
 	if rq.body != nil {
 		body = bytes.NewReader(rq.body)

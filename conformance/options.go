@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/regapi/regapi/internal/grammar"
 )
@@ -159,7 +160,18 @@ type Options struct {
 	// is not used with Target.Handler. Authentication is layered on top of
 	// it in one place, see authTransport.
 	Transport http.RoundTripper
+
+	// RequestTimeout bounds each request, from sending it to the last byte
+	// of its answer, so that a registry that stalls fails the check that
+	// waited rather than the whole run. Zero means DefaultRequestTimeout;
+	// a negative value, no bound but the context's.
+	RequestTimeout time.Duration
 }
+
+// DefaultRequestTimeout is the bound on one request when
+// Options.RequestTimeout is zero: long enough for the suite's largest blob,
+// 80 MiB, at about a megabyte a second.
+const DefaultRequestTimeout = 2 * time.Minute
 
 // settings are Options resolved: the version, the enabled features and
 // workflows, and the repositories.

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/regapi/regapi/conformance"
 	"github.com/regapi/regapi/registrytest"
@@ -155,4 +156,60 @@ func TestRun(t *testing.T) {
 	srv := registrytest.NewServer(registrytest.Options{})
 	defer srv.Close()
 	conformance.Run(t, conformance.Target{URL: srv.URL}, everything(conformance.SpecDev))
+}
+
+// TestStallingRegistry serves the suite from a registry that, on one route,
+// sends nothing or sends without end, and checks that with a short
+// RequestTimeout the check that waited fails with the reason while the
+// others still run and pass.
+func TestStallingRegistry(t *testing.T) {
+	tests := []struct {
+		name     string
+		method   string
+		path     string // in the request path
+		endless  bool   // send bytes without end instead of nothing
+		mustFail string
+		mustPass string
+	}{
+		{"tags list never answered", http.MethodGet, "/tags/list", false, "end-8a/list-tags", "end-12a/referrers"},
+		{"blob sent without end", http.MethodGet, "/blobs/sha256:", true, "end-2/get-blob", "end-3/get-manifest-tag"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			reg := registry()
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.Method != tt.method || !strings.Contains(r.URL.Path, tt.path) {
+					reg.ServeHTTP(w, r)
+					return
+				}
+				if tt.endless {
+					w.WriteHeader(http.StatusOK)
+					chunk := make([]byte, 32<<10)
+					for r.Context().Err() == nil {
+						if _, err := w.Write(chunk); err != nil {
+							return
+						}
+					}
+					return
+				}
+				<-r.Context().Done()
+			}))
+			defer srv.Close()
+			opts := everything(conformance.SpecDev)
+			opts.RequestTimeout = 300 * time.Millisecond
+			rep := conformance.Check(context.Background(), conformance.Target{URL: srv.URL}, opts)
+			if rep.Err != nil {
+				t.Fatal(rep.Err)
+			}
+			endpoint, chk, _ := strings.Cut(tt.mustFail, "/")
+			res, _ := rep.Result(endpoint, chk)
+			if res.Status != conformance.Fail || !strings.Contains(res.Reason, "no complete answer within 300ms") {
+				t.Errorf("%s: %s (%s), want a failure for the timeout", tt.mustFail, res.Status, res.Reason)
+			}
+			endpoint, chk, _ = strings.Cut(tt.mustPass, "/")
+			if res, _ := rep.Result(endpoint, chk); res.Status != conformance.Pass {
+				t.Errorf("%s: %s (%s), want pass", tt.mustPass, res.Status, res.Reason)
+			}
+		})
+	}
 }

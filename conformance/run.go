@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Run runs the suite against target and reports every check as a subtest
@@ -11,10 +12,18 @@ import (
 // fails its subtest with the reason, the exchange and what the descriptors
 // allow, and a skipped one is skipped with the reason. The whole suite runs
 // before the subtests report, so "go test -run" selects what is reported,
-// not what runs.
+// not what runs. Under a test deadline (go test -timeout), the suite stops
+// a twentieth of the remaining time before it, so that the checks it
+// reached are reported rather than lost to the test binary's panic.
 func Run(t *testing.T, target Target, opts Options) {
 	t.Helper()
-	rep := Check(context.Background(), target, opts)
+	ctx := context.Background()
+	if deadline, ok := t.Deadline(); ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, deadline.Add(-time.Until(deadline)/20))
+		defer cancel()
+	}
+	rep := Check(ctx, target, opts)
 	if rep.Err != nil {
 		t.Fatal(rep.Err)
 	}

@@ -128,8 +128,13 @@ func newSuite(ctx context.Context, set settings, base *url.URL, target Target, o
 	}
 	user, pass := opts.Username, opts.Password
 	creds := func(ctx context.Context, host string) (string, string, error) { return user, pass, nil }
+	timeout := opts.RequestTimeout
+	if timeout == 0 {
+		timeout = DefaultRequestTimeout
+	}
 	s.c = &client{
-		base: base,
+		base:    base,
+		timeout: timeout,
 		http: &http.Client{
 			Transport: authTransport(transport, creds),
 			// Redirects are followed by the client, which checks each.

@@ -47,6 +47,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	junit := fs.String("junit", "", "write the results as JUnit XML to `file`")
 	insecure := fs.Bool("insecure", false, "do not verify the registry's TLS certificate")
 	timeout := fs.Duration("timeout", 10*time.Minute, "give up after this `duration`")
+	fs.DurationVar(&opts.RequestTimeout, "request-timeout", conformance.DefaultRequestTimeout, "fail a request that has no complete answer within this `duration` (negative: no bound)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
