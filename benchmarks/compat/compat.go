@@ -13,7 +13,7 @@
 // depending on distribution. After changing the generators here, record
 // again and commit the files:
 //
-//	cd benchmarks && go run ./cmd/record-upstream -out ../testdata/upstream
+//	cd benchmarks && go run ./cmd/record-upstream -out ../testdata/upstream -forwarded-out ../internal/forwarded/testdata/upstream
 package compat
 
 // Source names the implementation the recorded answers come from.

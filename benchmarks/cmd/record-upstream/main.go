@@ -5,7 +5,7 @@
 //
 // Run it from the benchmarks module:
 //
-//	go run ./cmd/record-upstream -out ../testdata/upstream
+//	go run ./cmd/record-upstream -out ../testdata/upstream -forwarded-out ../internal/forwarded/testdata/upstream
 //
 // The output is deterministic: the same distribution version gives the same
 // bytes.
@@ -43,9 +43,14 @@ var routingFiles = map[string]string{
 
 func main() {
 	out := flag.String("out", "../testdata/upstream", "directory to write the recorded files to")
+	// The Forwarded parser lives in an internal package, whose tests read
+	// the recording beside them.
+	fwdOut := flag.String("forwarded-out", "../internal/forwarded/testdata/upstream", "directory to write the Forwarded parser's recording to")
 	flag.Parse()
-	if err := os.MkdirAll(*out, 0o755); err != nil {
-		log.Fatal(err)
+	for _, dir := range []string{*out, *fwdOut} {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			log.Fatal(err)
+		}
 	}
 	for _, prefix := range compat.RoutingPrefixes {
 		rec, err := recordRouting(prefix)
@@ -75,9 +80,7 @@ func main() {
 		params, rest, err := upstreamParseForwarded(h)
 		fwd = append(fwd, compat.ForwardedAnswer{Header: h, Params: params, Rest: rest, Error: compat.ErrorText(err)})
 	}
-	// The Forwarded parser lives in an internal package, whose tests read
-	// the recording beside them.
-	write(filepath.Join(*out, "..", "..", "internal", "forwarded", "testdata", "upstream", "forwarded.json"), struct {
+	write(filepath.Join(*fwdOut, "forwarded.json"), struct {
 		Source string `json:"source"`
 	}{compat.Source}, "answers", fwd)
 }
