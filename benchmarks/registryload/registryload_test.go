@@ -48,6 +48,23 @@ func TestThroughputRunsOnBothRegistries(t *testing.T) {
 	}
 }
 
+// TestThroughputRefusesBadCases checks that cases a command line can
+// spell wrong are refused before anything runs, rather than panic.
+func TestThroughputRefusesBadCases(t *testing.T) {
+	b := &Bench{Sides: Sides(), Rounds: 1, PullStored: 1}
+	for _, c := range []Case{
+		{Op: "pul", LayerSize: 4096, Workers: 1, Images: 1},
+		{Op: "", LayerSize: 4096, Workers: 1, Images: 1},
+		{Op: Pull, LayerSize: 4096, Workers: 0, Images: 1},
+		{Op: Push, LayerSize: 4096, Workers: 1, Images: 0},
+		{Op: Push, LayerSize: 0, Workers: 1, Images: 1},
+	} {
+		if res, err := b.Throughput([]Case{c}); err == nil {
+			t.Errorf("%+v: no error, %d results", c, len(res))
+		}
+	}
+}
+
 func TestLatencyAndMemoryRun(t *testing.T) {
 	b := &Bench{Sides: Sides(), Rounds: 1}
 	images := MakeImages(6, 64<<10, 9)

@@ -98,7 +98,17 @@ func (b *Bench) serve(i int) *httptest.Server {
 
 // Throughput runs the cases, grouped by layer size so that the images of
 // one size are made once and the registries pulled from are filled once.
+// A case of an operation other than Push or Pull, or without workers,
+// images or layer bytes, is an error and nothing runs.
 func (b *Bench) Throughput(cases []Case) ([]Throughput, error) {
+	for _, c := range cases {
+		switch {
+		case c.Op != Push && c.Op != Pull:
+			return nil, fmt.Errorf("unknown operation %q: want %q or %q", c.Op, Push, Pull)
+		case c.Workers < 1 || c.Images < 1 || c.LayerSize < 1:
+			return nil, fmt.Errorf("case %+v: workers, images and layer size must be positive", c)
+		}
+	}
 	var out []Throughput
 	var sizes []int
 	for _, c := range cases {
