@@ -81,7 +81,7 @@ func (s *suite) discovery() {
 		}
 		// The second repository holds blobs and no manifest; it may
 		// also be unknown to a registry that counts only manifests.
-		resp, err = s.do(request{method: http.MethodGet, url: withQuery(s.api("/v2/", d.repo2, "/referrers/", d.unknownManifest.String()), nil)})
+		resp, err = s.do(request{method: http.MethodGet, url: s.referrersURL(d.repo2, d.unknownManifest, nil)})
 		if err != nil || resp.status == http.StatusNotFound {
 			return err
 		}

@@ -12,7 +12,7 @@ import (
 
 // apiVersion checks the base endpoint.
 func (s *suite) apiVersion() error {
-	resp, err := s.do(request{method: http.MethodGet, url: s.api("/v2/")})
+	resp, err := s.do(request{method: http.MethodGet, url: s.baseURL()})
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/distribution/reference"
 	"github.com/opencontainers/go-digest"
 )
 
@@ -19,30 +20,81 @@ import (
 const acceptManifests = mediaTypeImageManifest + ", " + mediaTypeImageIndex +
 	", application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json"
 
-// api returns the URL of an API path below the target's base, such as
-// api("/v2/", repo, "/tags/list").
-func (s *suite) api(parts ...string) string {
-	return s.c.base.String() + strings.Join(parts, "")
+// The URLs of the suite's requests come from the module's URL builder, so
+// that no path of the API is written here a second time. The builder
+// refuses only names and references that are not valid, and the suite's
+// are: resolve checks the repositories, and the data set makes the tags
+// and digests. Should one be refused all the same, the URL is empty and
+// the request fails with an error naming no URL, rather than going
+// somewhere else.
+
+func (s *suite) baseURL() string {
+	u, _ := s.urls.BuildBaseURL()
+	return u
 }
 
 func (s *suite) blobURL(repo string, d digest.Digest) string {
-	return s.api("/v2/", repo, "/blobs/", d.String())
+	ref, err := canonical(repo, d)
+	if err != nil {
+		return ""
+	}
+	u, _ := s.urls.BuildBlobURL(ref)
+	return u
 }
 
+// manifestURL returns the URL of manifest ref, a tag or a digest.
 func (s *suite) manifestURL(repo, ref string) string {
-	return s.api("/v2/", repo, "/manifests/", ref)
+	named, err := reference.WithName(repo)
+	if err != nil {
+		return ""
+	}
+	var r reference.Named
+	if d, err := digest.Parse(ref); err == nil {
+		r, err = reference.WithDigest(named, d)
+		if err != nil {
+			return ""
+		}
+	} else if r, err = reference.WithTag(named, ref); err != nil {
+		return ""
+	}
+	u, _ := s.urls.BuildManifestURL(r)
+	return u
 }
 
 func (s *suite) uploadURL(repo string, q url.Values) string {
-	return withQuery(s.api("/v2/", repo, "/blobs/uploads/"), q)
+	named, err := reference.WithName(repo)
+	if err != nil {
+		return ""
+	}
+	u, _ := s.urls.BuildBlobUploadURL(named, q)
+	return u
 }
 
 func (s *suite) tagsURL(repo string, q url.Values) string {
-	return withQuery(s.api("/v2/", repo, "/tags/list"), q)
+	named, err := reference.WithName(repo)
+	if err != nil {
+		return ""
+	}
+	u, _ := s.urls.BuildTagsURL(named, q)
+	return u
 }
 
 func (s *suite) referrersURL(repo string, d digest.Digest, q url.Values) string {
-	return withQuery(s.api("/v2/", repo, "/referrers/", d.String()), q)
+	ref, err := canonical(repo, d)
+	if err != nil {
+		return ""
+	}
+	u, _ := s.urls.BuildReferrersURL(ref, q)
+	return u
+}
+
+// canonical returns the reference to digest d in repository repo.
+func canonical(repo string, d digest.Digest) (reference.Canonical, error) {
+	named, err := reference.WithName(repo)
+	if err != nil {
+		return nil, err
+	}
+	return reference.WithDigest(named, d)
 }
 
 // withQuery adds q to the URL u without re-encoding the query u has: an

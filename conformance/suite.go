@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/regapi/regapi"
 )
 
 // defaultHandlerURL is the base URL of a target served in process without
@@ -87,6 +89,7 @@ type suite struct {
 	ctx  context.Context
 	set  settings
 	c    *client
+	urls *regapi.URLBuilder // below the target's base URL
 	ct   contract
 	data *dataSet
 
@@ -132,6 +135,7 @@ func newSuite(ctx context.Context, set settings, base *url.URL, target Target, o
 	if timeout == 0 {
 		timeout = DefaultRequestTimeout
 	}
+	s.urls = regapi.NewURLBuilder(base, false)
 	s.c = &client{
 		base:    base,
 		timeout: timeout,
