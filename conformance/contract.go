@@ -123,12 +123,7 @@ func (c contract) redirectAllowed(o *observation) bool {
 	if c.spec != SpecDev {
 		return false
 	}
-	switch o.status {
-	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther,
-		http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
-		return o.header.Get("Location") != ""
-	}
-	return false
+	return isRedirect(o.status) && o.header.Get("Location") != ""
 }
 
 // responsesFor returns the responses of req with the given status.
