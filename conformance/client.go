@@ -185,7 +185,10 @@ func (r *response) observation() *observation {
 		status: r.status, header: r.header,
 		body: r.body, complete: r.complete, bodyLen: r.bodyLen, bodyDigest: r.bodyDigest,
 	}
-	if r.method == http.MethodPut && r.reqBody != nil {
+	// Only a manifest push's digests are compared, and a manifest is no
+	// longer than the bodies the checks inspect: the blobs and chunks the
+	// suite PUTs, of up to 80 MiB, are not hashed twice more.
+	if r.method == http.MethodPut && r.reqBody != nil && len(r.reqBody) <= maxInspect {
 		o.reqDigests = []digest.Digest{
 			digest.NewDigest(digest.SHA256, hashOf(sha256.New(), r.reqBody)),
 			digest.NewDigest(digest.SHA512, hashOf(sha512.New(), r.reqBody)),
