@@ -390,9 +390,18 @@ func (c Challenge) Error() string { return c.Params["error"] }
 // others are returned: a client can ask a token server only for scopes it
 // can read, and the rest of the list is still of use. A server that wants
 // the malformed entries reads Params["scope"].
+//
+// A list of more than 1000 entries gives nil: it is refused whole, as a
+// token server refuses a request for that many scopes, rather than cut to
+// an arbitrary part that the token could not cover anyway. A client then
+// asks for the scopes it knows it needs.
 func (c Challenge) Scopes() []Scope {
+	fields, ok := splitScopes(c.Params["scope"], maxTokenScopes)
+	if !ok {
+		return nil
+	}
 	var out []Scope
-	for _, f := range splitSpaces(c.Params["scope"]) {
+	for _, f := range fields {
 		if s, err := ParseScope(f); err == nil {
 			out = append(out, s)
 		}

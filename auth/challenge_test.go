@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"fmt"
 	"net/http"
 	"reflect"
 	"strings"
@@ -312,5 +313,40 @@ func TestChallengeStringIsReadByStrictParsers(t *testing.T) {
 	back := ParseChallenges(fields(s))
 	if len(back) != 1 || !reflect.DeepEqual(back[0], c) {
 		t.Errorf("ParseChallenges(String()) = %#v, want %#v", back, c)
+	}
+}
+
+// A scope list longer than a token request may carry is refused whole, so
+// that a registry cannot make a client parse, merge and compare without
+// end; up to the limit every entry is kept.
+func TestChallengeScopesBounded(t *testing.T) {
+	list := func(n int) string {
+		entries := make([]string, n)
+		for i := range entries {
+			entries[i] = fmt.Sprintf("repository:r%d:pull", i)
+		}
+		return strings.Join(entries, " ")
+	}
+	tests := []struct {
+		name  string
+		scope string
+		want  int
+	}{
+		{"at the limit", list(maxTokenScopes), maxTokenScopes},
+		{"at the limit with spaces around", "  " + list(maxTokenScopes) + "   ", maxTokenScopes},
+		{"one over", list(maxTokenScopes + 1), 0},
+		{"20000", list(20000), 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := Challenge{Scheme: "Bearer", Params: map[string]string{"scope": tt.scope}}
+			if got := len(c.Scopes()); got != tt.want {
+				t.Errorf("%d scopes, want %d", got, tt.want)
+			}
+			_, err := ParseScopes(tt.scope)
+			if gotErr, wantErr := err != nil, tt.want == 0; gotErr != wantErr {
+				t.Errorf("ParseScopes error %v, want an error: %v", err, wantErr)
+			}
+		})
 	}
 }

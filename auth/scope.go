@@ -120,10 +120,15 @@ func ParseScope(s string) (Scope, error) {
 // parameter of a challenge or of a token request carries it. Runs of
 // spaces and leading or trailing spaces separate nothing; an empty or
 // all-space string is an empty list. It fails on the first entry that does
-// not parse.
+// not parse, and on a list of more than 1000 entries, which no operation
+// needs and which a token server refuses.
 func ParseScopes(s string) ([]Scope, error) {
+	fields, ok := splitScopes(s, maxTokenScopes)
+	if !ok {
+		return nil, fmt.Errorf("auth: %w list: more than %d entries", ErrInvalidScope, maxTokenScopes)
+	}
 	var out []Scope
-	for _, f := range splitSpaces(s) {
+	for _, f := range fields {
 		sc, err := ParseScope(f)
 		if err != nil {
 			return nil, err
@@ -133,19 +138,27 @@ func ParseScopes(s string) ([]Scope, error) {
 	return out, nil
 }
 
-// splitSpaces splits s at ASCII spaces, leaving out empty fields. Only the
-// space separates scopes; a tab or other white space is part of an entry
-// and makes it fail to parse.
-func splitSpaces(s string) []string {
+// splitScopes splits a scope list at ASCII spaces, leaving out empty
+// entries. Only the space separates scopes; a tab or other white space is
+// part of an entry and makes it fail to parse. It reports false when s
+// holds more than limit entries, having cut no further than the entry
+// after the limit: the list comes from the other side of a connection, and
+// a long one would otherwise cost memory in proportion to its length
+// before being refused.
+func splitScopes(s string, limit int) ([]string, bool) {
 	var out []string
 	for s != "" {
 		var f string
 		f, s, _ = strings.Cut(s, " ")
-		if f != "" {
-			out = append(out, f)
+		if f == "" {
+			continue
 		}
+		if len(out) == limit {
+			return nil, false
+		}
+		out = append(out, f)
 	}
-	return out
+	return out, true
 }
 
 // isScopeWord reports whether s is [a-z0-9]+, the grammar of types and

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -265,4 +266,37 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	}
 	c.n += len(p)
 	return len(p), nil
+}
+
+// allocatedBytes returns how many bytes f allocates, from the heap
+// statistics; tests of this package do not run in parallel, so nothing
+// else allocates much meanwhile.
+func allocatedBytes(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
+
+// A long scope list is refused after cutting its first entries past the
+// limit, not after splitting all of it: memory stays near the size of the
+// query, which the query parser copies. (A query of as many separate scope
+// parameters is parsed whole by net/url before the count can be checked.)
+func TestParseTokenRequestBoundsScopeMemory(t *testing.T) {
+	const size = 800 << 10
+	query := "scope=" + strings.Repeat("a+", size/2)
+	r := tokenRequest("GET", "/token?"+query, "")
+	var err error
+	n := allocatedBytes(func() { _, err = ParseTokenRequest(r) })
+	var te *TokenRequestError
+	if !errors.As(err, &te) || te.StatusCode != http.StatusBadRequest {
+		t.Fatalf("got %v, want a 400 *TokenRequestError", err)
+	}
+	// Splitting all 400k entries took 36 MB; the query's own copies take
+	// about twice its size.
+	if limit := uint64(4 * len(query)); n > limit {
+		t.Errorf("refusing a %d-byte query allocated %d bytes, want at most %d", len(query), n, limit)
+	}
 }

@@ -58,7 +58,8 @@ type TokenRequest struct {
 const MaxTokenRequestBody = 64 << 10
 
 // maxTokenScopes is the most scope entries a token request may carry, far
-// beyond what an operation needs.
+// beyond what an operation needs. A challenge's scope parameter and a list
+// for ParseScopes are held to it too.
 const maxTokenScopes = 1000
 
 // TokenRequestError is the error of ParseTokenRequest: why a request was
@@ -227,14 +228,18 @@ func readTokenForm(r *http.Request) (url.Values, error) {
 }
 
 // readScopes splits the scope values at spaces and sorts the entries into
-// Scopes and InvalidScopes.
+// Scopes and InvalidScopes. The entries of all values count towards
+// maxTokenScopes, and a request over it is refused before the rest of its
+// entries are cut.
 func (tr *TokenRequest) readScopes(values []string) error {
 	n := 0
 	for _, v := range values {
-		for _, f := range splitSpaces(v) {
-			if n++; n > maxTokenScopes {
-				return badTokenRequest("more than %d scopes", maxTokenScopes)
-			}
+		fields, ok := splitScopes(v, maxTokenScopes-n)
+		if !ok {
+			return badTokenRequest("more than %d scopes", maxTokenScopes)
+		}
+		n += len(fields)
+		for _, f := range fields {
 			if s, err := ParseScope(f); err == nil {
 				tr.Scopes = append(tr.Scopes, s)
 			} else {
