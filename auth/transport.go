@@ -375,18 +375,62 @@ func (t *transport) credentials(req *http.Request) (string, string, error) {
 }
 
 // lookup returns the newest unexpired token for origin, realm and service
-// whose scopes cover scopes, or nil.
+// whose scopes cover scopes, which are merged, or nil. The candidates are
+// gathered under the lock and compared after it, so that a request whose
+// scopes take long to compare holds up no other.
 func (t *transport) lookup(origin, realm, service string, scopes []Scope) *cachedToken {
 	now := t.now()
+	var candidates [maxCachedTokens]*cachedToken
+	n := 0
 	t.mu.Lock()
-	defer t.mu.Unlock()
 	for i := len(t.tokens) - 1; i >= 0; i-- {
 		tok := t.tokens[i]
-		if tok.origin == origin && tok.realm == realm && tok.service == service && now.Before(tok.expires) && Allows(tok.scopes, scopes...) {
+		if tok.origin == origin && tok.realm == realm && tok.service == service && now.Before(tok.expires) && n < len(candidates) {
+			candidates[n] = tok
+			n++
+		}
+	}
+	t.mu.Unlock()
+	for _, tok := range candidates[:n] {
+		if covers(tok.scopes, scopes) {
 			return tok
 		}
 	}
 	return nil
+}
+
+// covers is Allows for merged lists, those of MergeScopes: sorted by type
+// and name with one entry per resource, actions sorted without repeats and
+// "*" alone. It walks both lists once, where Allows compares every needed
+// action with every grant: a registry picks how many scopes its challenge
+// lists, and a token fetched for them holds as many.
+func covers(granted, needed []Scope) bool {
+	i := 0
+	for _, n := range needed {
+		if len(n.Actions) == 0 {
+			continue // asks for nothing
+		}
+		for i < len(granted) && (granted[i].Type < n.Type || granted[i].Type == n.Type && granted[i].Name < n.Name) {
+			i++
+		}
+		if i == len(granted) || granted[i].Type != n.Type || granted[i].Name != n.Name {
+			return false
+		}
+		g := granted[i].Actions
+		if len(g) == 1 && g[0] == "*" {
+			continue
+		}
+		j := 0
+		for _, a := range n.Actions {
+			for j < len(g) && g[j] < a {
+				j++
+			}
+			if j == len(g) || g[j] != a {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // dropLocked removes tok from the cache; t.mu is held.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -908,5 +909,45 @@ func TestTransportCacheIsBounded(t *testing.T) {
 	tr.mu.Unlock()
 	if n > maxCachedTokens {
 		t.Errorf("%d cached tokens", n)
+	}
+}
+
+// covers, the transport's walk over merged lists, agrees with Allows on
+// every pair of merged lists drawn from a small set of resources and
+// actions, which covers absent resources, "*" on either side and actions
+// missing at the start, middle and end of a grant.
+func TestCoversAgreesWithAllows(t *testing.T) {
+	rng := rand.New(rand.NewSource(1))
+	names := []string{"a", "b", "c", "d"}
+	actions := []string{"*", "delete", "pull", "push"}
+	random := func() []Scope {
+		var out []Scope
+		for _, typ := range []string{"registry", "repository"} {
+			for _, name := range names {
+				var acts []string
+				for _, a := range actions {
+					if rng.Intn(3) == 0 {
+						acts = append(acts, a)
+					}
+				}
+				out = append(out, Scope{Type: typ, Name: name, Actions: acts})
+			}
+		}
+		rng.Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
+		return MergeScopes(out[:rng.Intn(len(out)+1)]...)
+	}
+	agreedTrue := 0
+	for i := 0; i < 5000; i++ {
+		granted, needed := random(), random()
+		want := Allows(granted, needed...)
+		if got := covers(granted, needed); got != want {
+			t.Fatalf("covers(%v, %v) = %v, Allows says %v", granted, needed, got, want)
+		}
+		if want {
+			agreedTrue++
+		}
+	}
+	if agreedTrue < 100 {
+		t.Errorf("only %d of the pairs are allowed: the draw tests little", agreedTrue)
 	}
 }
