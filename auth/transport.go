@@ -28,7 +28,10 @@ var ErrRealmRefused = errors.New("realm refused")
 // the request URL writes it ("registry.example.com", "127.0.0.1:5000"); it
 // is asked whenever that host challenges, and should answer only for the
 // hosts the credentials belong to. It may be nil, and may return two empty
-// strings, for anonymous access.
+// strings, for anonymous access. For a host that asked for Basic the answer
+// is kept and sent with later requests until the host refuses it, so that
+// a credential helper that starts a process per call is not asked once per
+// request; for Bearer it is asked whenever a token is fetched.
 //
 // A request that gets a 401 is answered as its challenges ask. Among the
 // challenges (ParseChallenges) a Bearer challenge with a realm is
@@ -119,6 +122,7 @@ type transport struct {
 // challenge.
 type hostState struct {
 	scheme  string   // "Basic" or "Bearer"
+	basic   string   // Basic: the Authorization value, until refused
 	realm   *url.URL // Bearer: the checked realm
 	service string   // Bearer: the challenge's service
 	last    *cachedToken
@@ -150,7 +154,7 @@ func (tok *cachedToken) fetchedFor(realm, service string, scopes []Scope) bool {
 
 // attempt records what credentials a request was sent with.
 type attempt struct {
-	basic bool
+	basic string // the Basic Authorization value sent, or ""
 	token *cachedToken
 	fresh bool // token was fetched for this request
 }
@@ -194,12 +198,16 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxDrain))
 	resp.Body.Close()
 	resp, err = t.base.RoundTrip(second)
-	if err == nil && resp.StatusCode == http.StatusUnauthorized && tok != nil {
-		// Refused although fetched for this request's challenge: later
-		// requests fetch afresh instead of trying it again.
-		t.mu.Lock()
-		t.dropLocked(tok)
-		t.mu.Unlock()
+	if err == nil && resp.StatusCode == http.StatusUnauthorized {
+		if tok != nil {
+			// Refused although fetched for this request's challenge:
+			// later requests fetch afresh instead of trying it again.
+			t.mu.Lock()
+			t.dropLocked(tok)
+			t.mu.Unlock()
+		} else {
+			t.forgetBasic(origin, authorization)
+		}
 	}
 	return resp, err
 }
@@ -258,12 +266,21 @@ func (t *transport) authorize(req *http.Request, origin string, needed []Scope) 
 
 	switch state.scheme {
 	case "Basic":
-		v, err := t.basicAuthorization(req)
-		if err != nil || v == "" {
-			return attempt{}, err
+		v := state.basic
+		if v == "" {
+			// Refused last time: ask again, as the host challenged.
+			var err error
+			if v, err = t.basicAuthorization(req); err != nil || v == "" {
+				return attempt{}, err
+			}
+			t.mu.Lock()
+			if hs := t.hosts[origin]; hs != nil && hs.scheme == "Basic" && hs.basic == "" {
+				hs.basic = v
+			}
+			t.mu.Unlock()
 		}
 		req.Header.Set("Authorization", v)
-		return attempt{basic: true}, nil
+		return attempt{basic: v}, nil
 	case "Bearer":
 		if needed == nil {
 			// Not an API request: the host's last token, if still good.
@@ -318,7 +335,7 @@ func (t *transport) answer(req *http.Request, origin string, needed []Scope, cha
 			hs = &hostState{}
 			t.hosts[origin] = hs
 		}
-		hs.scheme, hs.realm, hs.service = "Bearer", realm, service
+		hs.scheme, hs.basic, hs.realm, hs.service = "Bearer", "", realm, service
 		if same || sent.token != nil && bearer.Error() == "invalid_token" {
 			// Refused for what it was fetched for, or revoked: it is no
 			// good. A token refused for more than it was fetched for
@@ -337,19 +354,33 @@ func (t *transport) answer(req *http.Request, origin string, needed []Scope, cha
 		}
 		return "Bearer " + tok.value, tok, nil
 	case basic != nil:
-		if sent.basic {
-			return "", nil, nil // the credentials were refused
+		if sent.basic != "" {
+			// The credentials were refused: the next request asks for
+			// them again, in case they have changed.
+			t.forgetBasic(origin, sent.basic)
+			return "", nil, nil
 		}
 		v, err := t.basicAuthorization(req)
 		if err != nil || v == "" {
 			return "", nil, err
 		}
 		t.mu.Lock()
-		t.hosts[origin] = &hostState{scheme: "Basic"}
+		t.hosts[origin] = &hostState{scheme: "Basic", basic: v}
 		t.mu.Unlock()
 		return v, nil, nil
 	}
 	return "", nil, nil
+}
+
+// forgetBasic drops the Basic Authorization value kept for origin if it is
+// v, the one a refused request carried; a value stored since by another
+// request stays.
+func (t *transport) forgetBasic(origin, v string) {
+	t.mu.Lock()
+	if hs := t.hosts[origin]; hs != nil && hs.basic == v {
+		hs.basic = ""
+	}
+	t.mu.Unlock()
 }
 
 // basicAuthorization returns the Basic Authorization value for the host of

@@ -221,6 +221,50 @@ func TestTransportBasicRefused(t *testing.T) {
 	}
 }
 
+// The credentials of a Basic host are asked for when it challenges, not on
+// every request: a credential helper may start a process per call. A
+// refusal makes the next request ask again, so that changed credentials
+// are picked up.
+func TestTransportBasicAsksForCredentialsOnce(t *testing.T) {
+	rec := &recorder{}
+	srv := basicRegistry(rec)
+	defer srv.Close()
+	tests := []struct {
+		name      string
+		passwords []string // the answer of each call; the last repeats
+		requests  int
+		calls     int
+		status    int // of the last request
+	}{
+		{"right from the start", []string{"secret"}, 5, 1, 200},
+		{"always wrong", []string{"wrong"}, 3, 3, 401},
+		// Refused twice (the first call's answer and its replay's), then
+		// the third call gives the right password and it is kept.
+		{"changed after a refusal", []string{"wrong", "wrong", "secret"}, 5, 3, 200},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var mu sync.Mutex
+			calls := 0
+			creds := func(context.Context, string) (string, string, error) {
+				mu.Lock()
+				defer mu.Unlock()
+				pass := tt.passwords[min(calls, len(tt.passwords)-1)]
+				calls++
+				return "alice", pass, nil
+			}
+			tr := NewTransport(nil, creds)
+			var status int
+			for i := 0; i < tt.requests; i++ {
+				status = get(t, tr, srv.URL+"/v2/a/tags/list").StatusCode
+			}
+			if calls != tt.calls || status != tt.status {
+				t.Errorf("%d calls for %d requests, last status %d; want %d calls, status %d", calls, tt.requests, status, tt.calls, tt.status)
+			}
+		})
+	}
+}
+
 func TestTransportBasicStaysWithItsHost(t *testing.T) {
 	rec, other := &recorder{}, &recorder{}
 	srv := basicRegistry(rec)
