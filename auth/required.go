@@ -47,9 +47,7 @@ func RequiredFor(rm regapi.RequestMatch, query url.Values) []Scope {
 	var out []Scope
 	for _, tpl := range rm.Request.Scopes {
 		for _, from := range froms {
-			// One pass: a value holding "{name}" is not expanded again.
-			r := strings.NewReplacer("{name}", m.Name, "{from}", from)
-			sc, err := ParseScope(r.Replace(tpl))
+			sc, err := ParseScope(expandScope(tpl, m.Name, from))
 			if err == nil {
 				out = append(out, sc)
 			}
@@ -64,4 +62,38 @@ func RequiredFor(rm regapi.RequestMatch, query url.Values) []Scope {
 		return merged
 	}
 	return []Scope{}
+}
+
+// expandScope replaces "{name}" with name and "{from}" with from in a scope
+// template, in one pass: a value holding a placeholder is not expanded
+// again, which matters for a PathMatch built by hand and for a from
+// parameter, neither of which the grammar has checked yet. It allocates the
+// result only, where a strings.Replacer built per template would cost a
+// dozen allocations on every request.
+func expandScope(tpl, name, from string) string {
+	if strings.IndexByte(tpl, '{') < 0 {
+		return tpl
+	}
+	var b strings.Builder
+	b.Grow(len(tpl) + len(name) + len(from))
+	for {
+		i := strings.IndexByte(tpl, '{')
+		if i < 0 {
+			b.WriteString(tpl)
+			return b.String()
+		}
+		b.WriteString(tpl[:i])
+		tpl = tpl[i:]
+		switch {
+		case strings.HasPrefix(tpl, "{name}"):
+			b.WriteString(name)
+			tpl = tpl[len("{name}"):]
+		case strings.HasPrefix(tpl, "{from}"):
+			b.WriteString(from)
+			tpl = tpl[len("{from}"):]
+		default:
+			b.WriteByte('{')
+			tpl = tpl[1:]
+		}
+	}
 }
