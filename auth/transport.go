@@ -124,6 +124,7 @@ type hostState struct {
 	scheme  string   // "Basic" or "Bearer"
 	basic   string   // Basic: the Authorization value, until refused
 	realm   *url.URL // Bearer: the checked realm
+	realmID string   // Bearer: realm.String(), which tokens are cached by
 	service string   // Bearer: the challenge's service
 	last    *cachedToken
 }
@@ -290,12 +291,12 @@ func (t *transport) authorize(req *http.Request, origin string, needed []Scope) 
 			}
 			return attempt{}, nil
 		}
-		scopes := MergeScopes(needed...)
-		if tok := t.lookup(origin, state.realm.String(), state.service, scopes); tok != nil {
+		// needed is merged already: RequiredFor merges what it returns.
+		if tok := t.lookup(origin, state.realmID, state.service, needed); tok != nil {
 			req.Header.Set("Authorization", "Bearer "+tok.value)
 			return attempt{token: tok}, nil
 		}
-		tok, err := t.fetch(req, origin, state.realm, state.service, scopes)
+		tok, err := t.fetch(req, origin, state.realm, state.service, needed)
 		if err != nil {
 			return attempt{}, err
 		}
@@ -326,16 +327,16 @@ func (t *transport) answer(req *http.Request, origin string, needed []Scope, cha
 		if err != nil {
 			return "", nil, err
 		}
-		service := bearer.Service()
+		realmID, service := realm.String(), bearer.Service()
 		scopes := MergeScopes(append(bearer.Scopes(), needed...)...)
-		same := sent.token != nil && sent.token.fetchedFor(realm.String(), service, scopes)
+		same := sent.token != nil && sent.token.fetchedFor(realmID, service, scopes)
 		t.mu.Lock()
 		hs := t.hosts[origin]
 		if hs == nil {
 			hs = &hostState{}
 			t.hosts[origin] = hs
 		}
-		hs.scheme, hs.basic, hs.realm, hs.service = "Bearer", "", realm, service
+		hs.scheme, hs.basic, hs.realm, hs.realmID, hs.service = "Bearer", "", realm, realmID, service
 		if same || sent.token != nil && bearer.Error() == "invalid_token" {
 			// Refused for what it was fetched for, or revoked: it is no
 			// good. A token refused for more than it was fetched for
@@ -346,7 +347,7 @@ func (t *transport) answer(req *http.Request, origin string, needed []Scope, cha
 		if sent.fresh && same || !replayable {
 			return "", nil, nil
 		}
-		tok := t.lookup(origin, realm.String(), service, scopes)
+		tok := t.lookup(origin, realmID, service, scopes)
 		if tok == nil || tok == sent.token {
 			if tok, err = t.fetch(req, origin, realm, service, scopes); err != nil {
 				return "", nil, err
