@@ -42,26 +42,12 @@ func ServeJSON(w http.ResponseWriter, err error) error {
 // entryOf returns the envelope entry err is encoded as, and whether err
 // carries a code of its own (is or wraps an ErrorCoder).
 func entryOf(err error) (Error, bool) {
-	switch e := err.(type) {
-	case ErrorCode:
-		return e.WithDetail(nil), true
-	case Error:
-		return e, true
-	case *Error:
-		if e == nil {
-			// Its Error method would dereference nil.
-			return ErrorCodeUnknown.WithDetail(nil), false
-		}
-		return *e, true
-	}
 	var coder ErrorCoder
 	if err == nil || !errors.As(err, &coder) {
 		return ErrorCodeUnknown.WithDetail(err), false
 	}
-	// errors.As looks at err itself first: the code was found through a
-	// wrap exactly when err is not an ErrorCoder.
-	_, direct := err.(ErrorCoder)
 	var e Error
+	callers := false // coder is of a type this package does not define
 	switch c := coder.(type) {
 	case ErrorCode:
 		e = c.WithDetail(nil)
@@ -69,6 +55,7 @@ func entryOf(err error) (Error, bool) {
 		e = c
 	case *Error:
 		if c == nil {
+			// Its Error method would dereference nil.
 			return ErrorCodeUnknown.WithDetail(nil), false
 		}
 		e = *c
@@ -77,19 +64,13 @@ func entryOf(err error) (Error, bool) {
 		// text as the detail.
 		code := coder.ErrorCode()
 		e = Error{Code: code, Message: code.Message()}
+		callers = true
 	}
-	if e.Detail == nil && (!direct || isCallerCoder(coder)) {
+	// errors.As looks at err itself first: the code was found through a
+	// wrap exactly when err is not an ErrorCoder.
+	_, direct := err.(ErrorCoder)
+	if e.Detail == nil && (!direct || callers) {
 		e.Detail = err.Error()
 	}
 	return e, true
-}
-
-// isCallerCoder reports whether c is an ErrorCoder of a type this package
-// does not define.
-func isCallerCoder(c ErrorCoder) bool {
-	switch c.(type) {
-	case ErrorCode, Error, *Error:
-		return false
-	}
-	return true
 }

@@ -162,6 +162,7 @@ func TestServeJSONStatusAgreesWithBody(t *testing.T) {
 	}{
 		{"pointer to Error", &Error{Code: ErrorCodeBlobUnknown}, 404, "BLOB_UNKNOWN", nil},
 		{"nil pointer to Error", (*Error)(nil), 500, "UNKNOWN", nil},
+		{"wrapped nil pointer to Error", fmt.Errorf("x: %w", (*Error)(nil)), 500, "UNKNOWN", nil},
 		{"wrapped Error", fmt.Errorf("fetching layer: %w", blobErr), 404, "BLOB_UNKNOWN", map[string]any{"digest": "sha256:x"}},
 		{"wrapped Error without detail", fmt.Errorf("fetching layer: %w", ErrorCodeBlobUnknown.WithMessage("gone")), 404, "BLOB_UNKNOWN", "fetching layer: blob unknown: gone"},
 		{"wrapped ErrorCode", fmt.Errorf("resolving: %w", ErrorCodeManifestUnknown), 404, "MANIFEST_UNKNOWN", "resolving: manifest unknown"},
