@@ -49,7 +49,9 @@ var ErrRealmRefused = errors.New("realm refused")
 // streamed upload therefore needs no replay once the host is known. Tokens
 // are cached per registry, realm, service and scopes until 5 seconds before
 // they expire, by the expires_in of the response counted from when it
-// arrived (the token server's clock may differ from the client's).
+// arrived (the token server's clock may differ from the client's). The
+// transport remembers the 64 hosts that challenged last and at most 64
+// tokens; a host it has forgotten is learnt again from its next challenge.
 //
 // Each request is sent at most twice. It is repeated only when the second
 // attempt can differ from the first: after no credentials, after a cached
@@ -95,6 +97,11 @@ const (
 	// scope per response cannot make it grow without end.
 	maxCachedTokens = 64
 
+	// maxHosts bounds what the transport remembers of hosts: a registry
+	// can redirect to hosts of its choosing, each of which may challenge.
+	// A host forgotten is learnt again from its next challenge.
+	maxHosts = 64
+
 	// maxTokenResponse is the largest token response read; tokens are a
 	// few kilobytes.
 	maxTokenResponse = 1 << 20
@@ -113,9 +120,10 @@ type transport struct {
 	creds func(ctx context.Context, host string) (string, string, error)
 	now   func() time.Time // replaced by tests
 
-	mu     sync.Mutex
-	hosts  map[string]*hostState // by origin
-	tokens []*cachedToken        // oldest first
+	mu        sync.Mutex
+	hosts     map[string]*hostState // by origin
+	hostOrder []string              // the origins of hosts, least recently challenged first
+	tokens    []*cachedToken        // oldest first
 }
 
 // hostState is what the transport learnt of a registry from its last
@@ -331,11 +339,7 @@ func (t *transport) answer(req *http.Request, origin string, needed []Scope, cha
 		scopes := MergeScopes(append(bearer.Scopes(), needed...)...)
 		same := sent.token != nil && sent.token.fetchedFor(realmID, service, scopes)
 		t.mu.Lock()
-		hs := t.hosts[origin]
-		if hs == nil {
-			hs = &hostState{}
-			t.hosts[origin] = hs
-		}
+		hs := t.challengedLocked(origin)
 		hs.scheme, hs.basic, hs.realm, hs.realmID, hs.service = "Bearer", "", realm, realmID, service
 		if same || sent.token != nil && bearer.Error() == "invalid_token" {
 			// Refused for what it was fetched for, or revoked: it is no
@@ -366,11 +370,33 @@ func (t *transport) answer(req *http.Request, origin string, needed []Scope, cha
 			return "", nil, err
 		}
 		t.mu.Lock()
-		t.hosts[origin] = &hostState{scheme: "Basic", basic: v}
+		*t.challengedLocked(origin) = hostState{scheme: "Basic", basic: v}
 		t.mu.Unlock()
 		return v, nil, nil
 	}
 	return "", nil, nil
+}
+
+// challengedLocked returns the state of origin, which has just
+// challenged, making one if there is none; t.mu is held. The host becomes
+// the most recently challenged, and when a new one makes more than
+// maxHosts, the least recently challenged is forgotten.
+func (t *transport) challengedLocked(origin string) *hostState {
+	for i, o := range t.hostOrder {
+		if o == origin {
+			copy(t.hostOrder[i:], t.hostOrder[i+1:])
+			t.hostOrder[len(t.hostOrder)-1] = origin
+			return t.hosts[origin]
+		}
+	}
+	if len(t.hostOrder) >= maxHosts {
+		delete(t.hosts, t.hostOrder[0])
+		t.hostOrder = append(t.hostOrder[:0], t.hostOrder[1:]...)
+	}
+	hs := &hostState{}
+	t.hosts[origin] = hs
+	t.hostOrder = append(t.hostOrder, origin)
+	return hs
 }
 
 // forgetBasic drops the Basic Authorization value kept for origin if it is

@@ -1037,3 +1037,29 @@ func TestTransportCachedRequestAllocations(t *testing.T) {
 		t.Errorf("a request with a cached token took %.0f allocations, want at most %d", got, max)
 	}
 }
+
+// The transport remembers at most maxHosts hosts, those that challenged
+// last, however many a registry sends it to.
+func TestTransportHostsAreBounded(t *testing.T) {
+	tr := newTestTransport(stubRegistry{}, nil, &clock{now: time.Unix(1e9, 0)})
+	const n = 3 * maxHosts
+	origin := func(i int) string { return fmt.Sprintf("https://r%d.example:443", i) }
+	for i := 0; i < n; i++ {
+		if resp := get(t, tr, origin(i)+"/v2/a/tags/list"); resp.StatusCode != http.StatusOK {
+			t.Fatalf("status %d from %s", resp.StatusCode, origin(i))
+		}
+	}
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	if len(tr.hosts) != maxHosts || len(tr.hostOrder) != maxHosts {
+		t.Fatalf("%d hosts, %d in order after %d, want %d", len(tr.hosts), len(tr.hostOrder), n, maxHosts)
+	}
+	for _, tt := range []struct {
+		i    int
+		kept bool
+	}{{0, false}, {n - maxHosts - 1, false}, {n - maxHosts, true}, {n - 1, true}} {
+		if kept := tr.hosts[origin(tt.i)] != nil; kept != tt.kept {
+			t.Errorf("%s kept: %v, want %v", origin(tt.i), kept, tt.kept)
+		}
+	}
+}
