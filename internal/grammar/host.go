@@ -56,8 +56,11 @@ func IsPort(p string) bool {
 
 // IsHostname reports whether name is an IPv4 address or a hostname of
 // RFC 1123: dot-separated labels of letters, digits and inner hyphens, each
-// at most 63 characters, 253 in all. A name whose last label is numeric must
-// be a valid IPv4 address, so "300.1.1.1" is refused.
+// at most 63 characters, 253 in all. A name whose last label is a number,
+// decimal or hexadecimal with 0x as the URL standard reads it, must be an
+// IPv4 address in dotted decimal, so "300.1.1.1", "0x7f000001" and
+// "0x7f.0.0.0x1" are refused: the resolver and URL parsers take the last
+// two for 127.0.0.1, which a check of the name would not see.
 func IsHostname(name string) bool {
 	if name == "" || len(name) > 253 {
 		return false
@@ -74,9 +77,23 @@ func IsHostname(name string) bool {
 		}
 		rest = after
 	}
-	if IsDigits(last) {
+	if IsDigits(last) || isHexNumber(last) {
 		addr, err := netip.ParseAddr(name)
 		return err == nil && addr.Is4()
+	}
+	return true
+}
+
+// isHexNumber reports whether label is "0x" or "0X" followed by hex digits
+// or nothing, a number in the URL standard's IPv4 parser.
+func isHexNumber(label string) bool {
+	if len(label) < 2 || label[0] != '0' || label[1] != 'x' && label[1] != 'X' {
+		return false
+	}
+	for i := 2; i < len(label); i++ {
+		if c := label[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
 	}
 	return true
 }

@@ -50,6 +50,24 @@ func TestIsHost(t *testing.T) {
 		{"under_score.example.com", false},
 		{"300.1.1.1", false},
 		{"1.2.3", false},
+		// Names ending in a number (the URL standard's rule) are IPv4
+		// addresses in other notations, which resolvers accept.
+		{"0x7f000001", false},
+		{"0X7F000001", false},
+		{"0x7f.0.0.0x1", false},
+		{"0x7f.0.0.1", false},
+		{"example.0x1", false},
+		{"example.0x", false},
+		{"2130706433", false},
+		{"0177.0.0.1", false},
+		{"127.0.0.01", false},
+		{"0x7f000001:5000", false},
+		// A hex-looking label that is no number, or not the last, is a
+		// name.
+		{"0x7f.example", true},
+		{"example.0xg", true},
+		{"example.x1", true},
+		{"0xcafe.example.com", true},
 		{"2001:db8::1", false},
 		{"[2001:db8::1", false},
 		{"[2001:db8::1]x", false},
