@@ -377,13 +377,12 @@ func (c Challenge) Realm() string { return c.Params["realm"] }
 // token server; empty when the challenge has none.
 func (c Challenge) Service() string { return c.Params["service"] }
 
-// Error returns the error parameter of a Bearer challenge, such as
+// ErrorParam returns the error parameter of a Bearer challenge, such as
 // "invalid_token" or "insufficient_scope", or "" when the challenge has
-// none.
-//
-// With this method Challenge satisfies the error interface, so package fmt
-// prints a Challenge through Error; call String for the header form.
-func (c Challenge) Error() string { return c.Params["error"] }
+// none. It is not named Error so that a Challenge is not an error: one
+// returned as an error by mistake would not compile, and package fmt
+// prints a Challenge with String, in its header form.
+func (c Challenge) ErrorParam() string { return c.Params["error"] }
 
 // Scopes returns the resource scopes of the scope parameter, a
 // space-separated list. An entry that does not parse is left out and the

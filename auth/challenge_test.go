@@ -261,8 +261,8 @@ func TestParseChallengesLimits(t *testing.T) {
 
 func TestChallengeAccessors(t *testing.T) {
 	c := ParseChallenges(fields(`Bearer realm="https://a/token",service="reg",scope="repository:a/b:pull  repository:localhost:5000/c:pull,push bad registry:catalog:* repository:UPPER:pull",error="insufficient_scope"`))[0]
-	if c.Realm() != "https://a/token" || c.Service() != "reg" || c.Error() != "insufficient_scope" {
-		t.Errorf("Realm, Service, Error = %q, %q, %q", c.Realm(), c.Service(), c.Error())
+	if c.Realm() != "https://a/token" || c.Service() != "reg" || c.ErrorParam() != "insufficient_scope" {
+		t.Errorf("Realm, Service, ErrorParam = %q, %q, %q", c.Realm(), c.Service(), c.ErrorParam())
 	}
 	want := []Scope{
 		{Type: "repository", Name: "a/b", Actions: []string{"pull"}},
@@ -273,7 +273,7 @@ func TestChallengeAccessors(t *testing.T) {
 		t.Errorf("Scopes() = %v, want %v (malformed entries left out)", got, want)
 	}
 	var none Challenge
-	if none.Realm() != "" || none.Scopes() != nil || none.Error() != "" || none.Service() != "" {
+	if none.Realm() != "" || none.Scopes() != nil || none.ErrorParam() != "" || none.Service() != "" {
 		t.Error("the zero Challenge has parameters")
 	}
 }
@@ -348,5 +348,17 @@ func TestChallengeScopesBounded(t *testing.T) {
 				t.Errorf("ParseScopes error %v, want an error: %v", err, wantErr)
 			}
 		})
+	}
+}
+
+// A Challenge is not an error, so that it cannot be returned as one by
+// mistake, and fmt prints it whole rather than its error parameter.
+func TestChallengeIsNotAnError(t *testing.T) {
+	c := Challenge{Scheme: "Bearer", Params: map[string]string{"realm": "https://a/token", "error": "invalid_token"}}
+	if _, ok := any(c).(error); ok {
+		t.Error("Challenge satisfies error")
+	}
+	if got := fmt.Sprint(c); !strings.Contains(got, "https://a/token") {
+		t.Errorf("fmt.Sprint = %q, want the realm in it", got)
 	}
 }

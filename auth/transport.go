@@ -341,7 +341,7 @@ func (t *transport) answer(req *http.Request, origin string, needed []Scope, cha
 		t.mu.Lock()
 		hs := t.challengedLocked(origin)
 		hs.scheme, hs.basic, hs.realm, hs.realmID, hs.service = "Bearer", "", realm, realmID, service
-		if same || sent.token != nil && bearer.Error() == "invalid_token" {
+		if same || sent.token != nil && bearer.ErrorParam() == "invalid_token" {
 			// Refused for what it was fetched for, or revoked: it is no
 			// good. A token refused for more than it was fetched for
 			// still serves the requests it covers.
