@@ -62,13 +62,10 @@ func (s Scope) String() string {
 // ErrInvalidScope is the error every parsing failure of a scope wraps.
 var ErrInvalidScope = errors.New("invalid scope")
 
-// scopeError describes why a scope string does not parse.
+// scopeError describes why a scope string does not parse, with the string
+// cut short as every message of the package cuts a value it quotes.
 func scopeError(s, why string) error {
-	const limit = 80 // keep a huge forged input out of the message
-	if len(s) > limit {
-		s = s[:limit] + "..."
-	}
-	return fmt.Errorf("auth: %w %q: %s", ErrInvalidScope, s, why)
+	return fmt.Errorf("auth: %w %q: %s", ErrInvalidScope, short(s), why)
 }
 
 // ParseScope parses one resource scope, "type[(class)]:name:actions".

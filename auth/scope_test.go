@@ -3,6 +3,7 @@ package auth
 import (
 	"errors"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -83,9 +84,14 @@ func TestParseScope(t *testing.T) {
 }
 
 func TestParseScopeErrorIsShort(t *testing.T) {
-	_, err := ParseScope("repository:" + strings.Repeat("A", 1<<20) + ":pull")
+	in := "repository:" + strings.Repeat("A", 1<<20) + ":pull"
+	_, err := ParseScope(in)
 	if err == nil || len(err.Error()) > 200 {
-		t.Errorf("error for a 1 MiB scope is %d bytes long", len(err.Error()))
+		t.Fatalf("error for a 1 MiB scope is %d bytes long", len(err.Error()))
+	}
+	// Cut as the package's other messages cut what they quote.
+	if want := strconv.Quote(short(in)); !strings.Contains(err.Error(), want) {
+		t.Errorf("error %q does not quote %s", err, want)
 	}
 }
 

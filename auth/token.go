@@ -116,7 +116,8 @@ func (t Token) MarshalJSON() ([]byte, error) {
 }
 
 // short cuts a string for an error message, so that a huge forged value
-// does not end up in logs whole.
+// does not end up in logs whole. Every message of the package that quotes
+// a value from the other side cuts it here, to the same length.
 func short(s string) string {
 	const limit = 64
 	if len(s) > limit {
