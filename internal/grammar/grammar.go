@@ -138,14 +138,14 @@ func IsDomainAndPort(s string) bool {
 // IsName reports whether s matches reference.NameRegexp in full: path
 // components separated by slashes, optionally led by a domain with a port.
 func IsName(s string) bool {
-	first, rest, more := Cut(s, '/')
+	first, rest, more := strings.Cut(s, "/")
 	if !IsPathComponent(first) {
 		if !more || !IsDomainAndPort(first) {
 			return false
 		}
 	}
 	for more {
-		first, rest, more = Cut(rest, '/')
+		first, rest, more = strings.Cut(rest, "/")
 		if !IsPathComponent(first) {
 			return false
 		}
@@ -157,7 +157,7 @@ func IsName(s string) bool {
 // the part of a repository name after its domain.
 func IsRemoteName(s string) bool {
 	for {
-		first, rest, more := Cut(s, '/')
+		first, rest, more := strings.Cut(s, "/")
 		if !IsPathComponent(first) {
 			return false
 		}
@@ -228,12 +228,12 @@ func IsUploadUUID(s string) bool {
 	return true
 }
 
-// Cut is strings.Cut for a single byte.
+// Cut is strings.Cut for a single byte, any byte: string(sep) would
+// encode one of 0x80 or above as two. Where the separator is ASCII,
+// strings.Cut does the same.
 func Cut(s string, sep byte) (before, after string, found bool) {
-	for i := 0; i < len(s); i++ {
-		if s[i] == sep {
-			return s[:i], s[i+1:], true
-		}
+	if i := strings.IndexByte(s, sep); i >= 0 {
+		return s[:i], s[i+1:], true
 	}
 	return s, "", false
 }

@@ -87,3 +87,26 @@ func TestIsRepositoryLength(t *testing.T) {
 		}
 	}
 }
+
+func TestCut(t *testing.T) {
+	tests := []struct {
+		s             string
+		sep           byte
+		before, after string
+		found         bool
+	}{
+		{"a/b/c", '/', "a", "b/c", true},
+		{"/a", '/', "", "a", true},
+		{"a/", '/', "a", "", true},
+		{"abc", '/', "abc", "", false},
+		{"", '/', "", "", false},
+		{"a\xffb", 0xff, "a", "b", true},
+		{"aéb", 0xe9, "aéb", "", false}, // é is 0xc3 0xa9 in UTF-8
+	}
+	for _, tt := range tests {
+		before, after, found := Cut(tt.s, tt.sep)
+		if before != tt.before || after != tt.after || found != tt.found {
+			t.Errorf("Cut(%q, %#x) = %q, %q, %v; want %q, %q, %v", tt.s, tt.sep, before, after, found, tt.before, tt.after, tt.found)
+		}
+	}
+}
