@@ -52,6 +52,8 @@ var ErrRealmRefused = errors.New("realm refused")
 // arrived (the token server's clock may differ from the client's). The
 // transport remembers the 64 hosts that challenged last and at most 64
 // tokens; a host it has forgotten is learnt again from its next challenge.
+// Requests that need a token another request is fetching wait for it
+// rather than fetch one each.
 //
 // Each request is sent at most twice. It is repeated only when the second
 // attempt can differ from the first: after no credentials, after a cached
@@ -88,7 +90,7 @@ func NewTransport(base http.RoundTripper, creds func(ctx context.Context, host s
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	return &transport{base: base, creds: creds, now: time.Now, hosts: make(map[string]*hostState)}
+	return &transport{base: base, creds: creds, now: time.Now, hosts: make(map[string]*hostState), fetching: make(map[string]*tokenFetch)}
 }
 
 // Limits of the transport.
@@ -121,9 +123,10 @@ type transport struct {
 	now   func() time.Time // replaced by tests
 
 	mu        sync.Mutex
-	hosts     map[string]*hostState // by origin
-	hostOrder []string              // the origins of hosts, least recently challenged first
-	tokens    []*cachedToken        // oldest first
+	hosts     map[string]*hostState  // by origin
+	hostOrder []string               // the origins of hosts, least recently challenged first
+	tokens    []*cachedToken         // oldest first
+	fetching  map[string]*tokenFetch // by fetchKey, the fetches under way
 }
 
 // hostState is what the transport learnt of a registry from its last
@@ -506,8 +509,61 @@ func (t *transport) dropLocked(tok *cachedToken) {
 	}
 }
 
-// fetch asks the realm for a token and caches it.
+// tokenFetch is a token request under way, which requests that need the
+// same token wait for instead of asking for one each.
+type tokenFetch struct {
+	done chan struct{} // closed when tok and err are set
+	tok  *cachedToken
+	err  error
+}
+
+// fetch returns a token fetched for origin, realm, service and scopes: the
+// one another request is fetching for the same if there is one, otherwise
+// one it fetches itself. Twenty pulls started together thus send one token
+// request, and ask for the credentials once. A request whose fetch another
+// request's cancellation ended fetches for itself.
 func (t *transport) fetch(req *http.Request, origin string, realm *url.URL, service string, scopes []Scope) (*cachedToken, error) {
+	var key strings.Builder
+	key.WriteString(origin)
+	key.WriteByte(' ')
+	key.WriteString(realm.String())
+	key.WriteByte(' ')
+	key.WriteString(service)
+	for _, s := range scopes {
+		key.WriteByte(' ')
+		key.WriteString(s.String())
+	}
+	k := key.String()
+	ctx := req.Context()
+	for {
+		t.mu.Lock()
+		f := t.fetching[k]
+		if f == nil {
+			f = &tokenFetch{done: make(chan struct{})}
+			t.fetching[k] = f
+			t.mu.Unlock()
+			f.tok, f.err = t.fetchToken(req, origin, realm, service, scopes)
+			t.mu.Lock()
+			delete(t.fetching, k)
+			t.mu.Unlock()
+			close(f.done)
+			return f.tok, f.err
+		}
+		t.mu.Unlock()
+		select {
+		case <-f.done:
+		case <-ctx.Done():
+			return nil, fmt.Errorf("auth: waiting for a token from %s: %w", realm.Redacted(), ctx.Err())
+		}
+		if f.err == nil || !errors.Is(f.err, context.Canceled) && !errors.Is(f.err, context.DeadlineExceeded) {
+			return f.tok, f.err
+		}
+		// The fetch ended with its own request: try again.
+	}
+}
+
+// fetchToken asks the realm for a token and caches it.
+func (t *transport) fetchToken(req *http.Request, origin string, realm *url.URL, service string, scopes []Scope) (*cachedToken, error) {
 	user, pass, err := t.credentials(req)
 	if err != nil {
 		return nil, err

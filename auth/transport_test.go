@@ -1063,3 +1063,77 @@ func TestTransportHostsAreBounded(t *testing.T) {
 		}
 	}
 }
+
+// Requests that need the same token while it is being fetched wait for
+// it: twenty pulls started together send one token request and ask for
+// the credentials once. The registry answers the first attempts only once
+// all twenty have arrived, so all meet their challenge together, and the
+// token server holds its answer until twenty token requests have come or
+// a moment has passed, so that without the sharing every one of them
+// would be fetching. The outcome with the sharing does not depend on that
+// moment.
+func TestTransportConcurrentRequestsShareAFetch(t *testing.T) {
+	const n = 20
+	var mu sync.Mutex
+	challenged, tokenRequests, credsCalls := 0, 0, 0
+	allChallenged, allFetching := make(chan struct{}), make(chan struct{})
+	registry := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == "/token":
+			mu.Lock()
+			if tokenRequests++; tokenRequests == n {
+				close(allFetching)
+			}
+			mu.Unlock()
+			select {
+			case <-allFetching:
+			case <-time.After(200 * time.Millisecond):
+			}
+			io.WriteString(w, `{"token":"shared"}`)
+		case r.Header.Get("Authorization") != "Bearer shared":
+			mu.Lock()
+			if challenged++; challenged == n {
+				close(allChallenged)
+			}
+			mu.Unlock()
+			select {
+			case <-allChallenged:
+			case <-time.After(10 * time.Second): // not to hang a broken test
+			}
+			w.Header().Set("WWW-Authenticate", `Bearer realm="/token",service="reg",scope="repository:a:pull"`)
+			w.WriteHeader(http.StatusUnauthorized)
+		}
+	}))
+	defer registry.Close()
+	tr := NewTransport(nil, func(context.Context, string) (string, string, error) {
+		mu.Lock()
+		credsCalls++
+		mu.Unlock()
+		return "alice", "secret", nil
+	})
+	var wg sync.WaitGroup
+	statuses := make([]int, n)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			req, _ := http.NewRequest(http.MethodGet, registry.URL+"/v2/a/manifests/latest", nil)
+			resp, err := tr.RoundTrip(req)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			resp.Body.Close()
+			statuses[i] = resp.StatusCode
+		}(i)
+	}
+	wg.Wait()
+	for i, s := range statuses {
+		if s != http.StatusOK {
+			t.Errorf("request %d: status %d", i, s)
+		}
+	}
+	if tokenRequests != 1 || credsCalls != 1 {
+		t.Errorf("%d token requests and %d calls for credentials for %d requests, want 1 and 1", tokenRequests, credsCalls, n)
+	}
+}
