@@ -49,7 +49,9 @@ const (
 // missing or bad credentials; with tokens, error="invalid_token" in the
 // challenge for a token that is malformed, forged or expired, and
 // error="insufficient_scope" with the scope needed for one that lacks it;
-// with Basic, 403 DENIED for a user who may not do what is asked.
+// with Basic, 403 DENIED for a user who may not do what is asked. The
+// token server answers 400 rather than issue a token longer than the
+// registry accepts (64 KiB: about a thousand scopes of long names).
 type Auth struct {
 	// Mode is AuthNone, AuthBasic or AuthToken.
 	Mode AuthMode
@@ -190,6 +192,12 @@ type claims struct {
 
 const tokenIssuer = "registrytest"
 
+// maxTokenLength is the longest token the registry accepts, so that a
+// forged token of megabytes costs no decoding. The token server refuses to
+// issue a longer one: a token the registry then refused would send the
+// client back to the token server for the same token, for ever.
+const maxTokenLength = 64 << 10
+
 // sign returns a token carrying c: the claims in JSON and an HMAC of them,
 // each in unpadded base64url, joined by a dot.
 func (a *authenticator) sign(c claims) string {
@@ -208,7 +216,7 @@ var errBadToken = errors.New("the token is not valid")
 // signed and that has not expired.
 func (a *authenticator) verify(token, kind string) (claims, error) {
 	body, sig, ok := strings.Cut(token, ".")
-	if !ok || len(token) > 64<<10 {
+	if !ok || len(token) > maxTokenLength {
 		return claims{}, errBadToken
 	}
 	got, err := base64.RawURLEncoding.DecodeString(sig)
@@ -333,9 +341,12 @@ func (reg *Registry) tokenRealm(r *http.Request) string {
 }
 
 // serveToken answers the token server's GET and POST: 401 only for bad
-// credentials, and otherwise 200 with a token granting the intersection
-// of what was asked and what the account may do, leaving out the scopes
-// that do not parse.
+// credentials, 400 for a grant whose token would be longer than the
+// registry accepts (many scopes of long names), and otherwise 200 with a
+// token granting the intersection of what was asked and what the account
+// may do, leaving out the scopes that do not parse. A grant too large is
+// refused rather than cut down, because a token lacking a scope the client
+// asked for would only send it back for the same token.
 func (reg *Registry) serveToken(w http.ResponseWriter, r *http.Request) {
 	a := reg.auth
 	w.Header().Set("Cache-Control", "no-store")
@@ -381,8 +392,14 @@ func (reg *Registry) serveToken(w http.ResponseWriter, r *http.Request) {
 	}
 	access := claims{Issuer: tokenIssuer, Subject: subject, Audience: a.cfg.Service, Kind: "access",
 		IssuedAt: now.Unix(), Expires: now.Add(a.cfg.TokenTTL).Unix(), Access: scopeStrings(granted)}
+	token := a.sign(access)
+	if len(token) > maxTokenLength {
+		writeTokenJSON(w, http.StatusBadRequest, map[string]string{"details": fmt.Sprintf(
+			"the %d scopes granted make a token of %d bytes, over the %d bytes the registry accepts; ask for fewer scopes", len(granted), len(token), maxTokenLength)})
+		return
+	}
 	out := map[string]any{
-		"token":        a.sign(access),
+		"token":        token,
 		"expires_in":   int64(a.cfg.TokenTTL / time.Second),
 		"issued_at":    now.UTC().Format(time.RFC3339),
 		"access_token": "",

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"log"
 	"net/http"
 	"net/http/httptest"
@@ -374,5 +375,46 @@ func TestTokenRequestSlowBodyCut(t *testing.T) {
 	}
 	if n > 0 && !strings.HasPrefix(string(buf[:n]), "HTTP/1.1 4") {
 		t.Fatalf("answer %q", buf[:n])
+	}
+}
+
+// TestTokenWithinVerifiedLength checks that the token server issues only
+// tokens the registry accepts: a grant whose token would be too long is
+// refused with 400, and every token issued works.
+func TestTokenWithinVerifiedLength(t *testing.T) {
+	reg := New(Options{Auth: Auth{Mode: AuthToken, Users: testUsers}})
+	alice := basic("alice", "s3cret")
+	for _, tt := range []struct {
+		name    string
+		scopes  int
+		nameLen int
+		status  int
+	}{
+		{"few scopes", 10, 60, 200},
+		{"the most scopes, short names", 1000, 4, 200},
+		{"the most scopes, long names", 1000, 60, 400},
+	} {
+		var scopes []string
+		for i := 0; i < tt.scopes; i++ {
+			name := fmt.Sprintf("r%0*d", tt.nameLen-1, i)
+			scopes = append(scopes, "repository:"+name+":pull,push,delete")
+		}
+		token, res := tokenFor(t, reg, alice, scopes...)
+		if res.status != tt.status {
+			t.Errorf("%s: status %d, want %d: %.200s", tt.name, res.status, tt.status, res.body)
+			continue
+		}
+		if res.status != 200 {
+			if !bytes.Contains(res.body, []byte("ask for fewer scopes")) {
+				t.Errorf("%s: refusal %.200s", tt.name, res.body)
+			}
+			continue
+		}
+		if len(token) > maxTokenLength {
+			t.Errorf("%s: a token of %d bytes was issued", tt.name, len(token))
+		}
+		if res := authCall(t, reg, "GET", "/v2/", "Bearer "+token, nil); res.status != 200 {
+			t.Errorf("%s: the registry refused its own token of %d bytes: %d %s", tt.name, len(token), res.status, res.header.Get("WWW-Authenticate"))
+		}
 	}
 }
