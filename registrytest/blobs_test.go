@@ -350,6 +350,32 @@ func TestBlobDelete(t *testing.T) {
 	}
 }
 
+// TestMaxStorageDefault checks that storage is bounded unless a negative
+// MaxStorage asks for no limit: a registry made with the zero Options holds
+// at most DefaultMaxStorage bytes.
+func TestMaxStorageDefault(t *testing.T) {
+	for _, tt := range []struct {
+		maxStorage int64
+		fits       int64 // the most bytes that can be reserved, -1: any
+	}{
+		{0, DefaultMaxStorage},
+		{10, 10},
+		{-1, -1},
+	} {
+		reg := New(Options{MaxStorage: tt.maxStorage})
+		limit := tt.fits
+		if limit < 0 {
+			limit = 1 << 62
+		}
+		if !reg.space.reserve(limit) {
+			t.Errorf("MaxStorage %d: %d bytes refused", tt.maxStorage, limit)
+		}
+		if got := reg.space.reserve(1); got != (tt.fits < 0) {
+			t.Errorf("MaxStorage %d: one more byte after %d: reserved %v", tt.maxStorage, limit, got)
+		}
+	}
+}
+
 func TestMaxStorage(t *testing.T) {
 	// Lenient, so that manifests of a few bytes are accepted and every
 	// byte of the count can be followed.

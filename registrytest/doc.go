@@ -45,9 +45,10 @@
 // # Bounded memory
 //
 // Request bodies are streamed, hashed as they arrive, and kept in memory
-// reserved against Options.MaxStorage before a byte is stored: the limit
-// bounds what blobs, manifests, tag names, upload sessions and bodies being
-// read hold at every moment, so concurrent oversized uploads are refused
+// reserved against Options.MaxStorage (DefaultMaxStorage, 2 GiB, unless
+// set; negative for no limit) before a byte is stored: the limit bounds
+// what blobs, manifests, tag names, upload sessions and bodies being read
+// hold at every moment, so concurrent oversized uploads are refused
 // without the registry ever holding more. Memory is taken in segments of at
 // most a megabyte, as bytes arrive, so a slow client holds no more than it
 // has sent; a blob's segments are trimmed to its size when it is stored, and

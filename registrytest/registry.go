@@ -39,6 +39,15 @@ const (
 	// slots.
 	DefaultUploadTTL = time.Hour
 
+	// DefaultMaxStorage is the most bytes of content the registry holds by
+	// default: 2 GiB. That is room for a blob of DefaultMaxBlobSize pushed
+	// while as much again (its other layers, its upload session being
+	// finished, a second repository it is pushed to) is held, so that a
+	// client test can push images of the largest blob the registry
+	// accepts, while a client that pushes for ever cannot take the memory
+	// of the machine.
+	DefaultMaxStorage = 2 << 30
+
 	// DefaultBodyTimeout is how long the registry waits by default for the
 	// next byte of a request body before it cuts the request.
 	DefaultBodyTimeout = 30 * time.Second
@@ -67,13 +76,14 @@ type Options struct {
 	// DefaultMaxUploads and a negative value means no limit.
 	MaxUploads int
 
-	// MaxStorage, when positive, bounds the bytes of content the registry
-	// holds: blobs and manifests, counting a blob once per repository it is
-	// linked into, the names of tags, and the memory that open upload
-	// sessions and request bodies being read hold. Space is reserved before
-	// a byte is kept, so the bound holds at every moment. Content or a chunk
-	// that would exceed it is refused with 403 DENIED. Sessions idle for
-	// longer than UploadTTL are forgotten to make room.
+	// MaxStorage bounds the bytes of content the registry holds: blobs and
+	// manifests, counting a blob once per repository it is linked into, the
+	// names of tags, and the memory that open upload sessions and request
+	// bodies being read hold. Space is reserved before a byte is kept, so
+	// the bound holds at every moment. Content or a chunk that would exceed
+	// it is refused with 403 DENIED. Sessions idle for longer than UploadTTL
+	// are forgotten to make room. Zero means DefaultMaxStorage and a
+	// negative value means no limit.
 	MaxStorage int64
 
 	// UploadTTL is how long an upload session may go without receiving a
@@ -225,6 +235,9 @@ func (opts Options) withDefaults() Options {
 	}
 	if opts.MaxUploads == 0 {
 		opts.MaxUploads = DefaultMaxUploads
+	}
+	if opts.MaxStorage == 0 {
+		opts.MaxStorage = DefaultMaxStorage
 	}
 	if opts.UploadTTL == 0 {
 		opts.UploadTTL = DefaultUploadTTL

@@ -39,7 +39,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	fs.Int64Var(&opts.MaxManifestSize, "max-manifest-size", registrytest.DefaultMaxManifestSize, "largest manifest accepted, in `bytes` (negative: no limit)")
 	fs.IntVar(&opts.MaxTagsPerPush, "max-tags-per-push", registrytest.DefaultMaxTagsPerPush, "tag query parameters accepted on a manifest push by digest (negative: no limit)")
 	fs.IntVar(&opts.MaxUploads, "max-uploads", registrytest.DefaultMaxUploads, "upload sessions open at once (negative: no limit)")
-	fs.Int64Var(&opts.MaxStorage, "max-storage", 0, "bytes of blobs, manifests and unfinished uploads held at most (0: no limit)")
+	fs.Int64Var(&opts.MaxStorage, "max-storage", registrytest.DefaultMaxStorage, "bytes of blobs, manifests and unfinished uploads held at most (negative: no limit)")
 	uploadTTL := fs.Duration("upload-ttl", registrytest.DefaultUploadTTL, "forget upload sessions that received nothing for this `duration` (0: never)")
 	bodyTimeout := fs.Duration("body-timeout", registrytest.DefaultBodyTimeout, "cut a request whose body sends nothing for this `duration`, answering 408 (0: wait for ever)")
 	fs.Int64Var(&opts.ChunkMinLength, "chunk-min-length", 0, "announce this OCI-Chunk-Min-Length in `bytes` (0: none)")
@@ -119,14 +119,14 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return 2
 	}
-	for _, v := range []int64{opts.MaxBlobSize, opts.MaxManifestSize, int64(opts.MaxTagsPerPush), int64(opts.MaxUploads)} {
+	for _, v := range []int64{opts.MaxBlobSize, opts.MaxManifestSize, int64(opts.MaxTagsPerPush), int64(opts.MaxUploads), opts.MaxStorage} {
 		if v == 0 {
 			fmt.Fprintln(stderr, "regapi serve: a limit of 0 is not allowed; use a negative value for no limit")
 			return 2
 		}
 	}
-	if opts.ChunkMinLength < 0 || opts.MaxStorage < 0 || *uploadTTL < 0 || *bodyTimeout < 0 || opts.ReferrersPageSize < 0 {
-		fmt.Fprintln(stderr, "regapi serve: -chunk-min-length, -max-storage, -upload-ttl, -body-timeout and -referrers-page-size must not be negative")
+	if opts.ChunkMinLength < 0 || *uploadTTL < 0 || *bodyTimeout < 0 || opts.ReferrersPageSize < 0 {
+		fmt.Fprintln(stderr, "regapi serve: -chunk-min-length, -upload-ttl, -body-timeout and -referrers-page-size must not be negative")
 		return 2
 	}
 	switch *authMode {

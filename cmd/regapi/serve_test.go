@@ -61,6 +61,8 @@ func TestServeFlags(t *testing.T) {
 		{"trusted proxies host name", []string{unbindable, "-trusted-proxies=proxy.internal"}, 2, `"proxy.internal" is not an IP address or CIDR prefix`},
 		{"trusted proxies empty", []string{unbindable, "-trusted-proxies="}, 2, "no prefix given"},
 		{"zero limit", []string{unbindable, "-max-uploads=0"}, 2, "a limit of 0 is not allowed"},
+		{"zero max storage", []string{unbindable, "-max-storage=0"}, 2, "a limit of 0 is not allowed"},
+		{"unlimited storage accepted", []string{unbindable, "-max-storage=-1"}, 1, "regapi serve: listen"},
 		{"negative ttl", []string{unbindable, "-upload-ttl=-1s"}, 2, "must not be negative"},
 		{"extra argument", []string{unbindable, "extra"}, 2, "usage: regapi serve"},
 		{"negative body timeout", []string{unbindable, "-body-timeout=-1s"}, 2, "must not be negative"},
