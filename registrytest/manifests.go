@@ -90,11 +90,16 @@ func (reg *Registry) putManifest(c *request) error {
 			return withStatus(http.StatusRequestURITooLong, errcode.ErrorCodeTagInvalid.WithMessage(
 				fmt.Sprintf("at most %d tag parameters are accepted", reg.opts.MaxTagsPerPush)))
 		}
+		// A set, since without a limit the parameters may be tens of
+		// thousands; the list keeps the order first given, in which
+		// OCI-Tag answers them.
+		seen := make(map[string]struct{}, len(extra))
 		for _, t := range extra {
 			if !grammar.IsTag(t) {
 				return errcode.ErrorCodeTagInvalid.WithDetail(map[string]string{"tag": truncate(t, 200)})
 			}
-			if !slices.Contains(tags, t) {
+			if _, dup := seen[t]; !dup {
+				seen[t] = struct{}{}
 				tags = append(tags, t)
 			}
 		}

@@ -3,7 +3,10 @@ package registrytest
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -109,6 +112,37 @@ func TestManifestPushByDigest(t *testing.T) {
 					headers: map[string]string{"Docker-Content-Digest": res.header.Get("Docker-Content-Digest")}})
 			}
 		})
+	}
+}
+
+// TestManifestPushManyTags pushes by digest with tens of thousands of tag
+// parameters, each given twice, to a registry without a limit on them:
+// every tag is stored once, and OCI-Tag lists each once, in the order first
+// given.
+func TestManifestPushManyTags(t *testing.T) {
+	const distinct = 20000
+	im := newTestImage("many tags", "")
+	reg := New(Options{MaxTagsPerPush: -1})
+	im.pushBlobs(t, reg, "r")
+	q := url.Values{}
+	var want []string
+	for i := 0; i < distinct; i++ {
+		want = append(want, fmt.Sprintf("t%d", i))
+	}
+	for _, half := range [][]string{want[:distinct/2], want, want[distinct/2:]} {
+		q["tag"] = append(q["tag"], half...)
+	}
+	res := run(t, reg, call{method: "PUT", path: "/v2/r/manifests/" + im.digest.String() + "?" + q.Encode(),
+		header: map[string]string{"Content-Type": ociManifest}, body: im.manifest, status: http.StatusCreated})
+	if got := res.header.Values("OCI-Tag"); !slices.Equal(got, want) {
+		t.Fatalf("OCI-Tag lists %d tags, want the %d distinct ones in first-given order", len(got), len(want))
+	}
+	tags, _ := reg.store.tags("r")
+	if len(tags) != distinct {
+		t.Fatalf("%d tags stored, want %d", len(tags), distinct)
+	}
+	if err := reg.checkAccounting(); err != nil {
+		t.Fatal(err)
 	}
 }
 
