@@ -21,32 +21,29 @@ func (reg *Registry) serveFaultEndpoint(w http.ResponseWriter, r *http.Request) 
 	switch r.Method {
 	case http.MethodPost:
 		reg.limitBodyTime(w)
-		var specs []string
+		var batch []*faultSpec
 		sc := bufio.NewScanner(io.LimitReader(r.Body, 1<<20))
 		for sc.Scan() {
-			if line := strings.TrimSpace(sc.Text()); line != "" && !strings.HasPrefix(line, "#") {
-				specs = append(specs, line)
+			line := strings.TrimSpace(sc.Text())
+			if line == "" || strings.HasPrefix(line, "#") {
+				continue
 			}
+			f, err := reg.api.parseFault(line)
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusBadRequest)
+				return
+			}
+			batch = append(batch, f)
 		}
 		if err := sc.Err(); err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
-		for _, s := range specs {
-			if _, err := reg.api.parseFault(s); err != nil {
-				http.Error(w, err.Error(), http.StatusBadRequest)
-				return
-			}
-		}
-		if len(specs)+len(reg.Faults()) > maxFaults {
-			http.Error(w, fmt.Sprintf("at most %d faults may be injected; clear them first", maxFaults), http.StatusRequestEntityTooLarge)
+		// Added whole or not at all, with the limit checked under the
+		// same lock.
+		if err := reg.faults.add(batch); err != nil {
+			http.Error(w, err.Error(), http.StatusRequestEntityTooLarge)
 			return
-		}
-		for _, s := range specs {
-			if err := reg.InjectFault(s); err != nil {
-				http.Error(w, err.Error(), http.StatusRequestEntityTooLarge)
-				return
-			}
 		}
 		w.WriteHeader(http.StatusNoContent)
 	case http.MethodGet, http.MethodHead:

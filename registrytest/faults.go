@@ -210,12 +210,26 @@ func (reg *Registry) InjectFault(spec string) error {
 	if err != nil {
 		return err
 	}
-	reg.faults.mu.Lock()
-	defer reg.faults.mu.Unlock()
-	if len(reg.faults.faults) >= maxFaults {
-		return fmt.Errorf("fault %q: %d faults are injected already; clear them first", f.spec, maxFaults)
+	return reg.faults.add([]*faultSpec{f})
+}
+
+// errTooManyFaults reports a batch of faults that would take the list over
+// maxFaults.
+var errTooManyFaults = fmt.Errorf("at most %d faults may be injected; clear them first", maxFaults)
+
+// add appends the parsed faults of a batch, all of them or, when they
+// would take the list over maxFaults, none: the check and the appends are
+// under one lock, so that batches added at once cannot both pass the check
+// and one then stop halfway.
+func (l *faultList) add(batch []*faultSpec) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(batch) > maxFaults-len(l.faults) {
+		return errTooManyFaults
 	}
-	reg.faults.faults = append(reg.faults.faults, &injected{spec: f, left: f.count})
+	for _, f := range batch {
+		l.faults = append(l.faults, &injected{spec: f, left: f.count})
+	}
 	return nil
 }
 

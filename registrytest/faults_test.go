@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -425,5 +426,53 @@ func TestRequestLogBoundsWhatItKeeps(t *testing.T) {
 		if len(r.Path) > 2048+3 || len(r.Query) > 2048+3 || !strings.HasPrefix(r.Path, "/v2/aaa") {
 			t.Fatalf("kept a path of %d bytes and a query of %d", len(r.Path), len(r.Query))
 		}
+	}
+}
+
+// TestFaultBatchAddedWhole posts batches of faults at once to a registry
+// near its limit of faults: each batch is added whole or not at all, and
+// the limit holds.
+func TestFaultBatchAddedWhole(t *testing.T) {
+	const batch, posts = 100, 20
+	reg := New(Options{FaultEndpoint: true})
+	start := maxFaults - 5*batch - batch/2
+	for i := 0; i < start; i++ {
+		if err := reg.InjectFault("GET blob status=500"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	body := []byte(strings.Repeat("GET end-2 status=503\n", batch))
+	statuses := make([]int, posts)
+	var wg sync.WaitGroup
+	for i := range statuses {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			statuses[i] = serve(t, reg, "POST", faultEndpointPath, nil, body).status
+		}()
+	}
+	wg.Wait()
+	added := 0
+	for _, s := range statuses {
+		switch s {
+		case http.StatusNoContent:
+			added++
+		case http.StatusRequestEntityTooLarge:
+		default:
+			t.Fatalf("POST answered %d", s)
+		}
+	}
+	if n := len(reg.Faults()); n != start+added*batch || added != 5 {
+		t.Fatalf("%d faults after %d batches of %d were accepted on %d, want %d batches accepted whole", n, added, batch, start, 5)
+	}
+	// One fault more than fits leaves the list as it was.
+	if err := reg.InjectFault("GET blob status=500"); err != nil {
+		t.Fatal(err)
+	}
+	if res := serve(t, reg, "POST", faultEndpointPath, nil, body); res.status != http.StatusRequestEntityTooLarge {
+		t.Fatalf("a batch over the limit: %d", res.status)
+	}
+	if n := len(reg.Faults()); n != start+5*batch+1 {
+		t.Fatalf("a batch over the limit left %d faults, want %d", n, start+5*batch+1)
 	}
 }
