@@ -350,7 +350,6 @@ func (reg *Registry) tokenRealm(r *http.Request) string {
 func (reg *Registry) serveToken(w http.ResponseWriter, r *http.Request) {
 	a := reg.auth
 	w.Header().Set("Cache-Control", "no-store")
-	reg.limitBodyTime(w)
 	tr, err := auth.ParseTokenRequest(r)
 	if err != nil {
 		status := http.StatusBadRequest

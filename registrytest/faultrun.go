@@ -20,7 +20,6 @@ func (reg *Registry) serveFaultEndpoint(w http.ResponseWriter, r *http.Request) 
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	switch r.Method {
 	case http.MethodPost:
-		reg.limitBodyTime(w)
 		var batch []*faultSpec
 		sc := bufio.NewScanner(io.LimitReader(r.Body, 1<<20))
 		for sc.Scan() {

@@ -1,8 +1,10 @@
 package registrytest
 
 import (
+	"errors"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -180,15 +182,43 @@ func (x *exchange) Unwrap() http.ResponseWriter {
 	return x.ResponseWriter
 }
 
-// countingBody counts the bytes of a request body the registry reads.
+// countingBody is what every request body is read through: it counts the
+// bytes the registry reads, and gives the client Options.BodyTimeout to
+// send each next byte, so that no endpoint, whoever reads its body, waits
+// for ever on a client that stalls. A body never read gets no deadline.
 type countingBody struct {
 	io.ReadCloser
 	x *exchange
+
+	// timeout is Options.BodyTimeout; it is cleared (no deadline) once
+	// the connection refuses a deadline: the handler was called without a
+	// net/http connection.
+	timeout time.Duration
+
+	// set is when the deadline was last moved: it moves again only once
+	// an eighth of the timeout has passed, so that a body read in many
+	// small reads does not set a deadline for each. The deadline is that
+	// eighth further away than the timeout, so that a client is never cut
+	// before it sent nothing for the whole timeout (but may be up to an
+	// eighth later).
+	set time.Time
 }
 
 func (b *countingBody) Read(p []byte) (int, error) {
+	if b.timeout > 0 {
+		if now := time.Now(); now.Sub(b.set) > b.timeout/8 {
+			b.set = now
+			rc := http.NewResponseController(b.x.ResponseWriter)
+			if err := rc.SetReadDeadline(now.Add(b.timeout + b.timeout/8)); err != nil {
+				b.timeout = 0
+			}
+		}
+	}
 	n, err := b.ReadCloser.Read(p)
 	b.x.read += int64(n)
+	if err != nil && err != io.EOF && errors.Is(err, os.ErrDeadlineExceeded) {
+		err = errBodyTimeout
+	}
 	return n, err
 }
 

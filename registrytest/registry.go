@@ -327,7 +327,7 @@ func (reg *Registry) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	seq := reg.log.begin(r, reg.opts.RequestLogSize)
 	x := &exchange{ResponseWriter: w}
 	if r.Body != nil {
-		x.body = countingBody{ReadCloser: r.Body, x: x}
+		x.body = countingBody{ReadCloser: r.Body, x: x, timeout: reg.opts.BodyTimeout}
 		r.Body = &x.body
 	}
 	// Deferred, so that a request whose connection a fault closes is

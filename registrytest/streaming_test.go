@@ -470,3 +470,41 @@ func TestNoLockWhileReading(t *testing.T) {
 	}
 
 }
+
+// TestEveryBodyHasDeadline sends requests of every kind that reads a body,
+// each announcing more than it sends and then stalling: the registry stops
+// waiting for each after BodyTimeout, whichever code reads the body.
+func TestEveryBodyHasDeadline(t *testing.T) {
+	srv := NewServer(Options{BodyTimeout: 200 * time.Millisecond, FaultEndpoint: true,
+		Auth: Auth{Mode: AuthToken, Users: testUsers, AnonymousPull: true}})
+	defer srv.Close()
+	form := map[string]string{"Content-Type": "application/x-www-form-urlencoded", "Content-Length": "1000"}
+	token, res := tokenFor(t, srv.Registry, basic("alice", "s3cret"), "repository:r:pull,push")
+	if token == "" {
+		t.Fatalf("token: %d %s", res.status, res.body)
+	}
+	bearer := "Bearer " + token
+	for _, tt := range []struct {
+		name, method, path string
+		header             map[string]string
+	}{
+		{"token POST", "POST", "/token", form},
+		{"faults POST", "POST", faultEndpointPath, map[string]string{"Content-Length": "1000"}},
+		{"manifest PUT", "PUT", "/v2/r/manifests/v1", map[string]string{"Content-Type": ociManifest, "Content-Length": "1000", "Authorization": bearer}},
+		{"monolithic blob POST", "POST", "/v2/r/blobs/uploads/?digest=" + digest.FromString("x").String(), map[string]string{"Content-Length": "1000", "Authorization": bearer}},
+	} {
+		conn := rawRequest(t, srv, tt.method, tt.path, tt.header, []byte("grant_type=pass"))
+		_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		switch {
+		case err == nil:
+			if resp.StatusCode < 400 || resp.StatusCode > 499 {
+				t.Errorf("%s: status %d, want a 4xx", tt.name, resp.StatusCode)
+			}
+			resp.Body.Close()
+		case strings.Contains(err.Error(), "timeout"):
+			t.Errorf("%s: the registry kept waiting for a stalled body", tt.name)
+		}
+		conn.Close()
+	}
+}
