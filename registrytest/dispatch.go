@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -81,6 +82,10 @@ type apiTable struct {
 
 	// endpoints are the OCI endpoint IDs of the variants, for the faults.
 	endpoints []string
+
+	// variants are the routes and endpoint IDs of the variants, each once,
+	// for the Warning headers.
+	variants []variantKey
 }
 
 // newAPITable derives the table from a copy of the descriptors of its own,
@@ -96,6 +101,9 @@ func newAPITable() *apiTable {
 			for _, req := range md.Requests {
 				if req.EndpointID != "" {
 					t.endpoints = append(t.endpoints, req.EndpointID)
+				}
+				if v := (variantKey{rd.Name, req.EndpointID}); !slices.Contains(t.variants, v) {
+					t.variants = append(t.variants, v)
 				}
 			}
 		}
@@ -290,20 +298,53 @@ func truncate(s string, n int) string {
 // the specification bounds them.
 const maxWarnings = 4096
 
+// variantKey names a request variant by what chooses its Warning headers.
+type variantKey struct{ route, endpoint string }
+
+// renderWarnings returns the values of the Warning headers that warnings
+// choose for each request variant of t. Options never change after New,
+// so the headers are rendered once there, and a request only looks its
+// variant up.
+func (t *apiTable) renderWarnings(warnings []Warning) map[variantKey][]string {
+	if len(warnings) == 0 {
+		return nil
+	}
+	values := make([]string, len(warnings))
+	for i, w := range warnings {
+		values[i] = `299 - ` + quoteText(w.Text)
+	}
+	out := map[variantKey][]string{}
+	for _, v := range t.variants {
+		var vs []string
+		total := 0
+		for i, w := range warnings {
+			if w.Target == "" || w.Target != "*" && w.Target != v.route && !endpointMatches(w.Target, v.endpoint) {
+				continue
+			}
+			if total+len(values[i]) > maxWarnings {
+				continue
+			}
+			total += len(values[i])
+			vs = append(vs, values[i])
+		}
+		if len(vs) > 0 {
+			// Clipped, so that anything appending to an answer's
+			// Warning header copies rather than writes into the slice
+			// all answers share.
+			out[v] = slices.Clip(vs)
+		}
+	}
+	return out
+}
+
 // addWarnings adds the Warning headers that Options.Warnings chooses for a
 // request.
 func (reg *Registry) addWarnings(h http.Header, rm regapi.RequestMatch) {
-	total := 0
-	for _, w := range reg.opts.Warnings {
-		if w.Target == "" || w.Target != "*" && w.Target != rm.Route && !endpointMatches(w.Target, rm.EndpointID) {
-			continue
-		}
-		value := `299 - ` + quoteText(w.Text)
-		if total+len(value) > maxWarnings {
-			continue
-		}
-		total += len(value)
-		h.Add("Warning", value)
+	if len(reg.warnings) == 0 {
+		return
+	}
+	if vs := reg.warnings[variantKey{rm.Route, rm.EndpointID}]; vs != nil {
+		h["Warning"] = vs
 	}
 }
 

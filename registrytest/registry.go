@@ -264,6 +264,10 @@ type Registry struct {
 	// of each request variant, the methods of each route.
 	api *apiTable
 
+	// warnings are the values of the Warning headers of each request
+	// variant, rendered from Options.Warnings once.
+	warnings map[variantKey][]string
+
 	// now is the clock upload sessions are timed by: time.Now, and a
 	// clock of their own in the tests of expiry.
 	now func() time.Time
@@ -300,6 +304,7 @@ func New(opts Options) *Registry {
 		reg.auth = newAuthenticator(opts.Auth, func() time.Time { return reg.now() })
 	}
 	reg.api = newAPITable()
+	reg.warnings = reg.api.renderWarnings(opts.Warnings)
 	// When space runs out, idle sessions go first.
 	sp.reclaim = func() { reg.uploads.expire(reg.now(), reg.opts.UploadTTL) }
 
