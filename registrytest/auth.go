@@ -101,6 +101,11 @@ type authenticator struct {
 	cfg Auth
 	key [32]byte
 	now func() time.Time
+
+	// passwords are the SHA-256 hashes of the users' passwords, in the
+	// order of cfg.Users, computed once: a request hashes only the
+	// password it gives.
+	passwords [][sha256.Size]byte
 }
 
 func newAuthenticator(cfg Auth, now func() time.Time) *authenticator {
@@ -110,7 +115,10 @@ func newAuthenticator(cfg Auth, now func() time.Time) *authenticator {
 	if cfg.Service == "" {
 		cfg.Service = "registrytest"
 	}
-	a := &authenticator{cfg: cfg, now: now}
+	a := &authenticator{cfg: cfg, now: now, passwords: make([][sha256.Size]byte, len(cfg.Users))}
+	for i, u := range cfg.Users {
+		a.passwords[i] = sha256.Sum256([]byte(u.Password))
+	}
 	if _, err := rand.Read(a.key[:]); err != nil {
 		panic("registrytest: reading random bytes: " + err.Error())
 	}
@@ -118,13 +126,14 @@ func newAuthenticator(cfg Auth, now func() time.Time) *authenticator {
 }
 
 // user returns the user whose name and password these are, or nil. The
-// passwords are compared in constant time, whatever their lengths.
+// passwords are compared in constant time, whatever their lengths, by
+// comparing their hashes.
 func (a *authenticator) user(name, password string) *User {
 	var found *User
+	given := sha256.Sum256([]byte(password))
 	for i := range a.cfg.Users {
 		u := &a.cfg.Users[i]
-		given, want := sha256.Sum256([]byte(password)), sha256.Sum256([]byte(u.Password))
-		if subtle.ConstantTimeCompare(given[:], want[:]) == 1 && u.Name == name && found == nil {
+		if subtle.ConstantTimeCompare(given[:], a.passwords[i][:]) == 1 && u.Name == name && found == nil {
 			found = u
 		}
 	}

@@ -418,3 +418,25 @@ func TestTokenWithinVerifiedLength(t *testing.T) {
 		}
 	}
 }
+
+// TestPasswordCheckCostsOneHash checks that a password is checked against
+// hashes computed when the registry is made: checking one costs as much
+// with many users as with one, each password being longer than a
+// conversion to bytes can keep off the heap.
+func TestPasswordCheckCostsOneHash(t *testing.T) {
+	password := strings.Repeat("p", 100)
+	allocs := func(users int) float64 {
+		var list []User
+		for i := 0; i < users; i++ {
+			list = append(list, User{Name: fmt.Sprintf("u%d", i), Password: password + fmt.Sprint(i)})
+		}
+		a := newAuthenticator(Auth{Mode: AuthBasic, Users: list}, time.Now)
+		if u := a.user("u0", password+"0"); u == nil || u.Name != "u0" {
+			t.Fatalf("%d users: u0 not found", users)
+		}
+		return testing.AllocsPerRun(100, func() { a.user("u0", password+"0") })
+	}
+	if one, many := allocs(1), allocs(50); one != many {
+		t.Errorf("checking a password allocates %v times with one user, %v with 50", one, many)
+	}
+}
