@@ -141,26 +141,9 @@ func (reg *Registry) serveReferrers(c *request) error {
 		}
 		after = n
 	}
-	pageSize := reg.opts.ReferrersPageSize
-	out := index{SchemaVersion: 2, MediaType: mediaTypeOCIIndex, Manifests: []descriptor{}}
-	for _, m := range reg.store.referrers(c.name, subject) {
-		if artifactType != "" && m.artifactType != artifactType || m.seq <= after {
-			continue
-		}
-		if pageSize > 0 && len(out.Manifests) == pageSize {
-			// More follow: the Link names where the next page starts.
-			v := url.Values{"last": {strconv.FormatUint(after, 10)}}
-			if artifactType != "" {
-				v.Set("artifactType", artifactType)
-			}
-			u, err := c.urls().BuildReferrersURL(canonicalRef{c.name, subject}, v)
-			if err != nil {
-				return err
-			}
-			c.w.Header().Set("Link", "<"+u+`>; rel="next"`)
-			break
-		}
-		after = m.seq
+	page, more := reg.store.referrers(c.name, subject, after, artifactType, reg.opts.ReferrersPageSize)
+	out := index{SchemaVersion: 2, MediaType: mediaTypeOCIIndex, Manifests: make([]descriptor, 0, len(page))}
+	for _, m := range page {
 		out.Manifests = append(out.Manifests, descriptor{
 			MediaType:    m.mediaType,
 			Digest:       m.digest.String(),
@@ -168,6 +151,19 @@ func (reg *Registry) serveReferrers(c *request) error {
 			ArtifactType: m.artifactType,
 			Annotations:  m.annotations,
 		})
+	}
+	if more {
+		// The Link names where the next page starts: after the last
+		// manifest of this one.
+		v := url.Values{"last": {strconv.FormatUint(page[len(page)-1].seq, 10)}}
+		if artifactType != "" {
+			v.Set("artifactType", artifactType)
+		}
+		u, err := c.urls().BuildReferrersURL(canonicalRef{c.name, subject}, v)
+		if err != nil {
+			return err
+		}
+		c.w.Header().Set("Link", "<"+u+`>; rel="next"`)
 	}
 	if artifactType != "" {
 		c.w.Header().Set("OCI-Filters-Applied", "artifactType")

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -225,18 +224,20 @@ func (s *store) putManifest(name string, m *manifest, tags []string, rules manif
 	}
 	rp = s.repo(name, true)
 	if old := rp.manifests[m.digest]; old != nil {
-		m = old // the same bytes: keep the stored copy
+		m = old // the same bytes: keep the stored copy, already a referrer
 	} else {
 		s.pushes++
 		m.seq = s.pushes
 		rp.manifests[m.digest] = m
+		if m.subject != "" {
+			// Appended with the highest number yet, so that the list
+			// stays in the order of the numbers.
+			rp.referrers[m.subject] = append(rp.referrers[m.subject], m.digest)
+		}
 	}
 	for _, t := range tags {
 		// Assigning to a key that is there replaces the key too.
 		rp.tags[strings.Clone(t)] = m.digest
-	}
-	if m.subject != "" && !slices.Contains(rp.referrers[m.subject], m.digest) {
-		rp.referrers[m.subject] = append(rp.referrers[m.subject], m.digest)
 	}
 	return nil
 }

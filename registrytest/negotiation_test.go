@@ -366,3 +366,43 @@ func TestWarningsCostNoAllocations(t *testing.T) {
 		t.Errorf("a blob GET allocates %v times with three warnings, %v without", with, without)
 	}
 }
+
+// TestReferrersPageCost checks that a page of referrers costs the same
+// however many referrers follow it: the registry starts at the page's
+// cursor and stops at its end rather than copying the whole list.
+func TestReferrersPageCost(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocations through encoding/json's sync.Pool vary under the race detector")
+	}
+	allocs := func(referrers int) float64 {
+		reg := New(Options{ReferrersPageSize: 2, RequestLogSize: -1})
+		subject := newTestImage("subject", "")
+		subject.push(t, reg, "r", "s")
+		pushBlob(t, reg, "r", []byte("{}"))
+		subjectField := `"subject":{"mediaType":"` + ociManifest + `","digest":"` + subject.digest.String() + `","size":` + fmt.Sprint(len(subject.manifest)) + `}`
+		for i := 0; i < referrers; i++ {
+			body := []byte(`{"schemaVersion":2,"mediaType":"` + ociManifest + `","artifactType":"application/example.sig",` +
+				`"config":` + descriptorJSON("application/vnd.oci.empty.v1+json", []byte("{}")) + `,"layers":[],"annotations":{"n":"` + fmt.Sprint(i) + `"},` + subjectField + `}`)
+			pushManifest(t, reg, "r", digest.FromBytes(body).String(), ociManifest, body)
+		}
+		// A page further down the list (at the same place in both, so
+		// that the cursors have as many digits), and the first.
+		req := httptest.NewRequest("GET", "http://registry.test/v2/r/referrers/"+subject.digest.String()+"?last=150", nil)
+		first := httptest.NewRequest("GET", "http://registry.test/v2/r/referrers/"+subject.digest.String(), nil)
+		var rec *httptest.ResponseRecorder
+		n := testing.AllocsPerRun(20, func() {
+			for _, r := range []*http.Request{req, first} {
+				r.Body = http.NoBody
+				rec = httptest.NewRecorder()
+				reg.ServeHTTP(rec, r)
+				if rec.Code != http.StatusOK || rec.Header().Get("Link") == "" {
+					t.Fatalf("referrers page: %d, Link %q", rec.Code, rec.Header().Get("Link"))
+				}
+			}
+		})
+		return n
+	}
+	if few, many := allocs(200), allocs(2000); few != many {
+		t.Errorf("two pages of 2 referrers allocate %v times of 200 referrers, %v of 2000", few, many)
+	}
+}

@@ -37,7 +37,8 @@ type repository struct {
 	manifests map[digest.Digest]*manifest
 	tags      map[string]digest.Digest
 	// referrers maps a subject digest to the manifests referring to it,
-	// in push order.
+	// in push order, which is the order of their numbers (manifest.seq).
+	// A manifest is in the list while it is in manifests.
 	referrers map[digest.Digest][]digest.Digest
 }
 
@@ -216,22 +217,33 @@ func (s *store) manifest(name, tag string, d digest.Digest) (*repository, *manif
 	return rp, rp.manifests[d]
 }
 
-// referrers returns the manifests of repository name whose subject is d,
-// in push order.
-func (s *store) referrers(name string, d digest.Digest) []*manifest {
+// referrers returns a page of the manifests of repository name whose
+// subject is d, in push order: those pushed after the manifest numbered
+// after, of artifactType unless it is empty, at most limit of them (all
+// when limit is not positive), and whether more follow. The list is in
+// push order, so in the order of the manifests' numbers: the page starts
+// at the cursor found by binary search, and costs the same whatever page
+// it is.
+func (s *store) referrers(name string, d digest.Digest, after uint64, artifactType string, limit int) (page []*manifest, more bool) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	rp := s.repos[name]
 	if rp == nil {
-		return nil
+		return nil, false
 	}
-	var out []*manifest
-	for _, r := range rp.referrers[d] {
-		if m := rp.manifests[r]; m != nil {
-			out = append(out, m)
+	list := rp.referrers[d]
+	start := sort.Search(len(list), func(i int) bool { return rp.manifests[list[i]].seq > after })
+	for _, r := range list[start:] {
+		m := rp.manifests[r]
+		if artifactType != "" && m.artifactType != artifactType {
+			continue
 		}
+		if limit > 0 && len(page) == limit {
+			return page, true
+		}
+		page = append(page, m)
 	}
-	return out
+	return page, false
 }
 
 // deleteManifest removes the tag, or else the manifest of digest d with
@@ -260,7 +272,9 @@ func (s *store) deleteManifest(name, tag string, d digest.Digest) (exists, found
 			}
 		}
 		if m.subject != "" {
-			list := slices.DeleteFunc(slices.Clone(rp.referrers[m.subject]), func(x digest.Digest) bool { return x == d })
+			// In place: readers copy what they need of the list under
+			// the lock.
+			list := slices.DeleteFunc(rp.referrers[m.subject], func(x digest.Digest) bool { return x == d })
 			if len(list) == 0 {
 				delete(rp.referrers, m.subject)
 			} else {
