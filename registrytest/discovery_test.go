@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -214,4 +216,61 @@ func checkReferrers(t *testing.T, reg *Registry, path string, want []descriptor,
 	if !strings.Contains(string(res.body), `"manifests":[`) {
 		t.Fatalf("manifests must be a list: %s", res.body)
 	}
+}
+
+// bytesPerRun returns the bytes f allocates a run, on average over runs.
+func bytesPerRun(runs int, f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for i := 0; i < runs; i++ {
+		f()
+	}
+	runtime.ReadMemStats(&after)
+	return (after.TotalAlloc - before.TotalAlloc) / uint64(runs)
+}
+
+// TestListPagesAreNotSortedAgain checks that the tags list and the catalog
+// read page by page sort their names once, not once a page: a page of ten
+// of 20000 allocates a few kilobytes, not a copy of the list, and the list
+// still follows every tag and repository that comes or goes.
+func TestListPagesAreNotSortedAgain(t *testing.T) {
+	const many = 20000
+	reg := New(Options{MaxTagsPerPush: -1, RequestLogSize: -1})
+	im := newTestImage("many", "")
+	im.pushBlobs(t, reg, "r")
+	q := url.Values{}
+	for i := 0; i < many; i++ {
+		q.Add("tag", fmt.Sprintf("t%05d", i))
+	}
+	run(t, reg, call{method: "PUT", path: "/v2/r/manifests/" + im.digest.String() + "?" + q.Encode(),
+		header: map[string]string{"Content-Type": ociManifest}, body: im.manifest, status: http.StatusCreated})
+	for i := 0; i < many; i++ {
+		reg.store.repo(fmt.Sprintf("repo%05d", i), true)
+	}
+	page := func(path, want string) {
+		t.Helper()
+		res := serve(t, reg, "GET", path, nil, nil)
+		if res.status != http.StatusOK || !strings.Contains(string(res.body), want) {
+			t.Fatalf("GET %s: %d %s, want %s in it", path, res.status, res.body, want)
+		}
+	}
+	for _, tt := range []struct{ path, want string }{
+		{"/v2/r/tags/list?n=10&last=t10000", `"t10001"`},
+		{"/v2/_catalog?n=10&last=repo10000", `"repo10001"`},
+	} {
+		page(tt.path, tt.want)
+		if n := bytesPerRun(20, func() { page(tt.path, tt.want) }); n > 32<<10 {
+			t.Errorf("GET %s allocates %d bytes a page of ten", tt.path, n)
+		}
+	}
+
+	// The lists follow what comes and goes.
+	pushManifest(t, reg, "r", "t10000a", ociManifest, im.manifest)
+	page("/v2/r/tags/list?n=1&last=t10000", `"tags":["t10000a"]`)
+	run(t, reg, call{method: "DELETE", path: "/v2/r/manifests/t10000a", status: http.StatusAccepted})
+	page("/v2/r/tags/list?n=1&last=t10000", `"tags":["t10001"]`)
+	pushBlob(t, reg, "repo10000a", []byte("x"))
+	page("/v2/_catalog?n=1&last=repo10000", `"repositories":["repo10000a"]`)
+	run(t, reg, call{method: "DELETE", path: "/v2/repo10000a/blobs/" + digest.FromString("x").String(), status: http.StatusAccepted})
+	page("/v2/_catalog?n=1&last=repo10000", `"repositories":["repo10001"]`)
 }

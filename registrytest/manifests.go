@@ -236,6 +236,9 @@ func (s *store) putManifest(name string, m *manifest, tags []string, rules manif
 		}
 	}
 	for _, t := range tags {
+		if _, moved := rp.tags[t]; !moved {
+			rp.sortedTags.clear()
+		}
 		// Assigning to a key that is there replaces the key too.
 		rp.tags[strings.Clone(t)] = m.digest
 	}

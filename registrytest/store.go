@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/opencontainers/go-digest"
 )
@@ -23,6 +24,43 @@ type store struct {
 	// pushes counts the manifests stored, to number each: the referrers
 	// list is paged by these numbers, which deletes do not shift.
 	pushes uint64
+
+	// sortedNames is the sorted list of the repositories' names, made by the
+	// first catalog request after a repository came or went, so that a
+	// catalog read page by page is not sorted again for each page.
+	sortedNames sortedCache
+}
+
+// sortedCache holds a sorted list made from a map, until the map's keys
+// change. A reader holding the store's read lock makes it; a writer
+// holding the write lock clears it. The list is never changed once made:
+// readers keep using it after the lock is released.
+type sortedCache struct {
+	list atomic.Pointer[[]string]
+}
+
+// get returns the list, made by sorted when there is none.
+func (c *sortedCache) get(sorted func() []string) []string {
+	if p := c.list.Load(); p != nil {
+		return *p
+	}
+	list := sorted()
+	// Readers at once may each make it: they make the same list.
+	c.list.Store(&list)
+	return list
+}
+
+// clear drops the list, after the keys changed.
+func (c *sortedCache) clear() { c.list.Store(nil) }
+
+// sortedKeys returns the keys of m, sorted.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 // blob is stored content and the number of repositories linking it.
@@ -36,6 +74,9 @@ type repository struct {
 	blobs     map[digest.Digest]*blob
 	manifests map[digest.Digest]*manifest
 	tags      map[string]digest.Digest
+	// sortedTags is the sorted list of the tags, made by the first tags
+	// list request after a tag came or went.
+	sortedTags sortedCache
 	// referrers maps a subject digest to the manifests referring to it,
 	// in push order, which is the order of their numbers (manifest.seq).
 	// A manifest is in the list while it is in manifests.
@@ -65,6 +106,7 @@ func (s *store) repo(name string, create bool) *repository {
 			referrers: map[digest.Digest][]digest.Digest{},
 		}
 		s.repos[name] = rp
+		s.sortedNames.clear()
 	}
 	return rp
 }
@@ -74,6 +116,7 @@ func (s *store) repo(name string, create bool) *repository {
 func (s *store) dropIfEmpty(name string) {
 	if rp := s.repos[name]; rp != nil && rp.empty() {
 		delete(s.repos, name)
+		s.sortedNames.clear()
 	}
 }
 
@@ -175,6 +218,7 @@ func (s *store) unlinkBlob(name string, d digest.Digest) bool {
 }
 
 // tags returns the tags of repository name, sorted, and whether it exists.
+// The list is shared: the caller must not change it.
 func (s *store) tags(name string) ([]string, bool) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -182,24 +226,15 @@ func (s *store) tags(name string) ([]string, bool) {
 	if rp == nil {
 		return nil, false
 	}
-	tags := make([]string, 0, len(rp.tags))
-	for t := range rp.tags {
-		tags = append(tags, t)
-	}
-	sort.Strings(tags)
-	return tags, true
+	return rp.sortedTags.get(func() []string { return sortedKeys(rp.tags) }), true
 }
 
-// names returns the names of the repositories, sorted.
+// names returns the names of the repositories, sorted. The list is shared:
+// the caller must not change it.
 func (s *store) names() []string {
 	s.mu.RLock()
-	names := make([]string, 0, len(s.repos))
-	for name := range s.repos {
-		names = append(names, name)
-	}
-	s.mu.RUnlock()
-	sort.Strings(names)
-	return names
+	defer s.mu.RUnlock()
+	return s.sortedNames.get(func() []string { return sortedKeys(s.repos) })
 }
 
 // manifest returns the manifest of repository name that the tag, or else
@@ -259,6 +294,7 @@ func (s *store) deleteManifest(name, tag string, d digest.Digest) (exists, found
 	if tag != "" {
 		if _, found = rp.tags[tag]; found {
 			delete(rp.tags, tag)
+			rp.sortedTags.clear()
 			s.space.release(int64(len(tag)))
 		}
 	} else if m := rp.manifests[d]; m != nil {
@@ -268,6 +304,7 @@ func (s *store) deleteManifest(name, tag string, d digest.Digest) (exists, found
 		for t, td := range rp.tags {
 			if td == d {
 				delete(rp.tags, t)
+				rp.sortedTags.clear()
 				s.space.release(int64(len(t)))
 			}
 		}
