@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/regapi/regapi"
 	"github.com/regapi/regapi/errcode"
@@ -87,6 +88,10 @@ type apiTable struct {
 	// for the Warning headers.
 	variants []variantKey
 }
+
+// sharedAPITable is the table every registry uses: the descriptors are
+// the same for all, and the table is only read once made.
+var sharedAPITable = sync.OnceValue(newAPITable)
 
 // newAPITable derives the table from a copy of the descriptors of its own,
 // so that no change a program makes to regapi.APIDescriptor reaches it.

@@ -261,7 +261,8 @@ type Registry struct {
 	router *mux.Router
 
 	// api is what the registry derives from the descriptors: the handler
-	// of each request variant, the methods of each route.
+	// of each request variant, the methods of each route. It is the same
+	// for every registry, and only read.
 	api *apiTable
 
 	// warnings are the values of the Warning headers of each request
@@ -303,7 +304,7 @@ func New(opts Options) *Registry {
 	if opts.Auth.Mode != AuthNone {
 		reg.auth = newAuthenticator(opts.Auth, func() time.Time { return reg.now() })
 	}
-	reg.api = newAPITable()
+	reg.api = sharedAPITable()
 	reg.warnings = reg.api.renderWarnings(opts.Warnings)
 	// When space runs out, idle sessions go first.
 	sp.reclaim = func() { reg.uploads.expire(reg.now(), reg.opts.UploadTTL) }

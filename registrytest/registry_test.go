@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"log"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/opencontainers/go-digest"
+
+	"github.com/regapi/regapi"
 )
 
 func TestLogger(t *testing.T) {
@@ -61,4 +64,23 @@ func TestRouterAgrees(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestAPITableShared checks that registries share the table they derive
+// from the descriptors, made once, and that a program changing
+// regapi.APIDescriptor changes nothing of it.
+func TestAPITableShared(t *testing.T) {
+	if a, b := New(Options{}), New(Options{}); a.api != b.api {
+		t.Errorf("two registries derived the descriptors each")
+	}
+	routes := regapi.APIDescriptor.RouteDescriptors
+	changed := slices.Clone(routes)
+	for i := range changed {
+		changed[i].Methods = nil
+	}
+	regapi.APIDescriptor.RouteDescriptors = changed
+	defer func() { regapi.APIDescriptor.RouteDescriptors = routes }()
+	reg := New(Options{})
+	run(t, reg, call{method: "PATCH", path: "/v2/a/blobs/" + digest.FromString("x").String(), status: http.StatusMethodNotAllowed,
+		headers: map[string]string{"Allow": "GET, HEAD, DELETE"}})
 }
