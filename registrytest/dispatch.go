@@ -268,10 +268,10 @@ func (e *envelopeWriter) Write(b []byte) (int, error) { return e.buf.Write(b) }
 // serveNoRoute answers paths that match no route: NAME_INVALID when the path
 // has the shape of a repository endpoint whose name is not a repository
 // name, UNSUPPORTED with status 404 otherwise.
-func (reg *Registry) serveNoRoute(w http.ResponseWriter, r *http.Request) {
+func serveNoRoute(w http.ResponseWriter, r *http.Request) {
 	body, _ := routeshape.TrimFinalSlash(r.URL.Path)
 	parts := routeshape.Split(body)
-	for _, shape := range reg.api.named {
+	for _, shape := range sharedAPITable().named {
 		if name, _, ok := shape.Fit(&parts); ok && !grammar.IsRepository(name) {
 			serveError(w, r, errcode.ErrorCodeNameInvalid.WithDetail(map[string]string{"name": truncate(name, 300)}))
 			return

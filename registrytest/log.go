@@ -136,6 +136,7 @@ func (reg *Registry) ResetRequests() {
 // the request log and the Logger.
 type exchange struct {
 	http.ResponseWriter
+	reg      *Registry    // the registry answering, for the shared router's handlers
 	body     countingBody // the request body, counted; one allocation with the exchange
 	status   int
 	written  int64

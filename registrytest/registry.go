@@ -5,6 +5,7 @@ import (
 	"log"
 	"net/http"
 	"net/netip"
+	"sync"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -256,10 +257,6 @@ func (opts Options) withDefaults() Options {
 type Registry struct {
 	opts Options
 
-	// router answers the requests regapi.MatchPath refuses: redirects to
-	// clean paths and paths that match no route.
-	router *mux.Router
-
 	// api is what the registry derives from the descriptors: the handler
 	// of each request variant, the methods of each route. It is the same
 	// for every registry, and only read.
@@ -309,21 +306,6 @@ func New(opts Options) *Registry {
 	// When space runs out, idle sessions go first.
 	sp.reclaim = func() { reg.uploads.expire(reg.now(), reg.opts.UploadTTL) }
 
-	// The router sees only the requests MatchPath refuses, which it
-	// answers with a redirect or serveNoRoute; its route handlers are set
-	// all the same, so that it serves every request correctly on its own.
-	router := regapi.Router()
-	for _, rd := range regapi.Descriptors() {
-		route := rd.Name
-		router.Get(route).HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			vars := mux.Vars(r)
-			reg.dispatch(w, r, regapi.PathMatch{Route: route, Name: vars["name"],
-				Reference: vars["reference"], Digest: vars["digest"], UUID: vars["uuid"]})
-		})
-	}
-	router.NotFoundHandler = http.HandlerFunc(reg.serveNoRoute)
-	reg.router = router
-
 	return reg
 }
 
@@ -331,7 +313,7 @@ func New(opts Options) *Registry {
 func (reg *Registry) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	seq := reg.log.begin(r, reg.opts.RequestLogSize)
-	x := &exchange{ResponseWriter: w}
+	x := &exchange{ResponseWriter: w, reg: reg}
 	if r.Body != nil {
 		x.body = countingBody{ReadCloser: r.Body, x: x, timeout: reg.opts.BodyTimeout}
 		r.Body = &x.body
@@ -361,8 +343,34 @@ func (reg *Registry) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (reg *Registry) route(w http.ResponseWriter, r *http.Request) {
 	m, ok := regapi.MatchPath(r.URL.Path)
 	if !ok {
-		reg.router.ServeHTTP(w, r)
+		sharedRouter().ServeHTTP(w, r)
 		return
 	}
 	reg.dispatch(w, r, m)
 }
+
+// sharedRouter answers the requests regapi.MatchPath refuses, for every
+// registry: it redirects to clean paths and answers the paths no route has
+// with serveNoRoute. A mux router is only read while it serves, so one is
+// made, on first use, rather than one a registry (530 KB each). Its route
+// handlers are set all the same, so that it serves every request correctly
+// on its own; they find the registry in the exchange they are given.
+var sharedRouter = sync.OnceValue(func() *mux.Router {
+	router := regapi.Router()
+	for route := range sharedAPITable().allow {
+		router.Get(route).HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			x, ok := w.(*exchange)
+			if !ok {
+				// Only Registry.ServeHTTP calls the router, with its
+				// exchange; without one there is no registry to answer.
+				serveNoRoute(w, r)
+				return
+			}
+			vars := mux.Vars(r)
+			x.reg.dispatch(w, r, regapi.PathMatch{Route: route, Name: vars["name"],
+				Reference: vars["reference"], Digest: vars["digest"], UUID: vars["uuid"]})
+		})
+	}
+	router.NotFoundHandler = http.HandlerFunc(serveNoRoute)
+	return router
+})

@@ -57,7 +57,10 @@ func TestRouterAgrees(t *testing.T) {
 				newTestImage("agree", "").push(t, reg, "a", "t")
 			}
 			got := serve(t, full, req.method, req.path, nil, nil)
-			want := serve(t, viaRouter.router, req.method, req.path, nil, nil)
+			router := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				sharedRouter().ServeHTTP(&exchange{ResponseWriter: w, reg: viaRouter}, r)
+			})
+			want := serve(t, router, req.method, req.path, nil, nil)
 			if got.status != want.status || !bytes.Equal(got.body, want.body) || got.header.Get("Location") != want.header.Get("Location") {
 				t.Fatalf("registry answered %d %q %q, router %d %q %q", got.status, got.header.Get("Location"), got.body,
 					want.status, want.header.Get("Location"), want.body)
@@ -83,4 +86,24 @@ func TestAPITableShared(t *testing.T) {
 	reg := New(Options{})
 	run(t, reg, call{method: "PATCH", path: "/v2/a/blobs/" + digest.FromString("x").String(), status: http.StatusMethodNotAllowed,
 		headers: map[string]string{"Allow": "GET, HEAD, DELETE"}})
+}
+
+// TestNewBuildsNoRouter checks that making a registry builds neither a
+// router nor a table of the descriptors, which registries share: New
+// allocates a dozen times, not thousands.
+func TestNewBuildsNoRouter(t *testing.T) {
+	New(Options{})
+	if n := testing.AllocsPerRun(20, func() { New(Options{}) }); n > 20 {
+		t.Errorf("New allocates %v times", n)
+	}
+	// Registries sharing the router each answer their own requests.
+	a, b := New(Options{}), New(Options{})
+	pushBlob(t, a, "only-in-a", []byte("a"))
+	for _, tt := range []struct {
+		reg    *Registry
+		status int
+	}{{a, http.StatusOK}, {b, http.StatusNotFound}} {
+		run(t, tt.reg, call{method: "GET", path: "/v2/only-in-a/tags/list", status: tt.status})
+		run(t, tt.reg, call{method: "GET", path: "/v2/only-in-a/tags/list/", status: http.StatusMovedPermanently})
+	}
 }
