@@ -246,6 +246,7 @@ func TestTokenEndpoint(t *testing.T) {
 		{"malformed query", authCall(t, reg, "GET", "/token?scope=%zz", "", nil), 400},
 		{"PUT", authCall(t, reg, "PUT", "/token", "", nil), 405},
 		{"password grant", post(url.Values{"grant_type": {"password"}, "username": {"alice"}, "password": {"s3cret"}, "scope": {"repository:a:pull,push"}, "client_id": {"t"}, "service": {"registrytest"}}, ""), 200},
+		{"password grant without username", post(url.Values{"grant_type": {"password"}, "password": {"s3cret"}, "client_id": {"t"}}, ""), 400},
 		{"password grant, wrong password", post(url.Values{"grant_type": {"password"}, "username": {"alice"}, "password": {"guess"}, "client_id": {"t"}}, ""), 401},
 		{"refresh grant, forged", post(url.Values{"grant_type": {"refresh_token"}, "refresh_token": {"abc.def"}, "client_id": {"t"}}, ""), 401},
 		{"unknown grant", post(url.Values{"grant_type": {"magic"}, "client_id": {"t"}}, ""), 400},
