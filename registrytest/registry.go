@@ -314,7 +314,9 @@ func (reg *Registry) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	seq := reg.log.begin(r, reg.opts.RequestLogSize)
 	x := &exchange{ResponseWriter: w, reg: reg}
-	if r.Body != nil {
+	// A request without a body keeps http.NoBody, so that handlers can
+	// tell it has none: there is nothing to count or wait for.
+	if r.Body != nil && r.Body != http.NoBody {
 		x.body = countingBody{ReadCloser: r.Body, x: x, timeout: reg.opts.BodyTimeout}
 		r.Body = &x.body
 	}

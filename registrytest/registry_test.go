@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"log"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -105,5 +106,25 @@ func TestNewBuildsNoRouter(t *testing.T) {
 	}{{a, http.StatusOK}, {b, http.StatusNotFound}} {
 		run(t, tt.reg, call{method: "GET", path: "/v2/only-in-a/tags/list", status: tt.status})
 		run(t, tt.reg, call{method: "GET", path: "/v2/only-in-a/tags/list/", status: http.StatusMovedPermanently})
+	}
+}
+
+// TestNoBodyKept checks that a request without a body reaches the
+// handlers with http.NoBody, which tells them so, and that an empty chunk
+// sent so leaves the session as it was.
+func TestNoBodyKept(t *testing.T) {
+	reg := New(Options{})
+	res := run(t, reg, call{method: "POST", path: "/v2/a/blobs/uploads/", status: http.StatusAccepted})
+	loc := strings.TrimPrefix(location(t, res), "http://registry.test")
+	run(t, reg, call{method: "PATCH", path: loc, body: []byte("abc"), status: http.StatusAccepted, headers: map[string]string{"Range": "0-2"}})
+	req := httptest.NewRequest("PATCH", "http://registry.test"+loc, nil)
+	req.Body = http.NoBody
+	rec := httptest.NewRecorder()
+	reg.ServeHTTP(rec, req)
+	if rec.Code != http.StatusAccepted || rec.Header().Get("Range") != "0-2" {
+		t.Fatalf("PATCH without a body: %d, Range %q", rec.Code, rec.Header().Get("Range"))
+	}
+	if req.Body != http.NoBody {
+		t.Errorf("the request's http.NoBody was replaced by %T", req.Body)
 	}
 }

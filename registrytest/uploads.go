@@ -307,6 +307,7 @@ func (reg *Registry) appendChunk(c *request, up *upload, m mark) error {
 				"Content-Range": truncate(cr, 100), "Content-Length": strconv.FormatInt(c.r.ContentLength, 10)})
 		}
 	}
+	// No body: ServeHTTP leaves a request without one its http.NoBody.
 	if c.r.ContentLength == 0 || c.r.Body == nil || c.r.Body == http.NoBody {
 		if want > 0 {
 			return errcode.ErrorCodeSizeInvalid.WithDetail(map[string]int64{"expected": want, "received": 0})
