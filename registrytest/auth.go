@@ -369,7 +369,7 @@ func (reg *Registry) serveToken(w http.ResponseWriter, r *http.Request) {
 		if status == http.StatusMethodNotAllowed {
 			w.Header().Set("Allow", "GET, POST")
 		}
-		writeTokenJSON(w, status, map[string]string{"details": err.Error()})
+		writeTokenJSON(w, r, status, map[string]string{"details": err.Error()})
 		return
 	}
 	// Without a user name the request is anonymous: a password grant
@@ -382,12 +382,12 @@ func (reg *Registry) serveToken(w http.ResponseWriter, r *http.Request) {
 			u = a.userNamed(cl.Subject)
 		}
 		if u == nil {
-			reg.tokenUnauthorized(w, "the refresh token is not valid")
+			reg.tokenUnauthorized(w, r, "the refresh token is not valid")
 			return
 		}
 	case tr.Username != "":
 		if u = a.user(tr.Username, tr.Password); u == nil {
-			reg.tokenUnauthorized(w, "the user name or password is wrong")
+			reg.tokenUnauthorized(w, r, "the user name or password is wrong")
 			return
 		}
 	}
@@ -401,26 +401,39 @@ func (reg *Registry) serveToken(w http.ResponseWriter, r *http.Request) {
 		IssuedAt: now.Unix(), Expires: now.Add(a.cfg.TokenTTL).Unix(), Access: scopeStrings(granted)}
 	token := a.sign(access)
 	if len(token) > maxTokenLength {
-		writeTokenJSON(w, http.StatusBadRequest, map[string]string{"details": fmt.Sprintf(
+		writeTokenJSON(w, r, http.StatusBadRequest, map[string]string{"details": fmt.Sprintf(
 			"the %d scopes granted make a token of %d bytes, over the %d bytes the registry accepts; ask for fewer scopes", len(granted), len(token), maxTokenLength)})
 		return
 	}
-	out := map[string]any{
-		"token":        token,
-		"expires_in":   int64(a.cfg.TokenTTL / time.Second),
-		"issued_at":    now.UTC().Format(time.RFC3339),
-		"access_token": "",
+	out := tokenResponse{
+		Token:       token,
+		AccessToken: token,
+		ExpiresIn:   int64(a.cfg.TokenTTL / time.Second),
+		IssuedAt:    now.UTC().Format(time.RFC3339),
 	}
-	out["access_token"] = out["token"]
 	if tr.GrantType != "" {
-		out["scope"] = strings.Join(scopeStrings(granted), " ")
+		scope := strings.Join(scopeStrings(granted), " ")
+		out.Scope = &scope
 	}
 	if tr.Offline && u != nil || tr.GrantType == "refresh_token" {
 		refresh := claims{Issuer: tokenIssuer, Subject: u.Name, Audience: a.cfg.Service, Kind: "refresh",
 			IssuedAt: now.Unix(), Expires: now.Add(refreshTokenTTL).Unix()}
-		out["refresh_token"] = a.sign(refresh)
+		out.RefreshToken = a.sign(refresh)
 	}
-	writeTokenJSON(w, http.StatusOK, out)
+	writeTokenJSON(w, r, http.StatusOK, out)
+}
+
+// tokenResponse is the token server's answer: the token under both the
+// name of the Docker token protocol and that of OAuth2, and scope only for
+// the OAuth2 grants (POST), where it is said even when empty. The fields
+// are in the order of their names.
+type tokenResponse struct {
+	AccessToken  string  `json:"access_token"`
+	ExpiresIn    int64   `json:"expires_in"`
+	IssuedAt     string  `json:"issued_at"`
+	RefreshToken string  `json:"refresh_token,omitempty"`
+	Scope        *string `json:"scope,omitempty"`
+	Token        string  `json:"token"`
 }
 
 // userNamed returns the user of that name, or nil.
@@ -434,19 +447,15 @@ func (a *authenticator) userNamed(name string) *User {
 }
 
 // tokenUnauthorized answers a token request with bad credentials.
-func (reg *Registry) tokenUnauthorized(w http.ResponseWriter, why string) {
+func (reg *Registry) tokenUnauthorized(w http.ResponseWriter, r *http.Request, why string) {
 	w.Header().Set("WWW-Authenticate", auth.Challenge{Scheme: "Basic", Params: map[string]string{"realm": reg.auth.cfg.Service}}.String())
-	writeTokenJSON(w, http.StatusUnauthorized, errcode.Errors{errcode.ErrorCodeUnauthorized.WithMessage(why)})
+	writeTokenJSON(w, r, http.StatusUnauthorized, errcode.Errors{errcode.ErrorCodeUnauthorized.WithMessage(why)})
 }
 
-// writeTokenJSON answers with v as JSON.
-func writeTokenJSON(w http.ResponseWriter, status int, v any) {
-	body, err := json.Marshal(v)
-	if err != nil {
-		body = []byte(fmt.Sprintf(`{"details":%q}`, err.Error()))
+// writeTokenJSON answers a token request with v as JSON. Everything the
+// token server answers encodes; should something not, the client is told.
+func writeTokenJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
+	if err := writeJSON(w, r, status, "application/json", v); err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Content-Length", fmt.Sprint(len(body)))
-	w.WriteHeader(status)
-	_, _ = w.Write(body)
 }

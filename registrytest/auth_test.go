@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -439,5 +440,38 @@ func TestPasswordCheckCostsOneHash(t *testing.T) {
 	}
 	if one, many := allocs(1), allocs(50); one != many {
 		t.Errorf("checking a password allocates %v times with one user, %v with 50", one, many)
+	}
+}
+
+// TestTokenResponseFields checks the fields of the token server's answer:
+// the token under both names, and scope only for the POST grants, even
+// when nothing was granted.
+func TestTokenResponseFields(t *testing.T) {
+	reg := New(Options{Auth: Auth{Mode: AuthToken, Users: testUsers}})
+	form := map[string]string{"Content-Type": "application/x-www-form-urlencoded"}
+	for _, tt := range []struct {
+		name string
+		res  result
+		want []string
+	}{
+		{"GET", authCall(t, reg, "GET", "/token?scope=repository:a:pull", basic("alice", "s3cret"), nil),
+			[]string{"access_token", "expires_in", "issued_at", "token"}},
+		{"GET offline", authCall(t, reg, "GET", "/token?offline_token=true", basic("alice", "s3cret"), nil),
+			[]string{"access_token", "expires_in", "issued_at", "refresh_token", "token"}},
+		{"POST, nothing granted", serve(t, reg, "POST", "/token", form, []byte("grant_type=password&username=alice&password=s3cret&scope=repository:a:nothing")),
+			[]string{"access_token", "expires_in", "issued_at", "scope", "token"}},
+	} {
+		var got map[string]any
+		if err := json.Unmarshal(tt.res.body, &got); err != nil || tt.res.status != 200 {
+			t.Fatalf("%s: %d %s", tt.name, tt.res.status, tt.res.body)
+		}
+		var keys []string
+		for k := range got {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		if !slices.Equal(keys, tt.want) || got["token"] != got["access_token"] {
+			t.Errorf("%s: %s, want the fields %q", tt.name, tt.res.body, tt.want)
+		}
 	}
 }

@@ -66,17 +66,19 @@ func setLink(w http.ResponseWriter, p page, build func(url.Values) (string, erro
 	return nil
 }
 
-// writeJSON answers 200 with v encoded as JSON of the given media type.
-func writeJSON(c *request, mediaType string, v any) error {
+// writeJSON answers r with status and v encoded as JSON of the given media
+// type, the body left out for a HEAD request. It writes nothing when v does
+// not encode.
+func writeJSON(w http.ResponseWriter, r *http.Request, status int, mediaType string, v any) error {
 	body, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
-	c.w.Header().Set("Content-Type", mediaType)
-	c.w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-	c.w.WriteHeader(http.StatusOK)
-	if !c.head() {
-		_, _ = c.w.Write(body)
+	w.Header().Set("Content-Type", mediaType)
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(body)
 	}
 	return nil
 }
@@ -94,7 +96,7 @@ func (reg *Registry) serveTags(c *request) error {
 	if err := setLink(c.w, p, func(v url.Values) (string, error) { return c.urls().BuildTagsURL(repoRef(c.name), v) }); err != nil {
 		return err
 	}
-	return writeJSON(c, "application/json", struct {
+	return writeJSON(c.w, c.r, http.StatusOK, "application/json", struct {
 		Name string   `json:"name"`
 		Tags []string `json:"tags"`
 	}{c.name, p.entries})
@@ -109,7 +111,7 @@ func (reg *Registry) serveCatalog(c *request) error {
 	if err := setLink(c.w, p, func(v url.Values) (string, error) { return c.urls().BuildCatalogURL(v) }); err != nil {
 		return err
 	}
-	return writeJSON(c, "application/json", struct {
+	return writeJSON(c.w, c.r, http.StatusOK, "application/json", struct {
 		Repositories []string `json:"repositories"`
 	}{p.entries})
 }
@@ -168,5 +170,5 @@ func (reg *Registry) serveReferrers(c *request) error {
 	if artifactType != "" {
 		c.w.Header().Set("OCI-Filters-Applied", "artifactType")
 	}
-	return writeJSON(c, mediaTypeOCIIndex, out)
+	return writeJSON(c.w, c.r, http.StatusOK, mediaTypeOCIIndex, out)
 }
