@@ -499,3 +499,51 @@ func TestPushOfStoredDigestBounded(t *testing.T) {
 	run(t, reg, call{method: "GET", path: "/v2/b/blobs/" + d.String(), status: http.StatusNotFound})
 	run(t, reg, call{method: "POST", path: "/v2/b/blobs/uploads/?digest=" + d.String(), body: []byte("12345678"), status: http.StatusCreated})
 }
+
+// TestTinyChunksReserveTheirMemory writes blobs in many small chunks to a
+// memory writer and checks that the chunks after the first fill segments
+// of at least minSegment rather than taking one each, so that the space counted
+// against MaxStorage covers the memory held, and that a segment never
+// reaches past the writer's limit, nor a chunk past what it may keep.
+func TestTinyChunksReserveTheirMemory(t *testing.T) {
+	for _, tt := range []struct {
+		name              string
+		limit, maxStorage int64
+		chunk, chunks     int
+		wantSegs          int
+		wantHeld          int64
+	}{
+		// The first chunk takes what it announces; those after it fill
+		// segments of minSegment.
+		{"a byte a chunk", -1, -1, 1, 10000, 4, 1 + 3*minSegment},
+		{"100 bytes a chunk", -1, -1, 100, 100, 4, 100 + 3*minSegment},
+		{"within a small limit", 1000, -1, 1, 1000, 2, 1000},
+		{"within little space", -1, 10, 1, 10, 10, 10},
+	} {
+		sp := &space{max: tt.maxStorage}
+		w := newMemWriter(sp, tt.limit)
+		var want []byte
+		for i := 0; i < tt.chunks; i++ {
+			chunk := bytes.Repeat([]byte{byte('a' + i%26)}, tt.chunk)
+			if n, err := w.readFrom(bytes.NewReader(chunk), int64(tt.chunk), int64(tt.chunk)); err != nil || n != int64(tt.chunk) {
+				t.Fatalf("%s: chunk %d: %d, %v", tt.name, i, n, err)
+			}
+			want = append(want, chunk...)
+		}
+		if len(w.segs) != tt.wantSegs || w.held() != tt.wantHeld || sp.used.Load() != w.held() {
+			t.Errorf("%s: %d segments holding %d bytes (%d counted), want %d holding %d", tt.name, len(w.segs), w.held(), sp.used.Load(), tt.wantSegs, tt.wantHeld)
+		}
+		var got bytes.Buffer
+		if err := w.writeTo(&got); err != nil || !bytes.Equal(got.Bytes(), want) {
+			t.Errorf("%s: the writer holds other bytes than were written", tt.name)
+		}
+		// A chunk longer than it says keeps no more than it may.
+		before := w.size()
+		if _, err := w.readFrom(strings.NewReader("xyz"), 2, 2); err != errTooLarge && err != errNoSpace {
+			t.Errorf("%s: a chunk over its length: %v", tt.name, err)
+		}
+		if w.size() > before+2 {
+			t.Errorf("%s: a 2-byte chunk kept %d bytes", tt.name, w.size()-before)
+		}
+	}
+}

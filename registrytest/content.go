@@ -72,25 +72,38 @@ func endOrMore(r io.Reader) error {
 	return err
 }
 
-// Memory is taken in segments: exactly what a request announces, at most
+// Memory is taken in segments: what a request announces, at most
 // maxSegment at a time, and unknownSegment at a time when it announces
 // nothing. A segment is never grown, so no byte is ever copied to make
 // room, and a slow client holds no more than it has sent plus one segment.
+// A segment but the first is at least minSegment (within what the writer
+// may hold), and the next request of an upload session fills the room a
+// request left: a blob sent in chunks of a byte would otherwise take a
+// segment, and some 40 bytes of memory, for each byte it counts against
+// MaxStorage. The first segment is what the request announces, so that a
+// body of up to maxSegment read in one request (a manifest, most
+// monolithic uploads) takes just its size.
 const (
 	maxSegment     = 1 << 20
 	unknownSegment = 256 << 10
+	minSegment     = 4 << 10
 )
 
 // memWriter is a blobWriter that keeps the bytes in memory.
 type memWriter struct {
 	space *space
+	// limit is the most bytes the writer may hold (no limit when
+	// negative): no segment reaches past it.
+	limit int64
 	segs  [][]byte
 	n     int64 // bytes received
 	hold  int64 // space reserved: the capacity of segs
 }
 
-func newMemWriter(s *space) *memWriter {
-	return &memWriter{space: s}
+// newMemWriter returns a writer that holds at most limit bytes (no limit
+// when negative), reserving its memory with s.
+func newMemWriter(s *space, limit int64) *memWriter {
+	return &memWriter{space: s, limit: limit}
 }
 
 func (w *memWriter) size() int64 { return w.n }
@@ -100,12 +113,16 @@ func (w *memWriter) readFrom(r io.Reader, max, hint int64) (int64, error) {
 	var total int64
 	var probe [1]byte
 	for {
+		if max >= 0 && total >= max {
+			// Nothing more may be kept: the body must end here.
+			return total, endOrMore(r)
+		}
 		last := len(w.segs) - 1
 		if last < 0 || len(w.segs[last]) == cap(w.segs[last]) {
-			// Before taking memory past what was expected or allowed, a
-			// one-byte read tells the end of the body from more bytes.
+			// Before taking memory past what was expected, a one-byte
+			// read tells the end of the body from more bytes.
 			probed := false
-			if max >= 0 && total >= max || hint > 0 && total >= hint {
+			if hint > 0 && total >= hint {
 				k, err := io.ReadFull(r, probe[:])
 				if k == 0 {
 					if err == io.EOF || err == io.ErrUnexpectedEOF {
@@ -113,36 +130,25 @@ func (w *memWriter) readFrom(r io.Reader, max, hint int64) (int64, error) {
 					}
 					return total, err
 				}
-				if max >= 0 && total >= max {
-					return total, errTooLarge
-				}
 				probed = true
 			}
-			size := int64(unknownSegment)
-			if hint > total {
-				size = min(hint-total, maxSegment)
+			if err := w.grow(max, hint, total); err != nil {
+				return total, err
 			}
-			if max >= 0 {
-				size = min(size, max-total)
-			}
-			if !w.space.reserve(size) {
-				return total, errNoSpace
-			}
-			w.hold += size
-			seg := make([]byte, 0, size)
+			last = len(w.segs) - 1
 			if probed {
-				seg = append(seg, probe[0])
+				w.segs[last] = append(w.segs[last], probe[0])
 				w.n++
 				total++
-			}
-			w.segs = append(w.segs, seg)
-			last = len(w.segs) - 1
-			if len(seg) == cap(seg) {
 				continue
 			}
 		}
 		seg := w.segs[last]
-		k, err := r.Read(seg[len(seg):cap(seg)])
+		room := seg[len(seg):cap(seg)]
+		if max >= 0 && int64(len(room)) > max-total {
+			room = room[:max-total]
+		}
+		k, err := r.Read(room)
 		w.segs[last] = seg[:len(seg)+k]
 		w.n += int64(k)
 		total += int64(k)
@@ -153,6 +159,39 @@ func (w *memWriter) readFrom(r io.Reader, max, hint int64) (int64, error) {
 			return total, err
 		}
 	}
+}
+
+// grow adds a segment, its space reserved, for a read that may keep
+// allowed bytes (no limit when negative), expects hint (when positive) and
+// has kept total: sized to what is expected and, unless it is the first,
+// at least minSegment within the writer's limit. When the space for that
+// is not left, a segment of just what is expected will do, as long as
+// there is space for it.
+func (w *memWriter) grow(allowed, hint, total int64) error {
+	size := int64(unknownSegment)
+	if hint > total {
+		size = min(hint-total, maxSegment)
+	}
+	exact := size
+	if allowed >= 0 {
+		exact = min(exact, allowed-total)
+	}
+	if w.n > 0 {
+		size = max(size, minSegment)
+		if w.limit >= 0 {
+			size = min(size, w.limit-w.n)
+		}
+	}
+	size = max(size, exact)
+	if !w.space.reserve(size) {
+		if size == exact || !w.space.reserve(exact) {
+			return errNoSpace
+		}
+		size = exact
+	}
+	w.hold += size
+	w.segs = append(w.segs, make([]byte, 0, size))
+	return nil
 }
 
 func (w *memWriter) truncate(n int64) {

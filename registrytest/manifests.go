@@ -163,7 +163,7 @@ func (reg *Registry) readManifest(c *request) ([]byte, error) {
 	if limit >= 0 && c.r.ContentLength > limit {
 		return nil, tooLarge()
 	}
-	w := newMemWriter(reg.space)
+	w := newMemWriter(reg.space, limit)
 	if _, err := w.readFrom(reg.body(c, nil), limit, c.r.ContentLength); err != nil {
 		w.discard()
 		if err == errTooLarge {

@@ -21,7 +21,7 @@ func (reg *Registry) newWriter() (blobWriter, error) {
 	if reg.opts.BlobDir != "" {
 		return newFileWriter(reg.space, reg.opts.BlobDir)
 	}
-	return newMemWriter(reg.space), nil
+	return newMemWriter(reg.space, reg.opts.MaxBlobSize), nil
 }
 
 // blobLimit returns how many more bytes a blob that holds used bytes may
