@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"mime"
 	"strings"
 
 	"github.com/opencontainers/go-digest"
@@ -47,7 +48,14 @@ func newManifestRules(opts Options) manifestRules {
 			mediaTypeDockerList:     kindIndex,
 		},
 	}
-	for _, mt := range opts.ManifestMediaTypes {
+	for _, v := range opts.ManifestMediaTypes {
+		// A push's Content-Type is compared by its media type, in lower
+		// case and without parameters: a value is taken in that form, and
+		// one that is not a media type could never match and is left out.
+		mt, params, err := mime.ParseMediaType(v)
+		if err != nil || len(params) > 0 {
+			continue
+		}
 		if _, known := r.kinds[mt]; !known {
 			r.kinds[mt] = kindOther
 		}

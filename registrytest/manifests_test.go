@@ -361,3 +361,34 @@ func TestManifestDelete(t *testing.T) {
 		t.Fatalf("tags after deletes: %s (%v), want an empty list", res.body, err)
 	}
 }
+
+// TestManifestMediaTypesOption checks that the added manifest types are
+// matched as a push's Content-Type is, without regard to case, and that a
+// value which is not a plain media type adds nothing.
+func TestManifestMediaTypesOption(t *testing.T) {
+	reg := New(Options{ManifestMediaTypes: []string{
+		"Application/VND.Example.Thing+JSON",
+		"application/vnd.example.params+json; version=1",
+		"not a type",
+	}})
+	body := []byte(`{"schemaVersion":2,"mediaType":"application/vnd.example.thing+json"}`)
+	tests := []struct {
+		contentType string
+		status      int
+	}{
+		{"application/vnd.example.thing+json", http.StatusCreated},
+		{"APPLICATION/vnd.example.THING+json; charset=utf-8", http.StatusCreated},
+		{"application/vnd.example.params+json", http.StatusBadRequest},
+		{"not a type", http.StatusBadRequest},
+	}
+	for _, tt := range tests {
+		b := body
+		if tt.status != http.StatusCreated {
+			b = []byte(`{"schemaVersion":2}`)
+		}
+		res := serve(t, reg, "PUT", "/v2/custom/manifests/v1", map[string]string{"Content-Type": tt.contentType}, b)
+		if res.status != tt.status {
+			t.Errorf("Content-Type %q: status %d, want %d: %s", tt.contentType, res.status, tt.status, res.body)
+		}
+	}
+}

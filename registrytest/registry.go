@@ -128,7 +128,9 @@ type Options struct {
 	// manifests, besides the OCI image manifest and index and the Docker
 	// schema 2 manifest and manifest list. Such manifests must be JSON
 	// objects without repeated fields; their descriptors are read where
-	// they have the fields of an image manifest or an index.
+	// they have the fields of an image manifest or an index. Media types
+	// compare without regard to case; a value with parameters, or that is
+	// not a media type, matches no Content-Type and is ignored.
 	ManifestMediaTypes []string
 
 	// DisableAnonymousMount makes a mount request without a from parameter

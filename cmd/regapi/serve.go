@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"mime"
 	"net"
 	"net/http"
 	"net/netip"
@@ -46,8 +47,8 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&opts.RequireManifestBlobs, "require-manifest-blobs", false, "also refuse indexes whose child manifests are missing (config and layers are always required)")
 	fs.BoolVar(&opts.LenientManifests, "lenient-manifests", false, "accept any JSON manifest with well-formed descriptors, whatever its media type and whether its blobs exist")
 	fs.Func("manifest-media-type", "accept this `media type` as a manifest too (repeatable)", func(v string) error {
-		if v == "" || strings.ContainsAny(v, " ;,") || !strings.Contains(v, "/") {
-			return fmt.Errorf("%q is not a media type", v)
+		if _, params, err := mime.ParseMediaType(v); err != nil || len(params) > 0 {
+			return fmt.Errorf("%q is not a media type without parameters", v)
 		}
 		opts.ManifestMediaTypes = append(opts.ManifestMediaTypes, v)
 		return nil

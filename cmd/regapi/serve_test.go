@@ -83,6 +83,8 @@ func TestServeFlags(t *testing.T) {
 		{"forwarding headers accepted", []string{unbindable, "-trusted-proxies=10.0.0.0/8", "-forwarding-headers=x-forwarded"}, 1, "regapi serve: listen"},
 		{"forwarding headers unknown", []string{unbindable, "-forwarding-headers=via"}, 2, "want forwarded, x-forwarded or both"},
 		{"manifest media type malformed", []string{unbindable, "-manifest-media-type=not a type"}, 2, `"not a type" is not a media type`},
+		{"manifest media type of three parts", []string{unbindable, "-manifest-media-type=a/b/c"}, 2, `"a/b/c" is not a media type`},
+		{"manifest media type with parameters", []string{unbindable, "-manifest-media-type=a/b; v=1"}, 2, "without parameters"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
