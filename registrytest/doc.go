@@ -54,7 +54,11 @@
 // has sent; a blob's segments are trimmed to its size when it is stored, and
 // a blob pushed to several repositories, or mounted, is held once. No lock
 // is held while a body is read or a blob written: a slow client delays no
-// one else.
+// one else. Large bodies (over 64 KiB, or of unknown length) are read a
+// few at a time, one fewer than the processors (Options.MaxBodyReaders),
+// so that small requests find a processor free while large blobs are
+// pushed; a body whose client makes it wait for bytes gives its turn to
+// the next at once.
 //
 // An upload session lives while it is used: Options.UploadTTL counts from
 // the last byte it received, and a session is never forgotten while a

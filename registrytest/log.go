@@ -1,6 +1,7 @@
 package registrytest
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -196,6 +197,12 @@ type countingBody struct {
 	// net/http connection.
 	timeout time.Duration
 
+	// turn is the body's place at the registry's bodyGate; its gate is
+	// nil for a body read without turns. ctx is the request's, which
+	// ends the wait for a turn.
+	turn turn
+	ctx  context.Context
+
 	// set is when the deadline was last moved: it moves again only once
 	// an eighth of the timeout has passed, so that a body read in many
 	// small reads does not set a deadline for each. The deadline is that
@@ -206,6 +213,13 @@ type countingBody struct {
 }
 
 func (b *countingBody) Read(p []byte) (int, error) {
+	// The turn comes first, so that the deadline below is moved after a
+	// long wait for it: the client is not to blame for that wait.
+	if b.turn.gate != nil {
+		if err := b.turn.beforeRead(b.ctx); err != nil {
+			return 0, err
+		}
+	}
 	if b.timeout > 0 {
 		if now := time.Now(); now.Sub(b.set) > b.timeout/8 {
 			b.set = now
@@ -216,6 +230,9 @@ func (b *countingBody) Read(p []byte) (int, error) {
 		}
 	}
 	n, err := b.ReadCloser.Read(p)
+	if b.turn.gate != nil {
+		b.turn.afterRead(err)
+	}
 	b.x.read += int64(n)
 	if err != nil && err != io.EOF && errors.Is(err, os.ErrDeadlineExceeded) {
 		err = errBodyTimeout

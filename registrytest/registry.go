@@ -104,6 +104,18 @@ type Options struct {
 	// net/http server's are; handlers called without one wait for ever.
 	BodyTimeout time.Duration
 
+	// MaxBodyReaders is how many large request bodies (over 64 KiB, or of
+	// unknown length) the registry reads at once; the others wait for a
+	// turn. A body whose client makes it wait for bytes, or that has been
+	// read for a while, lets those waiting go first, so that a slow client
+	// holds no one back. Reading bodies is copying, bound by memory rather
+	// than by how many goroutines do it, and fewer bodies read at once than
+	// there are processors leave one for small requests, which otherwise
+	// wait behind every large push. Zero means one fewer than
+	// runtime.GOMAXPROCS at New, and at least one; a negative value means
+	// no limit.
+	MaxBodyReaders int
+
 	// ChunkMinLength, when positive, is announced in the OCI-Chunk-Min-Length
 	// header of upload session responses. It is advice to clients: chunks
 	// of any size are accepted.
@@ -248,6 +260,9 @@ func (opts Options) withDefaults() Options {
 	if opts.BodyTimeout == 0 {
 		opts.BodyTimeout = DefaultBodyTimeout
 	}
+	if opts.MaxBodyReaders == 0 {
+		opts.MaxBodyReaders = defaultBodyReaders()
+	}
 	if opts.RequestLogSize == 0 {
 		opts.RequestLogSize = DefaultRequestLogSize
 	}
@@ -279,6 +294,7 @@ type Registry struct {
 	faults  faultList
 	log     *requestLog
 	auth    *authenticator // nil without authentication
+	gate    *bodyGate      // nil when large bodies are read without turns
 
 	// redirectKey signs the URLs of Options.BlobRedirect.
 	redirectKey [32]byte
@@ -303,6 +319,7 @@ func New(opts Options) *Registry {
 	if opts.Auth.Mode != AuthNone {
 		reg.auth = newAuthenticator(opts.Auth, func() time.Time { return reg.now() })
 	}
+	reg.gate = newBodyGate(opts.MaxBodyReaders)
 	reg.api = sharedAPITable()
 	reg.warnings = reg.api.renderWarnings(opts.Warnings)
 	// When space runs out, idle sessions go first.
@@ -319,7 +336,11 @@ func (reg *Registry) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// A request without a body keeps http.NoBody, so that handlers can
 	// tell it has none: there is nothing to count or wait for.
 	if r.Body != nil && r.Body != http.NoBody {
-		x.body = countingBody{ReadCloser: r.Body, x: x, timeout: reg.opts.BodyTimeout}
+		x.body = countingBody{ReadCloser: r.Body, x: x, timeout: reg.opts.BodyTimeout, ctx: r.Context()}
+		if reg.gate.needsTurn(r.ContentLength) {
+			x.body.turn.gate = reg.gate
+			defer x.body.turn.end()
+		}
 		r.Body = &x.body
 	}
 	// Deferred, so that a request whose connection a fault closes is

@@ -41,6 +41,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&opts.MaxTagsPerPush, "max-tags-per-push", registrytest.DefaultMaxTagsPerPush, "tag query parameters accepted on a manifest push by digest (negative: no limit)")
 	fs.IntVar(&opts.MaxUploads, "max-uploads", registrytest.DefaultMaxUploads, "upload sessions open at once (negative: no limit)")
 	fs.Int64Var(&opts.MaxStorage, "max-storage", registrytest.DefaultMaxStorage, "bytes of blobs, manifests and unfinished uploads held at most (negative: no limit)")
+	fs.IntVar(&opts.MaxBodyReaders, "max-body-readers", 0, "request bodies over 64 KiB read at once, the others waiting for a turn (0: one fewer than the processors, at least 1; negative: no limit)")
 	uploadTTL := fs.Duration("upload-ttl", registrytest.DefaultUploadTTL, "forget upload sessions that received nothing for this `duration` (0: never)")
 	bodyTimeout := fs.Duration("body-timeout", registrytest.DefaultBodyTimeout, "cut a request whose body sends nothing for this `duration`, answering 408 (0: wait for ever)")
 	fs.Int64Var(&opts.ChunkMinLength, "chunk-min-length", 0, "announce this OCI-Chunk-Min-Length in `bytes` (0: none)")

@@ -63,6 +63,8 @@ func TestServeFlags(t *testing.T) {
 		{"zero limit", []string{unbindable, "-max-uploads=0"}, 2, "a limit of 0 is not allowed"},
 		{"zero max storage", []string{unbindable, "-max-storage=0"}, 2, "a limit of 0 is not allowed"},
 		{"unlimited storage accepted", []string{unbindable, "-max-storage=-1"}, 1, "regapi serve: listen"},
+		{"body readers accepted", []string{unbindable, "-max-body-readers=0", "-max-body-readers=-1", "-max-body-readers=3"}, 1, "regapi serve: listen"},
+		{"body readers not a number", []string{unbindable, "-max-body-readers=many"}, 2, `invalid value "many" for flag -max-body-readers`},
 		{"negative ttl", []string{unbindable, "-upload-ttl=-1s"}, 2, "must not be negative"},
 		{"extra argument", []string{unbindable, "extra"}, 2, "usage: regapi serve"},
 		{"negative body timeout", []string{unbindable, "-body-timeout=-1s"}, 2, "must not be negative"},
