@@ -120,14 +120,12 @@ func (rules manifestRules) parse(body []byte, contentType string) (*manifest, er
 	if trimmed := bytes.TrimLeft(body, " \t\r\n"); len(trimmed) == 0 || trimmed[0] != '{' {
 		return nil, invalid("a manifest must be a JSON object")
 	}
-	var mj manifestJSON
-	if err := json.Unmarshal(body, &mj); err != nil {
+	mj, repeated, twice, err := decodeManifest(body)
+	if err != nil {
 		return nil, invalid("the manifest does not parse: %v", err)
 	}
-	// The document is valid JSON now: the scan for repeated names can
-	// take it on trust.
-	if name, ok := repeatedName(body); ok {
-		return nil, invalid("the field %q appears twice", truncate(name, 100))
+	if twice {
+		return nil, invalid("the field %q appears twice", truncate(repeated, 100))
 	}
 	if contentType == "application/json" {
 		// Some clients send the generic type; the body then says what it is.
