@@ -156,7 +156,12 @@ func (c *request) head() bool {
 // dispatch recognises the request variant of a matched path and calls its
 // handler, writing the handler's failure, if any.
 func (reg *Registry) dispatch(w http.ResponseWriter, r *http.Request, m regapi.PathMatch) {
-	query := r.URL.Query()
+	// Most requests have no query: a nil one reads as empty and costs
+	// no map. Handlers only read it.
+	var query url.Values
+	if r.URL.RawQuery != "" {
+		query = r.URL.Query()
+	}
 	rm, ok := regapi.MatchRequest(r.Method, m, query, r.Header)
 	if !ok {
 		w.Header().Set("Allow", reg.api.allow[m.Route])

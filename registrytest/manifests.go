@@ -136,8 +136,8 @@ func (reg *Registry) putManifest(c *request) error {
 		return err
 	}
 	h := c.w.Header()
-	h.Set("Location", loc)
-	h.Set("Docker-Content-Digest", m.digest.String())
+	h["Location"] = []string{loc}
+	h["Docker-Content-Digest"] = []string{m.digest.String()}
 	if m.subject != "" {
 		h.Set("OCI-Subject", m.subject.String())
 	}

@@ -162,9 +162,11 @@ func (reg *Registry) serveBlobCreated(c *request, dgst digest.Digest) error {
 	if err != nil {
 		return err
 	}
+	// Set under canonical keys directly: these answers are most of a
+	// push, and Header.Set would check each key's case again.
 	h := c.w.Header()
-	h.Set("Location", loc)
-	h.Set("Docker-Content-Digest", dgst.String())
+	h["Location"] = []string{loc}
+	h["Docker-Content-Digest"] = []string{dgst.String()}
 	h["Content-Length"] = headerZero
 	c.w.WriteHeader(http.StatusCreated)
 	return nil
@@ -178,9 +180,9 @@ func (reg *Registry) setUploadHeaders(c *request, id string, size int64) error {
 		return err
 	}
 	h := c.w.Header()
-	h.Set("Location", loc)
-	h.Set("Range", uploadRange(size))
-	h.Set("Docker-Upload-UUID", id)
+	h["Location"] = []string{loc}
+	h["Range"] = []string{uploadRange(size)}
+	h["Docker-Upload-Uuid"] = []string{id}
 	return nil
 }
 
