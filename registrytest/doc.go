@@ -57,8 +57,8 @@
 // one else. Large bodies (over 64 KiB, or of unknown length) are read a
 // few at a time, one fewer than the processors (Options.MaxBodyReaders),
 // so that small requests find a processor free while large blobs are
-// pushed; a body whose client makes it wait for bytes gives its turn to
-// the next at once.
+// pushed; a body whose client makes it wait for bytes (2 ms) gives its
+// turn to the next.
 //
 // An upload session lives while it is used: Options.UploadTTL counts from
 // the last byte it received, and a session is never forgotten while a

@@ -142,3 +142,23 @@ func FuzzFastDecode(f *testing.F) {
 		checkFastDecode(t, body)
 	})
 }
+
+// BenchmarkDecodeManifest compares the two ways a plain image manifest is
+// read: the fast path, and encoding/json with the scan for repeated names.
+func BenchmarkDecodeManifest(b *testing.B) {
+	body := []byte(plainManifests[0])
+	for _, path := range []struct {
+		name   string
+		decode func([]byte)
+	}{
+		{"fast", func(b []byte) { fastDecode(b) }},
+		{"encoding-json", func(b []byte) { slowDecode(b) }},
+	} {
+		b.Run(path.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				path.decode(body)
+			}
+		})
+	}
+}

@@ -205,19 +205,13 @@ func TestCutChunkKeepsWhatArrived(t *testing.T) {
 // ten seconds: the server reads what a connection sent in its own time.
 func waitForRange(t *testing.T, c *client, loc, want string) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	waitFor(t, "Range "+want+" of "+loc, func() bool {
 		res, err := c.expect("GET", loc, nil, nil, http.StatusNoContent, "")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := res.header.Get("Range"); got == want {
-			return
-		} else if time.Now().After(deadline) {
-			t.Fatalf("Range %q, want %q", got, want)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+		return res.header.Get("Range") == want
+	})
 }
 
 // TestBodyTimeoutCutsStalledClients opens many connections that send part
