@@ -175,11 +175,17 @@ func (reg *Registry) dispatch(w http.ResponseWriter, r *http.Request, m regapi.P
 		serveError(w, r, errcode.ErrorCodeUnsupported.WithMessage("this registry does not implement "+rm.Request.Name))
 		return
 	}
+	// The request's state lives in its exchange, which is allocated for
+	// every request anyway.
+	var c *request
 	if x, ok := w.(*exchange); ok {
 		x.route, x.endpoint = m.Route, rm.EndpointID
+		c = &x.req
+	} else {
+		c = new(request)
 	}
+	*c = request{w: w, r: r, match: rm, query: query, reg: reg}
 	reg.addWarnings(w.Header(), rm)
-	c := &request{w: w, r: r, match: rm, query: query, reg: reg}
 	// Authentication comes first, so that a client without credentials
 	// learns nothing about what is stored, and faults fire only on
 	// requests that passed it.

@@ -10,3 +10,16 @@ var (
 	headerImmutable   = []string{"max-age=31536000"} // blobs never change
 	headerAPIVersion  = []string{"registry/2.0"}
 )
+
+// headerValues returns up to three header values, each as a list of one,
+// in one allocation rather than one each: the answers of a push set two
+// or three. Each list is clipped, so that adding to one header's values
+// copies them rather than writing over the next header's.
+func headerValues(values ...string) (lists [3][]string) {
+	backing := make([]string, len(values))
+	copy(backing, values)
+	for i := range backing {
+		lists[i] = backing[i : i+1 : i+1]
+	}
+	return lists
+}

@@ -65,16 +65,25 @@ func (l *requestLog) begin(r *http.Request, size int) uint64 {
 	if size <= 0 {
 		return 0
 	}
-	// The three are parts of the request line, which may be a megabyte
-	// long: one copy of them keeps the log from holding the line.
-	method, path, query := truncate(r.Method, maxLoggedText), truncate(r.URL.Path, maxLoggedText), truncate(r.URL.RawQuery, maxLoggedText)
-	var b strings.Builder
-	b.Grow(len(method) + len(path) + len(query))
-	b.WriteString(method)
-	b.WriteString(path)
-	b.WriteString(query)
-	text := b.String()
-	e := Request{Method: text[:len(method)], Path: text[len(method) : len(method)+len(path)], Query: text[len(method)+len(path):]}
+	var e Request
+	if r.RequestURI != "" && len(r.RequestURI) <= maxLoggedText && len(r.Method) <= maxLoggedText {
+		// A server's request whose line is short: its parts may keep
+		// the line, which is no longer than what a copy would take.
+		e = Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery}
+	} else {
+		// The three are parts of the request line, which may be a
+		// megabyte long (or of whatever a caller of ServeHTTP built
+		// the request from): one copy of them keeps the log from
+		// holding it.
+		method, path, query := truncate(r.Method, maxLoggedText), truncate(r.URL.Path, maxLoggedText), truncate(r.URL.RawQuery, maxLoggedText)
+		var b strings.Builder
+		b.Grow(len(method) + len(path) + len(query))
+		b.WriteString(method)
+		b.WriteString(path)
+		b.WriteString(query)
+		text := b.String()
+		e = Request{Method: text[:len(method)], Path: text[len(method) : len(method)+len(path)], Query: text[len(method)+len(path):]}
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.next++
@@ -139,6 +148,7 @@ type exchange struct {
 	http.ResponseWriter
 	reg      *Registry    // the registry answering, for the shared router's handlers
 	body     countingBody // the request body, counted; one allocation with the exchange
+	req      request      // what dispatch hands the handlers; likewise
 	status   int
 	written  int64
 	read     int64

@@ -115,7 +115,7 @@ func (reg *Registry) putManifest(c *request) error {
 	if dgst != "" {
 		algo = dgst.Algorithm()
 	}
-	actual := algo.FromBytes(body)
+	actual := bytesDigest(algo, body)
 	if dgst != "" && actual != dgst {
 		release()
 		return errcode.ErrorCodeDigestInvalid.WithDetail(map[string]string{"digest": dgst.String(), "content": actual.String()})
@@ -136,8 +136,8 @@ func (reg *Registry) putManifest(c *request) error {
 		return err
 	}
 	h := c.w.Header()
-	h["Location"] = []string{loc}
-	h["Docker-Content-Digest"] = []string{m.digest.String()}
+	vs := headerValues(loc, m.digest.String())
+	h["Location"], h["Docker-Content-Digest"] = vs[0], vs[1]
 	if m.subject != "" {
 		h.Set("OCI-Subject", m.subject.String())
 	}

@@ -100,7 +100,7 @@ func (reg *Registry) monolithicUpload(c *request) error {
 		if _, err := io.Copy(hasher, limitReader(reg.body(c, nil), limit)); err != nil {
 			return reg.readError(c, err)
 		}
-		if digest.NewDigest(dgst.Algorithm(), hasher) != dgst {
+		if hashDigest(dgst.Algorithm(), hasher) != dgst {
 			return errcode.ErrorCodeDigestInvalid.WithDetail(map[string]string{"digest": dgst.String(), "reason": "the content has another digest"})
 		}
 		found, err := reg.store.mount(c.name, "", dgst)
@@ -120,7 +120,7 @@ func (reg *Registry) monolithicUpload(c *request) error {
 		w.discard()
 		return reg.readError(c, err)
 	}
-	if digest.NewDigest(dgst.Algorithm(), hasher) != dgst {
+	if hashDigest(dgst.Algorithm(), hasher) != dgst {
 		w.discard()
 		return errcode.ErrorCodeDigestInvalid.WithDetail(map[string]string{"digest": dgst.String(), "reason": "the content has another digest"})
 	}
@@ -165,8 +165,8 @@ func (reg *Registry) serveBlobCreated(c *request, dgst digest.Digest) error {
 	// Set under canonical keys directly: these answers are most of a
 	// push, and Header.Set would check each key's case again.
 	h := c.w.Header()
-	h["Location"] = []string{loc}
-	h["Docker-Content-Digest"] = []string{dgst.String()}
+	vs := headerValues(loc, dgst.String())
+	h["Location"], h["Docker-Content-Digest"] = vs[0], vs[1]
 	h["Content-Length"] = headerZero
 	c.w.WriteHeader(http.StatusCreated)
 	return nil
@@ -180,9 +180,8 @@ func (reg *Registry) setUploadHeaders(c *request, id string, size int64) error {
 		return err
 	}
 	h := c.w.Header()
-	h["Location"] = []string{loc}
-	h["Range"] = []string{uploadRange(size)}
-	h["Docker-Upload-Uuid"] = []string{id}
+	vs := headerValues(loc, uploadRange(size), id)
+	h["Location"], h["Range"], h["Docker-Upload-Uuid"] = vs[0], vs[1], vs[2]
 	return nil
 }
 
@@ -429,7 +428,7 @@ func (up *upload) sum(a digest.Algorithm) digest.Digest {
 	if err := up.w.writeTo(h); err != nil {
 		return ""
 	}
-	return digest.NewDigest(a, h)
+	return hashDigest(a, h)
 }
 
 // limitReader reads r up to limit bytes (no limit when negative), and
