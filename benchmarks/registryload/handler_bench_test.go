@@ -26,6 +26,7 @@ func (w *headerWriter) Write(p []byte) (int, error) {
 	}
 	return len(p), nil
 }
+
 // SetReadDeadline accepts the deadline, as a server's connection does, so
 // that a handler that sets one pays what it pays under a server, and not
 // for the error of a writer without deadlines.
