@@ -115,18 +115,15 @@ func bytesDigest(a digest.Algorithm, p []byte) digest.Digest {
 	return formatDigest(a, sum[:])
 }
 
-// formatDigest writes "<algorithm>:<hex of sum>" in one allocation.
+// formatDigest writes "<algorithm>:<hex of sum>" in one allocation: the hex
+// goes through a buffer on the stack (sha512's fits; a longer sum grows it
+// on the heap).
 func formatDigest(a digest.Algorithm, sum []byte) digest.Digest {
 	var b strings.Builder
 	b.Grow(len(a) + 1 + hex.EncodedLen(len(sum)))
 	b.WriteString(string(a))
 	b.WriteByte(':')
-	var buf [2 * 64]byte // sha512, the longest sum go-digest knows
-	if n := hex.EncodedLen(len(sum)); n <= len(buf) {
-		hex.Encode(buf[:n], sum)
-		b.Write(buf[:n])
-	} else {
-		b.WriteString(hex.EncodeToString(sum))
-	}
+	var buf [2 * 64]byte
+	b.Write(hex.AppendEncode(buf[:0], sum))
 	return digest.Digest(b.String())
 }

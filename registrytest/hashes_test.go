@@ -26,7 +26,7 @@ func TestDigestsAsGoDigest(t *testing.T) {
 }
 
 // TestFormatDigestLongSum covers a sum longer than any algorithm go-digest
-// knows, which formatDigest encodes without its stack buffer.
+// knows, for which formatDigest's buffer grows.
 func TestFormatDigestLongSum(t *testing.T) {
 	sum := make([]byte, 100)
 	sum[0], sum[99] = 0xab, 0xcd
