@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
@@ -413,19 +414,34 @@ func TestFaultsBounded(t *testing.T) {
 // TestRequestLogBoundsWhatItKeeps sends requests with long paths and
 // queries and checks that the log keeps a bounded part of each.
 func TestRequestLogBoundsWhatItKeeps(t *testing.T) {
-	reg := New(Options{RequestLogSize: 10})
 	long := strings.Repeat("a", 100000)
-	for i := 0; i < 20; i++ {
-		serve(t, reg, "GET", "/v2/"+long+"/tags/list?x="+long, nil, nil)
-	}
-	got := reg.Requests()
-	if len(got) != 10 {
-		t.Fatalf("%d requests kept, want 10", len(got))
-	}
-	for _, r := range got {
-		if len(r.Path) > 2048+3 || len(r.Query) > 2048+3 || !strings.HasPrefix(r.Path, "/v2/aaa") {
-			t.Fatalf("kept a path of %d bytes and a query of %d", len(r.Path), len(r.Query))
-		}
+	target := "/v2/" + long + "/tags/list?x=" + long
+	for _, tc := range []struct {
+		name    string
+		request func() *http.Request
+	}{
+		{"long request line", func() *http.Request { return httptest.NewRequest("GET", target, nil) }},
+		{"short request line, URL made long by a middleware", func() *http.Request {
+			r := httptest.NewRequest("GET", "/v2/a/tags/list", nil)
+			r.URL.Path, r.URL.RawQuery = "/v2/"+long+"/tags/list", "x="+long
+			return r
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			reg := New(Options{RequestLogSize: 10})
+			for i := 0; i < 20; i++ {
+				reg.ServeHTTP(httptest.NewRecorder(), tc.request())
+			}
+			got := reg.Requests()
+			if len(got) != 10 {
+				t.Fatalf("%d requests kept, want 10", len(got))
+			}
+			for _, r := range got {
+				if len(r.Path) > 2048+3 || len(r.Query) > 2048+3 || !strings.HasPrefix(r.Path, "/v2/aaa") {
+					t.Fatalf("kept a path of %d bytes and a query of %d", len(r.Path), len(r.Query))
+				}
+			}
+		})
 	}
 }
 

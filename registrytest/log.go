@@ -66,9 +66,11 @@ func (l *requestLog) begin(r *http.Request, size int) uint64 {
 		return 0
 	}
 	var e Request
-	if r.RequestURI != "" && len(r.RequestURI) <= maxLoggedText && len(r.Method) <= maxLoggedText {
-		// A server's request whose line is short: its parts may keep
-		// the line, which is no longer than what a copy would take.
+	if r.RequestURI != "" && len(r.RequestURI) <= maxLoggedText && len(r.Method) <= maxLoggedText &&
+		len(r.URL.Path) <= maxLoggedText && len(r.URL.RawQuery) <= maxLoggedText {
+		// A server's request whose line is short, and whose URL no
+		// one made longer: its parts may keep the line, which is no
+		// longer than what a copy would take, and need no cut.
 		e = Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery}
 	} else {
 		// The three are parts of the request line, which may be a
