@@ -355,9 +355,11 @@ func (reg *Registry) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		reg.serveToken(x, r)
 		return
 	}
-	if rest, ok := redirectTarget(r.URL.Path); ok && reg.opts.BlobRedirect {
-		reg.serveRedirectedBlob(x, r, rest)
-		return
+	if reg.opts.BlobRedirect {
+		if rest, ok := redirectTarget(r.URL.Path); ok {
+			reg.serveRedirectedBlob(x, r, rest)
+			return
+		}
 	}
 	reg.route(x, r)
 }
