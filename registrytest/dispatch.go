@@ -154,8 +154,10 @@ func (c *request) head() bool {
 }
 
 // dispatch recognises the request variant of a matched path and calls its
-// handler, writing the handler's failure, if any.
-func (reg *Registry) dispatch(w http.ResponseWriter, r *http.Request, m regapi.PathMatch) {
+// handler, writing the handler's failure, if any. Every request reaches it
+// through ServeHTTP, whose exchange records the variant and holds the
+// request's state.
+func (reg *Registry) dispatch(x *exchange, r *http.Request, m regapi.PathMatch) {
 	// Most requests have no query: a nil one reads as empty and costs
 	// no map. Handlers only read it.
 	var query url.Values
@@ -164,47 +166,40 @@ func (reg *Registry) dispatch(w http.ResponseWriter, r *http.Request, m regapi.P
 	}
 	rm, ok := regapi.MatchRequest(r.Method, m, query, r.Header)
 	if !ok {
-		w.Header().Set("Allow", reg.api.allow[m.Route])
-		serveError(w, r, errcode.ErrorCodeUnsupported.WithDetail(map[string]string{"method": truncate(r.Method, 20)}))
+		x.Header().Set("Allow", reg.api.allow[m.Route])
+		serveError(x, r, errcode.ErrorCodeUnsupported.WithDetail(map[string]string{"method": truncate(r.Method, 20)}))
 		return
 	}
 	h := variantHandlers[m.Route][rm.Request.Name]
 	if h == nil {
 		// Every variant has a handler (a test checks it); a variant added
 		// to the descriptors without one is answered honestly.
-		serveError(w, r, errcode.ErrorCodeUnsupported.WithMessage("this registry does not implement "+rm.Request.Name))
+		serveError(x, r, errcode.ErrorCodeUnsupported.WithMessage("this registry does not implement "+rm.Request.Name))
 		return
 	}
+	x.route, x.endpoint = m.Route, rm.EndpointID
 	// The request's state lives in its exchange, which is allocated for
 	// every request anyway.
-	var c *request
-	if x, ok := w.(*exchange); ok {
-		x.route, x.endpoint = m.Route, rm.EndpointID
-		c = &x.req
-	} else {
-		c = new(request)
-	}
-	*c = request{w: w, r: r, match: rm, query: query, reg: reg}
-	reg.addWarnings(w.Header(), rm)
+	c := &x.req
+	*c = request{w: x, r: r, match: rm, query: query, reg: reg}
+	reg.addWarnings(x.Header(), rm)
 	// Authentication comes first, so that a client without credentials
 	// learns nothing about what is stored, and faults fire only on
 	// requests that passed it.
 	if err := reg.authorize(c); err != nil {
-		serveError(w, r, err)
+		serveError(x, r, err)
 		return
 	}
 	if m.Route != regapi.RouteNameBase && m.Route != regapi.RouteNameCatalog {
 		if !grammar.IsRepository(m.Name) {
-			serveError(w, r, errcode.ErrorCodeNameInvalid.WithDetail(map[string]string{"name": truncate(m.Name, 300)}))
+			serveError(x, r, errcode.ErrorCodeNameInvalid.WithDetail(map[string]string{"name": truncate(m.Name, 300)}))
 			return
 		}
 		c.name = m.Name
 	}
 	var err error
 	if f := reg.faults.take(rm); f != nil {
-		if x, ok := w.(*exchange); ok {
-			x.fault = f.spec
-		}
+		x.fault = f.spec
 		err = reg.runFault(c, f, h)
 	} else {
 		err = h(reg, c)

@@ -367,13 +367,13 @@ func (reg *Registry) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // route finds the route of a request with regapi.MatchPath, which decides
 // exactly as the router of regapi.Router does, and leaves the requests it
 // refuses to that router.
-func (reg *Registry) route(w http.ResponseWriter, r *http.Request) {
+func (reg *Registry) route(x *exchange, r *http.Request) {
 	m, ok := regapi.MatchPath(r.URL.Path)
 	if !ok {
-		sharedRouter().ServeHTTP(w, r)
+		sharedRouter().ServeHTTP(x, r)
 		return
 	}
-	reg.dispatch(w, r, m)
+	reg.dispatch(x, r, m)
 }
 
 // sharedRouter answers the requests regapi.MatchPath refuses, for every
@@ -394,7 +394,7 @@ var sharedRouter = sync.OnceValue(func() *mux.Router {
 				return
 			}
 			vars := mux.Vars(r)
-			x.reg.dispatch(w, r, regapi.PathMatch{Route: route, Name: vars["name"],
+			x.reg.dispatch(x, r, regapi.PathMatch{Route: route, Name: vars["name"],
 				Reference: vars["reference"], Digest: vars["digest"], UUID: vars["uuid"]})
 		})
 	}
