@@ -1,6 +1,7 @@
 package registryload
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -8,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"runtime"
+	"runtime/pprof"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -83,6 +85,16 @@ type Bench struct {
 
 	// Progress, when not nil, receives a line per run.
 	Progress io.Writer
+
+	// ProfileLabels marks the goroutines of each side's servers and
+	// clients with profiler labels ("registry": the side's name; "role":
+	// "client", "server", or "server, untimed" outside the timed slices),
+	// so that `go tool pprof -tags` splits a CPU profile of a run by side
+	// and role. It costs each request a little, alike on both sides.
+	ProfileLabels bool
+
+	// timing is set while a timed slice runs.
+	timing atomic.Bool
 }
 
 func (b *Bench) progress(format string, args ...any) {
@@ -93,7 +105,43 @@ func (b *Bench) progress(format string, args ...any) {
 
 // serve starts a fresh registry of side i on a loopback port.
 func (b *Bench) serve(i int) *httptest.Server {
-	return httptest.NewServer(b.Sides[i].New())
+	h := b.Sides[i].New()
+	if b.ProfileLabels {
+		h = b.labelServer(b.Sides[i].Name, h)
+	}
+	return httptest.NewServer(h)
+}
+
+// labelServer marks the goroutine that serves each request with the
+// registry's name and with whether a timed slice is running, so that a
+// CPU profile splits by side what the server did in the time measured
+// from what it did before and after (filling, reading back). The mark
+// stays on the connection's goroutine until its next request, so the
+// next request's header reading counts with this one.
+func (b *Bench) labelServer(name string, h http.Handler) http.Handler {
+	timed := pprof.WithLabels(context.Background(), pprof.Labels("registry", name, "role", "server"))
+	untimed := pprof.WithLabels(context.Background(), pprof.Labels("registry", name, "role", "server, untimed"))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if b.timing.Load() {
+			pprof.SetGoroutineLabels(timed)
+		} else {
+			pprof.SetGoroutineLabels(untimed)
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// asClient runs f, a timed slice of side i's clients. With ProfileLabels,
+// f and the goroutines it starts, among them those of the connections
+// its client dials, carry the registry's name and the client role.
+func (b *Bench) asClient(i int, f func()) {
+	b.timing.Store(true)
+	defer b.timing.Store(false)
+	if !b.ProfileLabels {
+		f()
+		return
+	}
+	pprof.Do(context.Background(), pprof.Labels("registry", b.Sides[i].Name, "role", "client"), func(context.Context) { f() })
 }
 
 // Throughput runs the cases, grouped by layer size so that the images of
@@ -199,16 +247,16 @@ func (b *Bench) slices(c Case) int {
 func (b *Bench) round(c Case, images []Image, pullFrom []*httptest.Server) ([]float64, []time.Duration, error) {
 	n := len(b.Sides)
 	clients := make([]*Client, n)
+	urls := make([]string, n)
 	for i := range b.Sides {
-		url := ""
 		if c.Op == Push {
 			srv := b.serve(i)
 			defer srv.Close()
-			url = srv.URL
+			urls[i] = srv.URL
 		} else {
-			url = pullFrom[i].URL
+			urls[i] = pullFrom[i].URL
 		}
-		clients[i] = NewClient(url, c.Workers)
+		clients[i] = NewClient(urls[i], c.Workers)
 		defer clients[i].Close()
 	}
 	op := func(i, k int, buf []byte) error {
@@ -233,7 +281,11 @@ func (b *Bench) round(c Case, images []Image, pullFrom []*httptest.Server) ([]fl
 			// than during this slice.
 			runtime.GC()
 			cpu0 := cpuTime()
-			d, err := runWorkers(c.Workers, hi-lo, func(k int, buf []byte) error { return op(i, lo+k, buf) })
+			var d time.Duration
+			var err error
+			b.asClient(i, func() {
+				d, err = runWorkers(c.Workers, hi-lo, func(k int, buf []byte) error { return op(i, lo+k, buf) })
+			})
 			cpu[i] += cpuTime() - cpu0
 			elapsed[i] += d
 			if err != nil {
@@ -243,7 +295,12 @@ func (b *Bench) round(c Case, images []Image, pullFrom []*httptest.Server) ([]fl
 	}
 	if c.Op == Push {
 		for i := range b.Sides {
-			if _, err := runWorkers(c.Workers, c.Images, func(k int, buf []byte) error { return clients[i].Pull(&images[k], buf) }); err != nil {
+			// A client of its own, whose connections carry no labels of
+			// the timed slices.
+			cl := NewClient(urls[i], c.Workers)
+			_, err := runWorkers(c.Workers, c.Images, func(k int, buf []byte) error { return cl.Pull(&images[k], buf) })
+			cl.Close()
+			if err != nil {
 				return nil, nil, fmt.Errorf("%s: reading back: %v", b.Sides[i].Name, err)
 			}
 		}

@@ -18,6 +18,14 @@
 //
 //	go run ./cmd/registry-load -parts throughput -ops push -sizes 4096 -workers 4 \
 //	    -side registrytest -scale 4 -cpuprofile cpu.out
+//
+// With -cpuprofile, the goroutines of each side carry profiler labels, so
+// that the profile of a run of both sides splits by side and role, client
+// or server, what the timed slices of the throughput part cost:
+//
+//	go run ./cmd/registry-load -parts throughput -ops push -sizes 4096 -cpuprofile cpu.out
+//	go tool pprof -tags cpu.out
+//	go tool pprof -tagfocus role=server -tagfocus registry=registrytest -top cpu.out
 package main
 
 import (
@@ -52,7 +60,7 @@ func main() {
 	verbose := flag.Bool("v", false, "report every run on stderr")
 	flag.Parse()
 
-	b := &registryload.Bench{Rounds: *rounds, Slices: *slices, PullStored: 64}
+	b := &registryload.Bench{Rounds: *rounds, Slices: *slices, PullStored: 64, ProfileLabels: *cpuprofile != ""}
 	for _, s := range registryload.Sides() {
 		if *side == "" || s.Name == *side {
 			b.Sides = append(b.Sides, s)

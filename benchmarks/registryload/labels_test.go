@@ -1,0 +1,88 @@
+package registryload
+
+import (
+	"bytes"
+	"net/http"
+	"runtime/pprof"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/regapi/regapi/registrytest"
+)
+
+// goroutineLabels returns, for each goroutine whose stack holds a
+// function named fn, the labels it carries, as the goroutine profile
+// prints them.
+func goroutineLabels(t *testing.T, fn string) []string {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := pprof.Lookup("goroutine").WriteTo(&buf, 1); err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, rec := range strings.Split(buf.String(), "\n\n") {
+		if !strings.Contains(rec, fn) {
+			continue
+		}
+		labels := ""
+		for _, line := range strings.Split(rec, "\n") {
+			if l, ok := strings.CutPrefix(line, "# labels: "); ok {
+				labels = l
+			}
+		}
+		out = append(out, labels)
+	}
+	return out
+}
+
+// TestProfileLabelsMarkSidesAndRoles checks the labels that let a CPU
+// profile of a run split by side and role: a request of a timed slice is
+// served under the server role, one of the reading back under the
+// untimed one, and the clients of a timed slice carry the client role;
+// without ProfileLabels nothing is marked.
+func TestProfileLabelsMarkSidesAndRoles(t *testing.T) {
+	const side = "probe"
+	for _, on := range []bool{true, false} {
+		var mu sync.Mutex
+		server := map[string]bool{} // the labels requests were served under, by method
+		var client []string         // the labels of the workers, seen from the first PUT
+		handler := func() http.Handler {
+			reg := registrytest.New(registrytest.Options{})
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				for _, l := range goroutineLabels(t, "registryload.TestProfileLabelsMarkSidesAndRoles") {
+					server[r.Method+" "+l] = true
+				}
+				if r.Method == http.MethodPut && client == nil {
+					client = goroutineLabels(t, "registryload.runWorkers")
+				}
+				mu.Unlock()
+				reg.ServeHTTP(w, r)
+			})
+		}
+		b := &Bench{Sides: []Side{{Name: side, New: handler}}, Rounds: 1, PullStored: 1, ProfileLabels: on}
+		if _, err := b.Throughput([]Case{{Op: Push, LayerSize: 1024, Workers: 2, Images: 3}}); err != nil {
+			t.Fatal(err)
+		}
+		timed := `{"registry":"probe", "role":"server"}`
+		untimed := `{"registry":"probe", "role":"server, untimed"}`
+		asClient := `{"registry":"probe", "role":"client"}`
+		if !on {
+			timed, untimed, asClient = "", "", ""
+		}
+		for _, want := range []string{"PUT " + timed, "POST " + timed, "GET " + untimed} {
+			if !server[want] {
+				t.Errorf("ProfileLabels %v: no request served as %q; served as %v", on, want, server)
+			}
+		}
+		if len(client) == 0 {
+			t.Fatalf("ProfileLabels %v: no worker goroutine seen", on)
+		}
+		for _, l := range client {
+			if l != asClient {
+				t.Errorf("ProfileLabels %v: a worker of a timed slice carries %q, want %q", on, l, asClient)
+			}
+		}
+	}
+}
