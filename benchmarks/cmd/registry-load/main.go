@@ -25,7 +25,10 @@
 //
 //	go run ./cmd/registry-load -parts throughput -ops push -sizes 4096 -cpuprofile cpu.out
 //	go tool pprof -tags cpu.out
-//	go tool pprof -tagfocus role=server -tagfocus registry=registrytest -top cpu.out
+//	go tool pprof -tagfocus registry=registrytest -tagignore 'role=client|untimed' -top cpu.out
+//
+// (pprof keeps only the last of several -tagfocus flags, so the role is
+// narrowed with -tagignore.)
 package main
 
 import (
