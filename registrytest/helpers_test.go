@@ -272,13 +272,21 @@ func checkURLHeader(target string) error {
 // upload sessions hold.
 func (reg *Registry) checkAccounting() error {
 	reg.store.mu.RLock()
+	stored := map[*blob]bool{}
+	for _, b := range reg.store.blobs {
+		stored[b] = true
+	}
 	var used int64
 	for name, rp := range reg.store.repos {
 		if rp.empty() {
 			reg.store.mu.RUnlock()
 			return fmt.Errorf("empty repository %q kept", name)
 		}
-		for _, b := range rp.blobs {
+		for b := range rp.blobs {
+			if !stored[b] {
+				reg.store.mu.RUnlock()
+				return fmt.Errorf("repository %q links a blob the store no longer holds", name)
+			}
 			used += b.data.size()
 		}
 		for _, m := range rp.manifests {
@@ -291,7 +299,7 @@ func (reg *Registry) checkAccounting() error {
 	for d, b := range reg.store.blobs {
 		links := 0
 		for _, rp := range reg.store.repos {
-			if rp.blobs[d] == b {
+			if _, ok := rp.blobs[b]; ok {
 				links++
 			}
 		}

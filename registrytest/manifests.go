@@ -202,7 +202,7 @@ func (s *store) putManifest(name string, m *manifest, tags []string, rules manif
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	rp := s.repos[name]
-	if err := rules.checkReferences(rp, m); err != nil {
+	if err := rules.checkReferences(s, rp, m); err != nil {
 		s.space.release(held)
 		return err
 	}
@@ -246,22 +246,20 @@ func (s *store) putManifest(name string, m *manifest, tags []string, rules manif
 }
 
 // checkReferences checks the blobs and manifests m references against
-// repository rp (nil when it does not exist): the config and layers of an
+// repository rp of store s (rp nil when it does not exist; the caller holds
+// s.mu): the config and layers of an
 // image manifest must be blobs of the repository with the sizes their
 // descriptors give, unless they are foreign; the manifests of an index
 // must be manifests of the repository when RequireManifestBlobs is set.
 // A lenient registry checks only what RequireManifestBlobs asks.
-func (rules manifestRules) checkReferences(rp *repository, m *manifest) error {
+func (rules manifestRules) checkReferences(s *store, rp *repository, m *manifest) error {
 	var missing, wrong errcode.Errors
 	if !rules.lenient || rules.requireChildren {
 		for _, b := range m.blobs {
 			if !distributable(b) {
 				continue
 			}
-			var have *blob
-			if rp != nil {
-				have = rp.blobs[digest.Digest(b.Digest)]
-			}
+			have := s.linked(rp, digest.Digest(b.Digest))
 			switch {
 			case have == nil:
 				missing = append(missing, errcode.ErrorCodeManifestBlobUnknown.WithDetail(map[string]string{"digest": b.Digest}))

@@ -18,7 +18,8 @@ type store struct {
 	repos map[string]*repository
 	// blobs holds each blob's content once, whichever repositories link
 	// it, so that a mount or a second push of the same bytes costs no
-	// memory.
+	// memory. It is the only map keyed by a blob's digest: a repository
+	// keeps its links by the blob itself (see repository.blobs).
 	blobs map[digest.Digest]*blob
 	space *space
 	// pushes counts the manifests stored, to number each: the referrers
@@ -71,7 +72,11 @@ type blob struct {
 
 // repository is the content of one repository.
 type repository struct {
-	blobs     map[digest.Digest]*blob
+	// blobs are the blobs the repository links, found by digest in
+	// store.blobs. Keyed by pointer, a link costs a map entry of a word
+	// where a digest key would cost hashing its 71 bytes again, on every
+	// lookup and every time the map grows.
+	blobs     map[*blob]struct{}
 	manifests map[digest.Digest]*manifest
 	tags      map[string]digest.Digest
 	// sortedTags is the sorted list of the tags, made by the first tags
@@ -100,7 +105,7 @@ func (s *store) repo(name string, create bool) *repository {
 		// up to a megabyte: a copy is kept, not a part of the request.
 		name = strings.Clone(name)
 		rp = &repository{
-			blobs:     map[digest.Digest]*blob{},
+			blobs:     map[*blob]struct{}{},
 			manifests: map[digest.Digest]*manifest{},
 			tags:      map[string]digest.Digest{},
 			referrers: map[digest.Digest][]digest.Digest{},
@@ -120,14 +125,25 @@ func (s *store) dropIfEmpty(name string) {
 	}
 }
 
+// linked returns blob d when repository rp (which may be nil) links it,
+// else nil. The caller holds s.mu.
+func (s *store) linked(rp *repository, d digest.Digest) *blob {
+	if rp == nil {
+		return nil
+	}
+	b := s.blobs[d]
+	if _, ok := rp.blobs[b]; !ok || b == nil {
+		return nil
+	}
+	return b
+}
+
 // blob returns the content of blob d of repository name, or nil.
 func (s *store) blob(name string, d digest.Digest) content {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	if rp := s.repos[name]; rp != nil {
-		if b := rp.blobs[d]; b != nil {
-			return b.data
-		}
+	if b := s.linked(s.repos[name], d); b != nil {
+		return b.data
 	}
 	return nil
 }
@@ -149,18 +165,17 @@ func (s *store) linkNew(name string, d digest.Digest, data content, held int64) 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	rp := s.repo(name, true)
-	if rp.blobs[d] != nil {
+	b := s.blobs[d]
+	if _, ok := rp.blobs[b]; ok && b != nil {
 		s.space.release(held)
 		return
 	}
-	d = cloneDigest(d)
-	b := s.blobs[d]
 	if b == nil {
 		b = &blob{data: data}
-		s.blobs[d] = b
+		s.blobs[cloneDigest(d)] = b
 	}
 	b.links++
-	rp.blobs[d] = b
+	rp.blobs[b] = struct{}{}
 	// The link counts the blob's size; what the writer could not trim
 	// goes back to the count, though the memory stays until the blob goes.
 	s.space.release(held - size)
@@ -175,9 +190,7 @@ func (s *store) mount(name, from string, d digest.Digest) (bool, error) {
 	defer s.mu.Unlock()
 	var b *blob
 	if from != "" {
-		if rp := s.repos[from]; rp != nil {
-			b = rp.blobs[d]
-		}
+		b = s.linked(s.repos[from], d)
 	} else {
 		b = s.blobs[d]
 	}
@@ -185,7 +198,7 @@ func (s *store) mount(name, from string, d digest.Digest) (bool, error) {
 		return false, nil
 	}
 	rp := s.repo(name, true)
-	if rp.blobs[d] != nil {
+	if _, ok := rp.blobs[b]; ok {
 		return true, nil
 	}
 	if !s.space.reserve(b.data.size()) {
@@ -193,7 +206,7 @@ func (s *store) mount(name, from string, d digest.Digest) (bool, error) {
 		return true, s.space.full()
 	}
 	b.links++
-	rp.blobs[cloneDigest(d)] = b
+	rp.blobs[b] = struct{}{}
 	return true, nil
 }
 
@@ -203,11 +216,11 @@ func (s *store) unlinkBlob(name string, d digest.Digest) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	rp := s.repos[name]
-	if rp == nil || rp.blobs[d] == nil {
+	b := s.linked(rp, d)
+	if b == nil {
 		return false
 	}
-	b := rp.blobs[d]
-	delete(rp.blobs, d)
+	delete(rp.blobs, b)
 	s.space.release(b.data.size())
 	if b.links--; b.links == 0 {
 		delete(s.blobs, d)
