@@ -213,12 +213,48 @@ func (reg *Registry) dispatch(x *exchange, r *http.Request, m regapi.PathMatch) 
 // r. Forwarding headers count only from Options.TrustedProxies (see
 // regapi.NewURLBuilderFromRequestWithOptions). A request whose own Host is
 // not a well-formed host, or that has none (HTTP/1.0), gets relative URLs.
+//
+// Without trusted proxies the builder depends on nothing but the request's
+// Host, whether it came over TLS, and the scheme of an absolute request
+// target: the paths dispatched all begin with the API's base, so none has a
+// prefix to keep. The last builder made is kept for the next request that
+// agrees on those three, which is every request of a client: a push would
+// otherwise make one, and check the host, for each of its answers.
 func (reg *Registry) urlBuilder(r *http.Request) *regapi.URLBuilder {
-	return regapi.NewURLBuilderFromRequestWithOptions(r, regapi.FromRequestOptions{
+	cacheable := len(reg.opts.TrustedProxies) == 0
+	key := builderKey{host: r.Host, tls: r.TLS != nil, scheme: r.URL.Scheme}
+	if cacheable {
+		if last := reg.lastBuilder.Load(); last != nil && last.key == key {
+			return last.ub
+		}
+	}
+	ub := regapi.NewURLBuilderFromRequestWithOptions(r, regapi.FromRequestOptions{
 		Relative:          reg.opts.RelativeURLs || !grammar.IsHost(r.Host),
 		TrustedProxies:    reg.opts.TrustedProxies,
 		ForwardingHeaders: reg.opts.ForwardingHeaders,
 	})
+	if cacheable {
+		// The key's strings are parts of the request: copies are kept, so
+		// that the cache holds on to no request line.
+		key.host, key.scheme = strings.Clone(key.host), strings.Clone(key.scheme)
+		reg.lastBuilder.Store(&cachedBuilder{key: key, ub: ub})
+	}
+	return ub
+}
+
+// builderKey is what a builder made without trusted proxies depends on.
+type builderKey struct {
+	host   string
+	tls    bool
+	scheme string
+}
+
+// cachedBuilder is the last builder a registry made, by what it was made
+// from. A builder is only read once made, so one serves any number of
+// requests at once.
+type cachedBuilder struct {
+	key builderKey
+	ub  *regapi.URLBuilder
 }
 
 // statusError is a failure answered with a status other than its code's:

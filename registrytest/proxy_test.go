@@ -2,6 +2,7 @@ package registrytest
 
 import (
 	"bytes"
+	"crypto/tls"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -183,6 +184,59 @@ func TestLocationOwnHost(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestLocationBuilderPerOrigin sends one registry requests that arrive by
+// different hosts, schemes and request targets, one after the other, and
+// checks each Location against that of a fresh registry: the builder kept
+// from one request must never serve a request it was not made for.
+func TestLocationBuilderPerOrigin(t *testing.T) {
+	type arrival struct {
+		target string // the request target, absolute-form when it has a scheme
+		host   string // the Host, when the target does not give it
+		tls    bool
+		want   string // what Location starts with
+	}
+	arrivals := []arrival{
+		{"/v2/a/blobs/uploads/", "registry.test", false, "http://registry.test/v2/a/blobs/uploads/"},
+		{"/v2/a/blobs/uploads/", "registry.test", true, "https://registry.test/v2/a/blobs/uploads/"},
+		{"/v2/a/blobs/uploads/", "other.test:5000", false, "http://other.test:5000/v2/a/blobs/uploads/"},
+		{"https://target.test/v2/a/blobs/uploads/", "", false, "https://target.test/v2/a/blobs/uploads/"},
+		{"http://target.test/v2/a/blobs/uploads/", "", false, "http://target.test/v2/a/blobs/uploads/"},
+		{"/v2/a/blobs/uploads/", "", false, "/v2/a/blobs/uploads/"},
+		{"/v2/a/blobs/uploads/", "a%zz", false, "/v2/a/blobs/uploads/"},
+		{"/v2/a/blobs/uploads/", "registry.test", false, "http://registry.test/v2/a/blobs/uploads/"},
+	}
+	post := func(reg *Registry, a arrival) string {
+		t.Helper()
+		req := httptest.NewRequest("POST", a.target, nil)
+		if a.host != "" || !strings.Contains(a.target, "://") {
+			req.Host = a.host
+		}
+		if !a.tls {
+			req.TLS = nil
+		} else if req.TLS == nil {
+			req.TLS = &tls.ConnectionState{}
+		}
+		rec := httptest.NewRecorder()
+		reg.ServeHTTP(rec, req)
+		if rec.Code != http.StatusAccepted {
+			t.Fatalf("POST %s (Host %q): status %d", a.target, a.host, rec.Code)
+		}
+		loc := rec.Header().Get("Location")
+		return loc[:len(loc)-32] // without the session id
+	}
+	reg := New(Options{})
+	// Twice through, so that every arrival follows another of a different
+	// origin.
+	for range 2 {
+		for _, a := range arrivals {
+			got, fresh := post(reg, a), post(New(Options{}), a)
+			if got != fresh || got != a.want {
+				t.Errorf("POST %s (Host %q, TLS %v): Location %q..., a fresh registry's %q..., want %q...", a.target, a.host, a.tls, got, fresh, a.want)
+			}
+		}
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -298,6 +299,10 @@ type Registry struct {
 
 	// redirectKey signs the URLs of Options.BlobRedirect.
 	redirectKey [32]byte
+
+	// lastBuilder is the URL builder of the last request answered with a
+	// Location or Link, for the next one from the same host (see urlBuilder).
+	lastBuilder atomic.Pointer[cachedBuilder]
 }
 
 // New returns a Registry configured by opts.
