@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/regapi/regapi/registrytest"
 )
 
 // The tests run every part of the comparison on a little work: they check
@@ -162,5 +164,53 @@ func TestStatistics(t *testing.T) {
 	}
 	if got := Percentile(d[:1], 99); got != 200 {
 		t.Errorf("p99 of one sample: %v", got)
+	}
+}
+
+// TestRelaxedSide checks that Relaxed turns off what it says, and only on
+// its own side: the registry of Sides keeps it on. The body timeout, which
+// only a stalled client shows, is left to registrytest's tests of the
+// option.
+func TestRelaxedSide(t *testing.T) {
+	im := MakeImages(1, 64, 9)[0] // its blobs are never pushed
+	for _, tc := range []struct {
+		side         Side
+		manifest     int  // the status of a manifest whose blobs are missing
+		relative     bool // whether Location is a path
+		logsRequests bool
+	}{
+		{Sides()[0], http.StatusBadRequest, false, true},
+		{Relaxed(), http.StatusCreated, true, false},
+	} {
+		t.Run(tc.side.Name, func(t *testing.T) {
+			h := tc.side.New()
+			srv := httptest.NewServer(h)
+			defer srv.Close()
+			res, err := http.Post(srv.URL+"/v2/"+im.Repo+"/blobs/uploads/", "", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if loc := res.Header.Get("Location"); strings.HasPrefix(loc, "/") != tc.relative {
+				t.Errorf("Location %q, want a path: %v", loc, tc.relative)
+			}
+			req, _ := http.NewRequest(http.MethodPut, srv.URL+"/v2/"+im.Repo+"/manifests/"+im.Tag, bytes.NewReader(im.Manifest))
+			req.Header.Set("Content-Type", MediaTypeManifest)
+			res, err = http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if res.StatusCode != tc.manifest {
+				t.Errorf("manifest without its blobs: status %d, want %d", res.StatusCode, tc.manifest)
+			}
+			reg, ok := h.(interface{ Requests() []registrytest.Request })
+			if !ok {
+				t.Fatalf("%T has no request log", h)
+			}
+			if logged := len(reg.Requests()) > 0; logged != tc.logsRequests {
+				t.Errorf("requests logged: %v, want %v", logged, tc.logsRequests)
+			}
+		})
 	}
 }

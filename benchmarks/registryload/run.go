@@ -38,6 +38,21 @@ func Sides() []Side {
 	}
 }
 
+// RelaxedName is the name of the side Relaxed returns.
+const RelaxedName = "registrytest-relaxed"
+
+// Relaxed returns registrytest with the faithful behaviour that costs on
+// every request turned off: manifests are not checked strictly
+// (LenientManifests), requests are not logged (RequestLogSize -1), bodies
+// have no timeout (BodyTimeout -1), and Location headers are paths
+// (RelativeURLs). It is not one of Sides; run beside registrytest, it
+// measures what that behaviour costs.
+func Relaxed() Side {
+	return Side{Name: RelaxedName, New: func() http.Handler {
+		return registrytest.New(registrytest.Options{LenientManifests: true, RequestLogSize: -1, BodyTimeout: -1, RelativeURLs: true})
+	}}
+}
+
 // The operations of a throughput case.
 const (
 	Push = "push"

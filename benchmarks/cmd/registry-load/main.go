@@ -19,6 +19,12 @@
 //	go run ./cmd/registry-load -parts throughput -ops push -sizes 4096 -workers 4 \
 //	    -side registrytest -scale 4 -cpuprofile cpu.out
 //
+// or choose what is compared: registrytest beside registrytest-relaxed, its
+// faithful behaviour that costs on every request turned off (see
+// registryload.Relaxed), shows what that behaviour costs:
+//
+//	go run ./cmd/registry-load -parts throughput -ops push -sizes 4096 -side registrytest,registrytest-relaxed
+//
 // With -cpuprofile, the goroutines of each side carry profiler labels, so
 // that the profile of a run of both sides splits by side and role, client
 // or server, what the timed slices of the throughput part cost:
@@ -55,7 +61,7 @@ func main() {
 	ops := flag.String("ops", "push,pull", "throughput operations")
 	sizes := flag.String("sizes", "4096,1048576", "layer sizes in bytes")
 	workers := flag.String("workers", "4,16", "concurrent clients")
-	side := flag.String("side", "", "run only the registry of this name (registrytest or go-containerregistry)")
+	side := flag.String("side", "", "run only the registries of these comma-separated names (registrytest, go-containerregistry, "+registryload.RelaxedName+")")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	mutexprofile := flag.String("mutexprofile", "", "write a profile of lock contention to this file")
 	tracefile := flag.String("trace", "", "write an execution trace of the whole run to this file")
@@ -64,13 +70,20 @@ func main() {
 	flag.Parse()
 
 	b := &registryload.Bench{Rounds: *rounds, Slices: *slices, PullStored: 64, ProfileLabels: *cpuprofile != ""}
-	for _, s := range registryload.Sides() {
-		if *side == "" || s.Name == *side {
-			b.Sides = append(b.Sides, s)
+	b.Sides = registryload.Sides()
+	if *side != "" {
+		b.Sides = nil
+		known := append(registryload.Sides(), registryload.Relaxed())
+	names:
+		for _, name := range strings.Split(*side, ",") {
+			for _, s := range known {
+				if s.Name == strings.TrimSpace(name) {
+					b.Sides = append(b.Sides, s)
+					continue names
+				}
+			}
+			log.Fatalf("no registry named %q", name)
 		}
-	}
-	if len(b.Sides) == 0 {
-		log.Fatalf("no registry named %q", *side)
 	}
 	if *verbose {
 		b.Progress = os.Stderr
@@ -134,7 +147,11 @@ func main() {
 		if err != nil {
 			log.Fatal(err)
 		}
-		fmt.Printf("Throughput (images/s, median over rounds; ratio: median of the rounds' registrytest ÷ go-containerregistry, above 1 registrytest is faster):\n\n")
+		if len(b.Sides) == 2 {
+			fmt.Printf("Throughput (images/s, median over rounds; ratio: median of the rounds' %[1]s ÷ %[2]s, above 1 %[1]s is faster):\n\n", b.Sides[0].Name, b.Sides[1].Name)
+		} else {
+			fmt.Printf("Throughput (images/s, median over rounds):\n\n")
+		}
 		registryload.WriteThroughput(os.Stdout, b.Sides, res)
 		fmt.Println()
 	}
@@ -145,7 +162,11 @@ func main() {
 		if err != nil {
 			log.Fatal(err)
 		}
-		fmt.Printf("Small requests while %d clients push %d images of 1 MiB (milliseconds; ratios: go-containerregistry ÷ registrytest, above 1 registrytest answers sooner):\n\n", workers, len(images))
+		if len(b.Sides) == 2 {
+			fmt.Printf("Small requests while %d clients push %d images of 1 MiB (milliseconds; ratios: %s ÷ %s, above 1 %[3]s answers sooner):\n\n", workers, len(images), b.Sides[1].Name, b.Sides[0].Name)
+		} else {
+			fmt.Printf("Small requests while %d clients push %d images of 1 MiB (milliseconds):\n\n", workers, len(images))
+		}
 		registryload.WriteLatency(os.Stdout, res)
 		fmt.Println()
 	}
