@@ -163,7 +163,7 @@ func main() {
 			log.Fatal(err)
 		}
 		if len(b.Sides) == 2 {
-			fmt.Printf("Small requests while %d clients push %d images of 1 MiB (milliseconds; ratios: %s ÷ %s, above 1 %[3]s answers sooner):\n\n", workers, len(images), b.Sides[1].Name, b.Sides[0].Name)
+			fmt.Printf("Small requests while %d clients push %d images of 1 MiB (milliseconds; ratios: %s ÷ %s, above 1 %[4]s answers sooner):\n\n", workers, len(images), b.Sides[1].Name, b.Sides[0].Name)
 		} else {
 			fmt.Printf("Small requests while %d clients push %d images of 1 MiB (milliseconds):\n\n", workers, len(images))
 		}
