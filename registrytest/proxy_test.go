@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/opencontainers/go-digest"
@@ -238,6 +239,39 @@ func TestLocationBuilderPerOrigin(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestLocationBuilderConcurrentHosts has clients of two hosts push at once
+// to one registry: each must get Locations of its own host, whichever
+// builder the other kept last.
+func TestLocationBuilderConcurrentHosts(t *testing.T) {
+	reg := New(Options{})
+	hosts := []string{"one.test", "two.test:5000"}
+	var wg sync.WaitGroup
+	for _, host := range hosts {
+		for range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for range 200 {
+					req := httptest.NewRequest("POST", "/v2/a/blobs/uploads/", nil)
+					req.Host = host
+					rec := httptest.NewRecorder()
+					reg.ServeHTTP(rec, req)
+					if want := "http://" + host + "/v2/a/blobs/uploads/"; !strings.HasPrefix(rec.Header().Get("Location"), want) {
+						t.Errorf("Host %s: Location %q, want %s...", host, rec.Header().Get("Location"), want)
+						return
+					}
+					// The sessions are not needed: cancel them, so that
+					// the registry's limit on open sessions is not reached.
+					del := httptest.NewRequest("DELETE", rec.Header().Get("Location"), nil)
+					del.Host = host
+					reg.ServeHTTP(httptest.NewRecorder(), del)
+				}
+			}()
+		}
+	}
+	wg.Wait()
 }
 
 // TestForwardingHeadersOption checks that the family the proxies write is
