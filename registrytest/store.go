@@ -132,7 +132,10 @@ func (s *store) linked(rp *repository, d digest.Digest) *blob {
 		return nil
 	}
 	b := s.blobs[d]
-	if _, ok := rp.blobs[b]; !ok || b == nil {
+	if b == nil {
+		return nil
+	}
+	if _, ok := rp.blobs[b]; !ok {
 		return nil
 	}
 	return b
@@ -166,7 +169,8 @@ func (s *store) linkNew(name string, d digest.Digest, data content, held int64) 
 	defer s.mu.Unlock()
 	rp := s.repo(name, true)
 	b := s.blobs[d]
-	if _, ok := rp.blobs[b]; ok && b != nil {
+	if _, linked := rp.blobs[b]; linked && b != nil {
+		// Linked already: the new content is dropped.
 		s.space.release(held)
 		return
 	}
