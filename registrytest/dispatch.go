@@ -220,8 +220,13 @@ func (reg *Registry) dispatch(x *exchange, r *http.Request, m regapi.PathMatch) 
 // prefix to keep. The last builder made is kept for the next request that
 // agrees on those three, which is every request of a client: a push would
 // otherwise make one, and check the host, for each of its answers.
+//
+// The client writes the Host and the target's scheme, up to the server's
+// header limit (a megabyte by default): a request whose two are longer
+// than maxKeptOrigin gets a builder of its own, so that the registry never
+// copies or keeps more than that of what a client sent.
 func (reg *Registry) urlBuilder(r *http.Request) *regapi.URLBuilder {
-	cacheable := len(reg.opts.TrustedProxies) == 0
+	cacheable := len(reg.opts.TrustedProxies) == 0 && len(r.Host)+len(r.URL.Scheme) <= maxKeptOrigin
 	key := builderKey{host: r.Host, tls: r.TLS != nil, scheme: r.URL.Scheme}
 	if cacheable {
 		if last := reg.lastBuilder.Load(); last != nil && last.key == key {
@@ -241,6 +246,10 @@ func (reg *Registry) urlBuilder(r *http.Request) *regapi.URLBuilder {
 	}
 	return ub
 }
+
+// maxKeptOrigin bounds the Host and scheme of a kept builder: a DNS name of
+// 253 bytes with a port, or "https", fits.
+const maxKeptOrigin = 300
 
 // builderKey is what a builder made without trusted proxies depends on.
 type builderKey struct {

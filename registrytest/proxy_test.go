@@ -241,6 +241,33 @@ func TestLocationBuilderPerOrigin(t *testing.T) {
 	}
 }
 
+// TestLocationBuilderLongHostNotKept sends a Host far longer than any
+// name, which a client may: it is answered with paths, as any malformed Host
+// is, and the registry keeps no copy of it, whatever builder it kept before.
+func TestLocationBuilderLongHostNotKept(t *testing.T) {
+	reg := New(Options{})
+	long := strings.Repeat("a.", 32<<10) + "test" // 64 KiB
+	for _, tc := range []struct{ host, want string }{
+		{"registry.test", "http://registry.test/v2/a/blobs/uploads/"},
+		{long, "/v2/a/blobs/uploads/"},
+		{"registry.test", "http://registry.test/v2/a/blobs/uploads/"},
+	} {
+		req := httptest.NewRequest("POST", "/v2/a/blobs/uploads/", nil)
+		req.Host = tc.host
+		rec := httptest.NewRecorder()
+		reg.ServeHTTP(rec, req)
+		if loc := rec.Header().Get("Location"); !strings.HasPrefix(loc, tc.want) {
+			t.Fatalf("Host of %d bytes: Location %.80q, want %s...", len(tc.host), loc, tc.want)
+		}
+		switch kept := reg.lastBuilder.Load(); {
+		case kept == nil:
+			t.Fatalf("after a Host of %d bytes the registry keeps no builder", len(tc.host))
+		case kept.key.host != "registry.test":
+			t.Fatalf("after a Host of %d bytes the registry keeps a builder for a Host of %d bytes", len(tc.host), len(kept.key.host))
+		}
+	}
+}
+
 // TestLocationBuilderConcurrentHosts has clients of two hosts push at once
 // to one registry: each must get Locations of its own host, whichever
 // builder the other kept last.
