@@ -1,6 +1,6 @@
 module github.com/regapi/regapi
 
-go 1.22
+go 1.23
 
 require (
 	github.com/distribution/reference v0.6.0

@@ -25,7 +25,7 @@ func TestInitCost(t *testing.T) {
 	}
 	dir := t.TempDir()
 	files := map[string]string{
-		"go.mod": "module initcost\n\ngo 1.22\n\nrequire github.com/regapi/regapi v0.0.0\n\nreplace github.com/regapi/regapi => " + strconv.Quote(root) + "\n",
+		"go.mod": "module initcost\n\ngo 1.23\n\nrequire github.com/regapi/regapi v0.0.0\n\nreplace github.com/regapi/regapi => " + strconv.Quote(root) + "\n",
 		"main.go": `package main
 
 import "github.com/regapi/regapi"
