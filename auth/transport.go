@@ -704,12 +704,13 @@ func (t *transport) fetchToken(req *http.Request, origin string, realm *url.URL,
 		return nil, fmt.Errorf("auth: token request to %s: %w", realm.Redacted(), err)
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		basic, _ := strings.CutPrefix(treq.Header.Get("Authorization"), "Basic ")
+		return nil, tokenRefusal(resp, pass, basic)
+	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxTokenResponse+1))
 	if err != nil {
 		return nil, fmt.Errorf("auth: reading the token response of %s: %w", realm.Redacted(), err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("auth: token server %s answered %s: %s", realm.Redacted(), resp.Status, short(strings.TrimSpace(string(body))))
 	}
 	if len(body) > maxTokenResponse {
 		return nil, fmt.Errorf("auth: the token response of %s is over %d bytes", realm.Redacted(), maxTokenResponse)

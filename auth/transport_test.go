@@ -15,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/regapi/regapi/errcode"
 )
 
 // clock is a time source the tests move by hand.
@@ -659,13 +661,27 @@ func TestTransportBearerNeverLoops(t *testing.T) {
 	}
 }
 
+// A wrong password is the token server's 401, which surfaces as an
+// errcode.HTTPError inside the *url.Error of http.Client, matching
+// ErrorCodeUnauthorized.
 func TestTransportBearerWrongPassword(t *testing.T) {
 	a := newAuthority(t)
-	tr := newTestTransport(nil, credsFor(a.host(), "alice", "wrong"), a.clock)
-	req, _ := http.NewRequest(http.MethodGet, a.registry.URL+"/v2/a/manifests/latest", nil)
-	_, err := tr.RoundTrip(req)
-	if err == nil || !strings.Contains(err.Error(), "401") || !strings.Contains(err.Error(), "incorrect username") {
-		t.Errorf("err = %v, want the token server's refusal", err)
+	client := &http.Client{Transport: newTestTransport(nil, credsFor(a.host(), "alice", "wrong"), a.clock)}
+	resp, err := client.Get(a.registry.URL + "/v2/a/manifests/latest")
+	if err == nil {
+		resp.Body.Close()
+		t.Fatalf("status %d, want an error", resp.StatusCode)
+	}
+	var urlErr *url.Error
+	if !errors.As(err, &urlErr) {
+		t.Fatalf("err = %v (%T), want a *url.Error", err, err)
+	}
+	httpErr, ok := urlErr.Err.(errcode.HTTPError)
+	if !ok || httpErr.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("url.Error.Err = %#v, want an errcode.HTTPError with status 401", urlErr.Err)
+	}
+	if !errors.Is(err, errcode.ErrorCodeUnauthorized) {
+		t.Errorf("errors.Is(%v, ErrorCodeUnauthorized) = false", err)
 	}
 }
 
