@@ -475,3 +475,27 @@ func TestSecureHostsAddAllocations(t *testing.T) {
 		t.Error("http://reg.example.com allowed after https://Reg.Example.com:443")
 	}
 }
+
+// When a token is fetched, the credentials function is told the scheme and
+// host of the registry request that was challenged, not the realm's.
+func TestTransportCredentialsAreTheRegistrys(t *testing.T) {
+	const authHostTLS = "auth.example.com"
+	tokens := &fakeRegistry{}
+	registry := &fakeRegistry{bearer: true, realm: "https://" + authHostTLS + "/token"}
+	n := newNetwork(t)
+	n.serveTLS(regHost, registry)
+	n.serveTLS(authHostTLS, tokens)
+	asked := &askedFor{}
+	client := &http.Client{Transport: NewTransportWithOptions(n.base, TransportOptions{Credentials: asked.creds})}
+	resp, err := client.Get("https://" + regHost + "/v2/a/manifests/latest")
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("%v, %v", resp, err)
+	}
+	resp.Body.Close()
+	if _, got := tokens.requests(); len(got) != 1 || got[0] != "Basic YWxpY2U6c2VjcmV0" {
+		t.Errorf("the realm got token requests with %q, want one with alice's password", got)
+	}
+	if got := asked.list(); len(got) != 1 || got[0] != "https "+regHost {
+		t.Errorf("credentials asked for %q, want [%q]", got, "https "+regHost)
+	}
+}
