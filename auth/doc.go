@@ -2,8 +2,9 @@
 // WWW-Authenticate challenges registries send, the resource scopes of the
 // registry token protocol, the scopes each request needs, the requests and
 // responses of the token endpoint, and a client transport that answers
-// challenges. It depends only on the standard library and package regapi,
-// whose route descriptors say which scopes each request variant needs.
+// challenges. It depends only on the standard library, package regapi,
+// whose route descriptors say which scopes each request variant needs, and
+// package errcode, whose HTTPError carries a token server's refusal.
 //
 // # Challenges
 //
@@ -36,10 +37,22 @@
 //
 // # Clients
 //
-// NewTransport wraps an http.RoundTripper: it answers Basic and Bearer
-// challenges with the credentials a callback gives for each host, caches
-// tokens by scope, repeats a request once, and refuses realms that would
-// carry credentials where they do not belong.
+// NewTransport and NewTransportWithOptions wrap an http.RoundTripper: they
+// answer Basic and Bearer challenges with the credentials a callback gives
+// for each registry, cache tokens by scope, repeat a request once, and
+// refuse realms that would carry credentials where they do not belong. A
+// token server's refusal is an errcode.HTTPError, which errors.Is matches
+// by code (errcode.ErrorCodeUnauthorized for a wrong password) and whose
+// text never shows the password.
+//
+// Credentials never travel over plain http to a host the transport has
+// reached over https: a redirect, an upload Location or a realm that leads
+// from https://reg.example to http://reg.example gets a challenge left
+// unanswered, and the caller its 401 as it came, neither the password nor
+// a token. A registry addressed over plain http only, such as
+// http://localhost:5000, is served as any other. The credentials callback
+// of NewTransportWithOptions is told the scheme of each registry request,
+// so that it can keep a password to https from the start.
 //
 // # Where registries and clients disagree
 //
@@ -62,7 +75,8 @@
 //     fails instead.
 //   - The deprecated class of a scope does not tell resources apart, as for
 //     servers; MergeScopes keeps it only when all entries agree.
-//   - A realm that would move credentials from https to http, or to a local
-//     or private address other than the registry's own, is refused;
-//     realms on other public hosts are allowed, as Docker Hub's must be.
+//   - A realm that would move credentials from https to http is left
+//     unanswered, one on a local or private address other than the
+//     registry's own is refused; realms on other public hosts are allowed,
+//     as Docker Hub's must be.
 package auth

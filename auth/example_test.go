@@ -3,6 +3,7 @@ package auth_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/regapi/regapi"
 	"github.com/regapi/regapi/auth"
+	"github.com/regapi/regapi/errcode"
 )
 
 // A client reads the challenges of a 401: here a Bearer and a Basic
@@ -162,4 +164,66 @@ func ExampleNewTransport() {
 	// 200 OK: manifest of library/alpine
 	// 200 OK: tags of library/alpine
 	// tokens issued: 1
+}
+
+// NewTransportWithOptions tells the credentials function the scheme of the
+// registry request, so that a password meant for https is never given for
+// plain http. The registry here wants Basic credentials over https; the
+// token server of a second one refuses a wrong password, and the refusal is
+// an errcode.HTTPError that errors.Is matches by code.
+func ExampleNewTransportWithOptions() {
+	registry := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if user, pass, ok := r.BasicAuth(); !ok || user != "alice" || pass != "secret" {
+			w.Header().Set("WWW-Authenticate", `Basic realm="registry"`)
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		fmt.Fprintln(w, "welcome, alice")
+	}))
+	defer registry.Close()
+	host := strings.TrimPrefix(registry.URL, "https://")
+
+	client := &http.Client{Transport: auth.NewTransportWithOptions(registry.Client().Transport, auth.TransportOptions{
+		Credentials: func(ctx context.Context, scheme, h string) (string, string, error) {
+			fmt.Println("credentials asked for", scheme)
+			if scheme == "https" && h == host {
+				return "alice", "secret", nil
+			}
+			return "", "", nil
+		},
+	})}
+	resp, err := client.Get(registry.URL + "/v2/")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	fmt.Print(resp.Status, ": ", string(body))
+
+	// A Bearer registry whose token server refuses the password.
+	refusing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/token" {
+			w.WriteHeader(http.StatusUnauthorized)
+			io.WriteString(w, `{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}`)
+			return
+		}
+		w.Header().Set("WWW-Authenticate", `Bearer realm="/token",service="registry"`)
+		w.WriteHeader(http.StatusUnauthorized)
+	}))
+	defer refusing.Close()
+	client.Transport = auth.NewTransportWithOptions(nil, auth.TransportOptions{
+		Credentials: func(ctx context.Context, scheme, h string) (string, string, error) {
+			return "alice", "wrong", nil
+		},
+	})
+	_, err = client.Get(refusing.URL + "/v2/library/alpine/manifests/3.20")
+	var refusal errcode.HTTPError
+	if errors.As(err, &refusal) {
+		fmt.Println("token server:", refusal.StatusCode, errors.Is(err, errcode.ErrorCodeUnauthorized))
+	}
+	// Output:
+	// credentials asked for https
+	// 200 OK: welcome, alice
+	// token server: 401 true
 }

@@ -19,19 +19,59 @@ import (
 )
 
 // ErrRealmRefused is the error RoundTrip returns, wrapped, when a Bearer
-// challenge names a realm the transport will not send credentials to.
+// challenge names a realm the transport will not send credentials to: not
+// an http or https URL, with user information, without a valid host, or on
+// a local address other than the registry's. A realm that would take
+// credentials from https to plain http is not an error: the challenge is
+// left unanswered and its 401 returned, as for every step to plain http.
 var ErrRealmRefused = errors.New("realm refused")
 
-// NewTransport returns a RoundTripper that authenticates requests to
-// registries on top of base (http.DefaultTransport when nil). creds
+// TransportOptions configures the transport of NewTransportWithOptions.
+// The zero value makes an anonymous transport, which still fetches the
+// tokens a registry grants without credentials.
+type TransportOptions struct {
+	// Credentials returns the user name and password for the registry a
+	// request goes to: scheme is its URL's scheme, "https" or "http", and
+	// host the host as the URL writes it ("registry.example.com",
+	// "127.0.0.1:5000"). When a token is fetched for a challenge, the
+	// scheme and host are those of the registry request that was
+	// challenged, never the realm's: the password is the registry's, and
+	// the realm only a place the registry names to trade it in. It is
+	// asked whenever that host challenges, and should answer only for the
+	// hosts, and schemes, the credentials belong to. It may be nil, and may
+	// return two empty strings, for anonymous access.
+	//
+	// It is never asked for a challenge the transport will not answer: one
+	// over plain http from a host the transport has reached over https,
+	// or one whose realm would take credentials to plain http.
+	Credentials func(ctx context.Context, scheme, host string) (user, password string, err error)
+}
+
+// NewTransport returns NewTransportWithOptions(base, opts), where
+// opts.Credentials asks creds for the host alone, whatever the scheme. creds
 // returns the user name and password for the host a request goes to, as
-// the request URL writes it ("registry.example.com", "127.0.0.1:5000"); it
-// is asked whenever that host challenges, and should answer only for the
-// hosts the credentials belong to. It may be nil, and may return two empty
-// strings, for anonymous access. For a host that asked for Basic the answer
-// is kept and sent with later requests until the host refuses it, so that
-// a credential helper that starts a process per call is not asked once per
-// request; for Bearer it is asked whenever a token is fetched.
+// the request URL writes it ("registry.example.com", "127.0.0.1:5000"). Its
+// answers never travel over plain http to a host the transport has reached
+// over https (see NewTransportWithOptions); a caller who also wants to keep
+// a host's credentials off plain http from the start uses
+// NewTransportWithOptions and answers only for "https".
+func NewTransport(base http.RoundTripper, creds func(ctx context.Context, host string) (username, password string, err error)) http.RoundTripper {
+	var opts TransportOptions
+	if creds != nil {
+		opts.Credentials = func(ctx context.Context, _, host string) (string, string, error) {
+			return creds(ctx, host)
+		}
+	}
+	return NewTransportWithOptions(base, opts)
+}
+
+// NewTransportWithOptions returns a RoundTripper that authenticates
+// requests to registries on top of base (http.DefaultTransport when nil),
+// with the credentials opts.Credentials gives for each registry. For a
+// host that asked for Basic the answer is kept and sent with later
+// requests until the host refuses it, so that a credential helper that
+// starts a process per call is not asked once per request; for Bearer it
+// is asked whenever a token is fetched.
 //
 // A request that gets a 401 is answered as its challenges ask. Among the
 // challenges (ParseChallenges) a Bearer challenge with a realm is
@@ -69,28 +109,57 @@ var ErrRealmRefused = errors.New("realm refused")
 // credentials when there are credentials. Every token server serves GET,
 // while POST is optional and servers without it refuse it in several ways;
 // the POST grants exist for refresh tokens, which this transport does not
-// keep. The token server's answer is not followed through redirects.
+// keep. The token server's answer is not followed through redirects. A
+// token server that refuses, answering other than 200, makes RoundTrip
+// return an errcode.HTTPError (which http.Client wraps in a *url.Error)
+// with the status, the header and the entries of the body's error
+// envelope, or, for a body without one, the entry the status stands for:
+// ErrorCodeUnauthorized for 401, ErrorCodeDenied for 403,
+// ErrorCodeTooManyRequests for 429 and ErrorCodeUnknown otherwise. So
+// errors.Is(err, errcode.ErrorCodeUnauthorized) tells a wrong password. No
+// error shows the password: an entry whose text holds it, or the encoded
+// credentials, keeps only its code. A registry's own 401 is a response,
+// never an error.
+//
+// Credentials never travel over plain http to a host the transport has
+// reached over https in its lifetime: once a request has gone to
+// https://reg.example, a challenge from http://reg.example is not
+// answered, with a password or a token, and no token is fetched with the
+// password from an http realm on that host, whether a redirect, an upload
+// Location or a realm led there. The 401 is returned as it came, without
+// an error. A host here is the host as the URL writes it, in any letter
+// case, without a trailing dot, and with ports 80 and 443 left out, so
+// that https://reg.example:443 and http://reg.example:80 are one host
+// while localhost:5000 and localhost:5001 are two. A registry addressed
+// over plain http and never over https (http://localhost:5000) is
+// answered as any other. The transport remembers up to 1024 such hosts;
+// a registry that sends it to more fills the memory, and from then on no
+// challenge over plain http is answered at all, since the hosts it could
+// not write down might be any.
 //
 // Credentials go only to the host of the request and to the realm its
 // challenge names. The realm must be an http or https URL without user
 // information whose host passes the registry host grammar (no odd forms of
 // IP addresses); a relative realm is resolved against the request URL. A
-// realm is refused, and RoundTrip fails with an error wrapping
-// ErrRealmRefused, when it would take credentials from https to http, or
-// when it is on a loopback, private, link-local or unspecified address, or
-// localhost, while its host and port differ from the registry's: such a
-// realm lets a remote registry aim the client's credentials at services of
-// the client's own network. Cross-host realms such as Docker Hub's are
+// realm that would take credentials from https to http, that of a
+// registry request over https or one on a host reached over https, is
+// never sent a request: its challenge is left unanswered, and the 401
+// returned. A realm is refused, and RoundTrip fails with an error wrapping
+// ErrRealmRefused, when it is not a URL of that form, or when it is on a
+// loopback, private, link-local or unspecified address, or localhost,
+// while its host and port differ from the registry's: such a realm lets a
+// remote registry aim the client's credentials at services of the
+// client's own network. Cross-host realms such as Docker Hub's are
 // allowed. The check sees only the realm's name, not what it resolves to.
 //
 // A request that already has an Authorization header is sent as it is and
 // its response returned untouched. The transport is safe for concurrent
 // use.
-func NewTransport(base http.RoundTripper, creds func(ctx context.Context, host string) (username, password string, err error)) http.RoundTripper {
+func NewTransportWithOptions(base http.RoundTripper, opts TransportOptions) http.RoundTripper {
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	return &transport{base: base, creds: creds, now: time.Now, hosts: make(map[string]*hostState), fetching: make(map[string]*tokenFetch)}
+	return &transport{base: base, creds: opts.Credentials, now: time.Now, hosts: make(map[string]*hostState), fetching: make(map[string]*tokenFetch)}
 }
 
 // Limits of the transport.
@@ -118,9 +187,10 @@ const (
 )
 
 type transport struct {
-	base  http.RoundTripper
-	creds func(ctx context.Context, host string) (string, string, error)
-	now   func() time.Time // replaced by tests
+	base   http.RoundTripper
+	creds  func(ctx context.Context, scheme, host string) (string, string, error)
+	now    func() time.Time // replaced by tests
+	secure secureHosts      // the hosts reached over https
 
 	mu        sync.Mutex
 	hosts     map[string]*hostState  // by origin
@@ -171,9 +241,20 @@ type attempt struct {
 	fresh bool // token was fetched for this request
 }
 
-// RoundTrip sends req, answering a 401 as NewTransport describes.
+// RoundTrip sends req, answering a 401 as NewTransportWithOptions
+// describes.
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.URL == nil || req.URL.Host == "" || (req.URL.Scheme != "http" && req.URL.Scheme != "https") || req.Header.Get("Authorization") != "" {
+	if req.URL == nil || req.URL.Host == "" || (req.URL.Scheme != "http" && req.URL.Scheme != "https") {
+		return t.base.RoundTrip(req)
+	}
+	if req.URL.Scheme == "https" {
+		t.secure.add(req.URL)
+	} else if !t.secure.plainAllowed(req.URL) {
+		// Plain http to a host reached over https: sent without
+		// credentials, and a 401 returned as it is.
+		return t.base.RoundTrip(req)
+	}
+	if req.Header.Get("Authorization") != "" {
 		return t.base.RoundTrip(req)
 	}
 	origin := originOf(req.URL)
@@ -308,6 +389,9 @@ func (t *transport) authorize(req *http.Request, origin string, needed []Scope) 
 			return attempt{token: tok}, nil
 		}
 		tok, err := t.fetch(req, origin, state.realm, state.service, needed)
+		if errors.Is(err, errPlainRealm) {
+			return attempt{}, nil // sent without, and not answered
+		}
 		if err != nil {
 			return attempt{}, err
 		}
@@ -335,6 +419,12 @@ func (t *transport) answer(req *http.Request, origin string, needed []Scope, cha
 	switch {
 	case bearer != nil:
 		realm, err := checkRealm(req.URL, bearer.Realm())
+		if err == nil && t.plainRefused(req.URL, realm) {
+			err = errPlainRealm
+		}
+		if errors.Is(err, errPlainRealm) {
+			return "", nil, nil
+		}
 		if err != nil {
 			return "", nil, err
 		}
@@ -356,7 +446,9 @@ func (t *transport) answer(req *http.Request, origin string, needed []Scope, cha
 		}
 		tok := t.lookup(origin, realmID, service, scopes)
 		if tok == nil || tok == sent.token {
-			if tok, err = t.fetch(req, origin, realm, service, scopes); err != nil {
+			if tok, err = t.fetch(req, origin, realm, service, scopes); errors.Is(err, errPlainRealm) {
+				return "", nil, nil
+			} else if err != nil {
 				return "", nil, err
 			}
 		}
@@ -423,12 +515,13 @@ func (t *transport) basicAuthorization(req *http.Request) (string, error) {
 	return "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pass)), nil
 }
 
-// credentials asks creds for the credentials of the host of req.
+// credentials asks creds for the credentials of the scheme and host of
+// req, a registry request.
 func (t *transport) credentials(req *http.Request) (string, string, error) {
 	if t.creds == nil {
 		return "", "", nil
 	}
-	user, pass, err := t.creds(req.Context(), req.URL.Host)
+	user, pass, err := t.creds(req.Context(), req.URL.Scheme, req.URL.Host)
 	if err != nil {
 		return "", "", fmt.Errorf("auth: credentials for %s: %w", req.URL.Host, err)
 	}
@@ -562,8 +655,24 @@ func (t *transport) fetch(req *http.Request, origin string, realm *url.URL, serv
 	}
 }
 
+// plainRefused reports whether a token request to realm for a request to
+// registry would take credentials over plain http where they must not go:
+// the realm is http and the registry request is not, or the realm's host
+// or the registry's was reached over https. It is asked when a challenge
+// is answered and again before each token request, since a host may have
+// been reached over https in between.
+func (t *transport) plainRefused(registry, realm *url.URL) bool {
+	return realm.Scheme != "https" && (registry.Scheme != "http" || !t.secure.plainAllowed(realm) || !t.secure.plainAllowed(registry))
+}
+
 // fetchToken asks the realm for a token and caches it.
 func (t *transport) fetchToken(req *http.Request, origin string, realm *url.URL, service string, scopes []Scope) (*cachedToken, error) {
+	if t.plainRefused(req.URL, realm) {
+		return nil, errPlainRealm
+	}
+	if realm.Scheme == "https" {
+		t.secure.add(realm)
+	}
 	user, pass, err := t.credentials(req)
 	if err != nil {
 		return nil, err
@@ -595,12 +704,13 @@ func (t *transport) fetchToken(req *http.Request, origin string, realm *url.URL,
 		return nil, fmt.Errorf("auth: token request to %s: %w", realm.Redacted(), err)
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		basic, _ := strings.CutPrefix(treq.Header.Get("Authorization"), "Basic ")
+		return nil, tokenRefusal(resp, pass, basic)
+	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxTokenResponse+1))
 	if err != nil {
 		return nil, fmt.Errorf("auth: reading the token response of %s: %w", realm.Redacted(), err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("auth: token server %s answered %s: %s", realm.Redacted(), resp.Status, short(strings.TrimSpace(string(body))))
 	}
 	if len(body) > maxTokenResponse {
 		return nil, fmt.Errorf("auth: the token response of %s is over %d bytes", realm.Redacted(), maxTokenResponse)
@@ -654,8 +764,15 @@ func isHeaderToken(s string) bool {
 	return s != ""
 }
 
+// errPlainRealm is the error of checkRealm and fetchToken for a realm that
+// would take credentials to plain http: the challenge that names it is left
+// unanswered, its 401 returned without an error.
+var errPlainRealm = errors.New("auth: the realm would take credentials to plain http")
+
 // checkRealm resolves a challenge's realm against the request URL and
-// refuses the realms NewTransport describes.
+// refuses the realms NewTransportWithOptions describes: with errPlainRealm
+// an http realm of an https registry, with an error wrapping
+// ErrRealmRefused the others.
 func checkRealm(registry *url.URL, realm string) (*url.URL, error) {
 	refuse := func(why string) error {
 		return fmt.Errorf("auth: %w: %q %s", ErrRealmRefused, short(realm), why)
@@ -674,7 +791,7 @@ func checkRealm(registry *url.URL, realm string) (*url.URL, error) {
 	case !grammar.IsHost(u.Host):
 		return nil, refuse("has no valid host")
 	case strings.EqualFold(registry.Scheme, "https") && u.Scheme == "http":
-		return nil, refuse("would send credentials of an https registry over http")
+		return nil, errPlainRealm
 	case isLocalHost(u.Hostname()) && !grammar.SameHostPort(u, registry):
 		return nil, refuse("is on a local or private address other than the registry's")
 	}

@@ -1,8 +1,9 @@
 // Package grammar holds the grammar of the registry API's names and values
 // that the root package and its satellites share: one recogniser for each
 // path variable (repository name, tag, digest, upload id), the OCI
-// repository grammar the test registry enforces, and the host check every
-// URL authority goes through.
+// repository grammar the test registry enforces, the host check every
+// URL authority goes through, and the one accepted spelling of the
+// base64url parts of a signed token.
 package grammar
 
 import "strings"
