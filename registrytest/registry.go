@@ -148,7 +148,8 @@ type Options struct {
 
 	// DisableAnonymousMount makes a mount request without a from parameter
 	// start a normal upload (202) instead of looking for the blob in every
-	// repository.
+	// repository the request may pull (every repository without
+	// authentication).
 	DisableAnonymousMount bool
 
 	// InterchangeableManifestTypes lets an Accept header that lists the
