@@ -125,7 +125,12 @@
 // Faults and ClearFaults manage them in a test; "regapi serve -fault SPEC"
 // injects them at start, and Options.FaultEndpoint serves
 // /_regapi/faults for a test outside the process (POST adds one SPEC a
-// line, GET lists, DELETE clears). The request log (Registry.Requests)
+// line, GET lists, DELETE clears). Without authentication anyone may use
+// the endpoint; with Options.Auth, in either mode, it takes only the Basic
+// credentials of a user who may push in every repository, and nothing
+// else, not even a token: 401 with the challenge Basic realm="<service>"
+// without them, 403 for a pull-only or repository-limited user. The
+// request log (Registry.Requests)
 // records on which request each fault fired.
 //
 // # Authentication

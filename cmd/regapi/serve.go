@@ -69,7 +69,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		faults = append(faults, v)
 		return nil
 	})
-	fs.BoolVar(&opts.FaultEndpoint, "fault-endpoint", false, "serve /_regapi/faults: POST adds faults (a SPEC a line), GET lists them, DELETE clears them")
+	fs.BoolVar(&opts.FaultEndpoint, "fault-endpoint", false, "serve /_regapi/faults: POST adds faults (a SPEC a line), GET lists them, DELETE clears them; with -auth basic or token it needs the Basic credentials of a -user that may push in every repository (401 without, 403 for others; tokens are refused)")
 	fs.IntVar(&opts.ReferrersPageSize, "referrers-page-size", 0, "list at most `n` referrers an answer, paging with Link headers (0: no paging)")
 	fs.BoolVar(&opts.BlobRedirect, "blob-redirect", false, "answer blob GETs with 307 to a signed URL on this server, as registries backed by object storage do")
 	fs.StringVar(&opts.BlobDir, "blob-dir", "", "keep blob content in files of this `directory` instead of memory")

@@ -100,3 +100,22 @@ func TestServeFlags(t *testing.T) {
 		})
 	}
 }
+
+// TestServeHelpFaultEndpoint checks that the help of -fault-endpoint says
+// who may use it when authentication is on.
+func TestServeHelpFaultEndpoint(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if got := runServe([]string{"-h"}, &stdout, &stderr); got != 0 {
+		t.Fatalf("exit status %d; stderr %q", got, stderr.String())
+	}
+	_, help, ok := strings.Cut(stderr.String(), "-fault-endpoint\n")
+	if !ok {
+		t.Fatalf("no -fault-endpoint in %q", stderr.String())
+	}
+	help, _, _ = strings.Cut(help, "\n")
+	for _, want := range []string{"with -auth basic or token", "Basic credentials", "may push", "401", "403", "tokens are refused"} {
+		if !strings.Contains(help, want) {
+			t.Errorf("the help of -fault-endpoint, %q, lacks %q", help, want)
+		}
+	}
+}
