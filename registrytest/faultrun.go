@@ -85,16 +85,22 @@ func (reg *Registry) faultEndpointAllowed(w http.ResponseWriter, r *http.Request
 	if name, password, ok := r.BasicAuth(); ok {
 		u = a.user(name, password)
 	}
+	if u != nil && !u.PullOnly && len(u.Repositories) == 0 {
+		return true
+	}
+	if r.ContentLength != 0 {
+		// The body of a refused request is not read, and net/http would
+		// otherwise wait for it before answering, however slowly it
+		// comes; the connection cannot serve another request then.
+		w.Header().Set("Connection", "close")
+	}
 	if u == nil {
 		w.Header().Set("WWW-Authenticate", auth.Challenge{Scheme: "Basic", Params: map[string]string{"realm": a.cfg.Service}}.String())
 		http.Error(w, "the fault endpoint needs the Basic credentials of a user who may push", http.StatusUnauthorized)
 		return false
 	}
-	if u.PullOnly || len(u.Repositories) > 0 {
-		http.Error(w, "the fault endpoint needs a user who may push in every repository", http.StatusForbidden)
-		return false
-	}
-	return true
+	http.Error(w, "the fault endpoint needs a user who may push in every repository", http.StatusForbidden)
+	return false
 }
 
 // runFault answers a request under fault f: a status fault answers at
