@@ -1135,7 +1135,7 @@ func newRouteTable() []RouteDescriptor {
 					},
 					{
 						Name:            "Mount Blob from Any Repository",
-						Description:     "Mount without naming the source: registries may treat `from` as optional and link the blob when they find it in a repository the client may read. Otherwise they open an upload session (202).",
+						Description:     "Mount without naming the source: registries may treat `from` as optional and link the blob when they find it in a repository that the access granted to this request allows it to pull. For a bearer token that access is the scopes in the token, never the account's wider rights, so a token for the target alone finds the blob nowhere else. The scopes listed here cover only the target: the server must check pull on each candidate repository itself (in Go, `auth.Allows` with `repository:<candidate>:pull` against the request's grant) before linking from it. When no repository it may link from holds the blob, the registry opens an upload session (202).",
 						EndpointID:      "end-11",
 						Scopes:          pushScopes,
 						Headers:         emptyBodyHeaders,

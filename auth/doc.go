@@ -28,6 +28,16 @@
 // its source, the catalog registry:catalog:*, and the API's base any
 // authenticated client.
 //
+// A mount without from needs, by its descriptor, only pull and push on the
+// target: Required cannot know which repositories the server will look in
+// for the blob, and a server that trusts it alone lets a request read any
+// repository through the target. Before linking a blob from a candidate
+// repository, such a server checks Allows(granted, Scope{Type: "repository",
+// Name: candidate, Actions: []string{"pull"}}), where granted is the access
+// of this request (for a bearer token, the scopes in the token, never the
+// wider rights of its account), and opens an upload session when no
+// candidate passes.
+//
 // # The token endpoint
 //
 // A Bearer challenge's realm is a token server, described by

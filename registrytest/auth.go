@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -44,7 +45,9 @@ const (
 // and 200 to any valid credential. Other requests need the access the
 // descriptors give their variant (see package auth): pull for reads, pull
 // and push for writes, delete for deletes, pull on the source of a mount,
-// registry:catalog:* for the catalog. The answers are those of
+// registry:catalog:* for the catalog; a mount without a source links only
+// from repositories the request may pull, and otherwise opens an upload
+// session. The answers are those of
 // distribution: 401 with a challenge and an UNAUTHORIZED envelope for
 // missing or bad credentials; with tokens, error="invalid_token" in the
 // challenge for a token that is malformed, forged or expired, and
@@ -83,6 +86,12 @@ type User struct {
 
 	// PullOnly restricts the user to pulling and listing.
 	PullOnly bool
+
+	// Repositories, when not empty, are the only repositories the user
+	// may act on, named exactly, beyond what AnonymousPull lets anyone do;
+	// such a user may not list the catalog, which names the others.
+	// Empty: every repository.
+	Repositories []string
 }
 
 // DefaultTokenTTL is how long tokens live by default.
@@ -115,6 +124,12 @@ func newAuthenticator(cfg Auth, now func() time.Time) *authenticator {
 	if cfg.Service == "" {
 		cfg.Service = "registrytest"
 	}
+	// The accounts are copied, so that a caller changing its Options
+	// afterwards changes nothing here.
+	cfg.Users = slices.Clone(cfg.Users)
+	for i := range cfg.Users {
+		cfg.Users[i].Repositories = slices.Clone(cfg.Users[i].Repositories)
+	}
 	a := &authenticator{cfg: cfg, now: now, passwords: make([][sha256.Size]byte, len(cfg.Users))}
 	for i, u := range cfg.Users {
 		a.passwords[i] = sha256.Sum256([]byte(u.Password))
@@ -145,10 +160,15 @@ func (a *authenticator) user(name, password string) *User {
 func (a *authenticator) allowed(u *User, typ, name string) []string {
 	switch {
 	case typ == "registry" && name == "catalog":
-		if u != nil {
+		if u != nil && len(u.Repositories) == 0 {
 			return []string{"*"}
 		}
 	case typ != "repository" || !grammar.IsRepository(name):
+	case u != nil && len(u.Repositories) > 0 && !slices.Contains(u.Repositories, name):
+		// A user has, outside their repositories, what anyone has.
+		if a.cfg.AnonymousPull {
+			return []string{"pull"}
+		}
 	case u != nil && !u.PullOnly:
 		return []string{"delete", "pull", "push"}
 	case u != nil || a.cfg.AnonymousPull:
@@ -288,6 +308,7 @@ func (reg *Registry) authorize(c *request) error {
 		if !auth.Allows(a.grant(u, needed), needed...) {
 			return errcode.ErrorCodeDenied.WithDetail(scopeStrings(needed))
 		}
+		c.user = u
 		return nil
 	case AuthToken:
 		if !strings.EqualFold(scheme, "Bearer") {
@@ -297,12 +318,57 @@ func (reg *Registry) authorize(c *request) error {
 		if err != nil {
 			return reg.challenge(c, "invalid_token", needed)
 		}
-		if !auth.Allows(scopesOf(cl), needed...) {
+		granted := scopesOf(cl)
+		if !auth.Allows(granted, needed...) {
 			return reg.challenge(c, "insufficient_scope", needed)
 		}
+		c.granted = granted
 		return nil
 	}
 	return nil
+}
+
+// mountSources returns the repositories a mount without from may link
+// its blob from: every repository (all), or only those named, which the
+// request may pull. A mount reads the repository it links from, so it
+// needs what a GET there needs; pull on the target and push are not
+// enough. With a token the scopes in the token decide, never what its
+// account could have been granted; with Basic the user's rights. Each
+// candidate is checked with auth.Allows, as the descriptor of the variant
+// asks of servers.
+func (reg *Registry) mountSources(c *request) (names []string, all bool) {
+	a := reg.auth
+	if a == nil {
+		return nil, true
+	}
+	if a.cfg.Mode == AuthToken {
+		for _, g := range c.granted {
+			if g.Type == "repository" && auth.Allows(c.granted, pullScope(g.Name)) {
+				names = append(names, g.Name)
+			}
+		}
+		return names, false
+	}
+	// Basic: a user without a list of repositories, and anyone when
+	// anonymous pull is on, may pull every repository.
+	u := c.user
+	if u == nil || len(u.Repositories) == 0 {
+		return nil, u != nil || a.cfg.AnonymousPull
+	}
+	if a.cfg.AnonymousPull {
+		return nil, true
+	}
+	for _, name := range u.Repositories {
+		if need := pullScope(name); auth.Allows(a.grant(u, []auth.Scope{need}), need) {
+			names = append(names, name)
+		}
+	}
+	return names, false
+}
+
+// pullScope is the access a GET in repository name needs.
+func pullScope(name string) auth.Scope {
+	return auth.Scope{Type: "repository", Name: name, Actions: []string{"pull"}}
 }
 
 // challenge sets the WWW-Authenticate header of a 401 and returns the

@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/regapi/regapi"
+	"github.com/regapi/regapi/auth"
 	"github.com/regapi/regapi/errcode"
 	"github.com/regapi/regapi/internal/grammar"
 	"github.com/regapi/regapi/internal/routeshape"
@@ -137,6 +138,12 @@ type request struct {
 
 	reg     *Registry
 	builder *regapi.URLBuilder // made by urls on first use
+
+	// What authentication granted the request, for the checks a handler
+	// makes beyond the variant's own scopes (a mount without from): the
+	// scopes of its token, or its Basic user (nil when anonymous).
+	granted []auth.Scope
+	user    *User
 }
 
 // urls returns the builder of the request's Location and Link headers. It

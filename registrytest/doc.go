@@ -125,7 +125,12 @@
 // Faults and ClearFaults manage them in a test; "regapi serve -fault SPEC"
 // injects them at start, and Options.FaultEndpoint serves
 // /_regapi/faults for a test outside the process (POST adds one SPEC a
-// line, GET lists, DELETE clears). The request log (Registry.Requests)
+// line, GET lists, DELETE clears). Without authentication anyone may use
+// the endpoint; with Options.Auth, in either mode, it takes only the Basic
+// credentials of a user who may push in every repository, and nothing
+// else, not even a token: 401 with the challenge Basic realm="<service>"
+// without them, 403 for a pull-only or repository-limited user. The
+// request log (Registry.Requests)
 // records on which request each fault fired.
 //
 // # Authentication
@@ -133,7 +138,12 @@
 // Options.Auth asks clients for credentials: Basic on every request, or
 // bearer tokens from the registry's own token server at /token, whose
 // realm is built like Location headers (so trusted proxies apply). Users
-// may pull, push and delete, or only pull; anonymous pull is an option.
+// may pull, push and delete, or only pull, in every repository or in those
+// User.Repositories names; anonymous pull is an option. A mount without
+// from links the blob only from a repository the request may pull: with a
+// token, one on which the token's own scopes grant pull (in token mode
+// such a mount mostly opens an upload session, 202), with Basic, one the
+// user may pull. A mount with from needs pull on from.
 // Tokens are signed with a key drawn when the registry is made and expire
 // after Auth.TokenTTL; the token server also answers the OAuth2 POST with
 // the password and refresh_token grants. The answers follow distribution:
@@ -191,9 +201,10 @@
 //     Range "0-0", OCI-Chunk-Min-Length when Options.ChunkMinLength is set).
 //     With ?digest= the body is the whole blob and the answer is 201. With
 //     ?mount=<digest>&from=<repo> the blob is linked from the other
-//     repository (201); without from, any repository holding the blob is
-//     used unless Options.DisableAnonymousMount is set. When the blob cannot
-//     be mounted a normal session starts (202). ?digest-algorithm= must name
+//     repository (201); without from, any repository holding the blob that
+//     the request may pull is used (see "Authentication") unless
+//     Options.DisableAnonymousMount is set. When the blob cannot be mounted
+//     a normal session starts (202). ?digest-algorithm= must name
 //     an algorithm the registry supports (sha256, sha384 or sha512), else
 //     DIGEST_INVALID; the closing digest may use any supported algorithm.
 //   - PATCH appends a chunk. With Content-Range "<start>-<end>" the start

@@ -106,3 +106,37 @@ func ExampleAuth() {
 	// 401 true
 	// 200 true
 }
+
+// A test of cross-repository mounts runs a registry with Basic
+// credentials, where one account may act only in ci/scratch: a mount
+// without from finds the blob only in a repository the request may pull,
+// and otherwise opens an upload session.
+func ExampleUser() {
+	srv := registrytest.NewServer(registrytest.Options{Auth: registrytest.Auth{
+		Mode: registrytest.AuthBasic,
+		Users: []registrytest.User{
+			{Name: "alice", Password: "s3cret"},
+			{Name: "ci", Password: "c1", Repositories: []string{"ci/scratch"}},
+		},
+	}})
+	defer srv.Close()
+	post := func(user, password, path string, body []byte) int {
+		req, _ := http.NewRequest("POST", srv.URL+path, bytes.NewReader(body))
+		req.SetBasicAuth(user, password)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return 0
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	blob := []byte("private layer")
+	d := digest.FromBytes(blob)
+	fmt.Println(post("alice", "s3cret", "/v2/private/blobs/uploads/?digest="+d.String(), blob))
+	fmt.Println(post("ci", "c1", "/v2/ci/scratch/blobs/uploads/?mount="+d.String(), nil))
+	fmt.Println(post("alice", "s3cret", "/v2/ci/scratch/blobs/uploads/?mount="+d.String(), nil))
+	// Output:
+	// 201
+	// 202
+	// 201
+}

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/regapi/regapi/auth"
 )
 
 // faultEndpointPath is where Options.FaultEndpoint serves the faults.
@@ -15,9 +17,13 @@ const faultEndpointPath = "/_regapi/faults"
 
 // serveFaultEndpoint adds (POST, one SPEC a line), lists (GET) or clears
 // (DELETE) the faults. A POST whose body has a SPEC that does not parse
-// adds none of them.
+// adds none of them. With authentication on, only a user who may push
+// everywhere may use it (see faultEndpointAllowed).
 func (reg *Registry) serveFaultEndpoint(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if !reg.faultEndpointAllowed(w, r) {
+		return
+	}
 	switch r.Method {
 	case http.MethodPost:
 		var batch []*faultSpec
@@ -59,6 +65,42 @@ func (reg *Registry) serveFaultEndpoint(w http.ResponseWriter, r *http.Request) 
 		w.Header().Set("Allow", "GET, HEAD, POST, DELETE")
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 	}
+}
+
+// faultEndpointAllowed reports whether the request may use the fault
+// endpoint, answering it otherwise. Without authentication anyone may.
+// With it, in either mode, the request must carry the Basic credentials of
+// a user who may push in every repository: faults change what every
+// client of the registry sees. Nothing else is taken, not even a token
+// that grants push, since a token names repositories and the faults are
+// the registry's: a request without such credentials gets 401 with a
+// Basic challenge, whose realm is the service, and one from another user
+// 403.
+func (reg *Registry) faultEndpointAllowed(w http.ResponseWriter, r *http.Request) bool {
+	a := reg.auth
+	if a == nil {
+		return true
+	}
+	var u *User
+	if name, password, ok := r.BasicAuth(); ok {
+		u = a.user(name, password)
+	}
+	if u != nil && !u.PullOnly && len(u.Repositories) == 0 {
+		return true
+	}
+	if r.ContentLength != 0 {
+		// The body of a refused request is not read, and net/http would
+		// otherwise wait for it before answering, however slowly it
+		// comes; the connection cannot serve another request then.
+		w.Header().Set("Connection", "close")
+	}
+	if u == nil {
+		w.Header().Set("WWW-Authenticate", auth.Challenge{Scheme: "Basic", Params: map[string]string{"realm": a.cfg.Service}}.String())
+		http.Error(w, "the fault endpoint needs the Basic credentials of a user who may push", http.StatusUnauthorized)
+		return false
+	}
+	http.Error(w, "the fault endpoint needs a user who may push in every repository", http.StatusForbidden)
+	return false
 }
 
 // runFault answers a request under fault f: a status fault answers at

@@ -234,7 +234,7 @@ func (l *faultList) add(batch []*faultSpec) error {
 }
 
 // maxFaults bounds the faults a registry holds, which the fault endpoint
-// lets anyone who reaches it add.
+// lets clients add.
 const maxFaults = 10000
 
 // Faults returns the faults injected since the last ClearFaults, in order,

@@ -148,7 +148,8 @@ type Options struct {
 
 	// DisableAnonymousMount makes a mount request without a from parameter
 	// start a normal upload (202) instead of looking for the blob in every
-	// repository.
+	// repository the request may pull (every repository without
+	// authentication).
 	DisableAnonymousMount bool
 
 	// InterchangeableManifestTypes lets an Accept header that lists the
@@ -220,8 +221,13 @@ type Options struct {
 	// FaultEndpoint serves /_regapi/faults, through which a test outside
 	// the process injects, lists and clears faults: POST adds the SPECs of
 	// the body, one per line; GET lists the faults, one per line with
-	// what became of them; DELETE clears them. Anyone who reaches the
-	// registry can use it: it is for test setups only.
+	// what became of them; DELETE clears them. Without authentication,
+	// anyone who reaches the registry can use it: it is for test setups
+	// only. With Auth, in either mode, it takes only the Basic credentials
+	// of a user who may push in every repository (not PullOnly, no
+	// Repositories), never a token or an anonymous request: 401 with a
+	// Basic challenge whose realm is Auth.Service without them, 403 for
+	// another user.
 	FaultEndpoint bool
 }
 

@@ -198,6 +198,26 @@ func (s *store) mount(name, from string, d digest.Digest) (bool, error) {
 	} else {
 		b = s.blobs[d]
 	}
+	return s.linkFound(name, b)
+}
+
+// mountFirst links blob d into repository name from the first of sources
+// that links it. It reports whether one did, and an error when the link
+// does not fit in the storage limit.
+func (s *store) mountFirst(name string, sources []string, d digest.Digest) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, from := range sources {
+		if b := s.linked(s.repos[from], d); b != nil {
+			return s.linkFound(name, b)
+		}
+	}
+	return false, nil
+}
+
+// linkFound links blob b, found for a mount, into repository name; a nil
+// b was not found. The caller holds s.mu.
+func (s *store) linkFound(name string, b *blob) (bool, error) {
 	if b == nil {
 		return false, nil
 	}

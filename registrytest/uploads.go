@@ -130,7 +130,8 @@ func (reg *Registry) monolithicUpload(c *request) error {
 }
 
 // mountBlob links a blob from another repository (end-11), or opens a
-// session when there is nothing to mount.
+// session when there is nothing to mount. Without from, the blob is looked
+// for only in the repositories the request may pull.
 func (reg *Registry) mountBlob(c *request) error {
 	dgst, err := parseDigest(c.query.Get("mount"))
 	if err != nil {
@@ -145,7 +146,15 @@ func (reg *Registry) mountBlob(c *request) error {
 		}
 	}
 	if hasFrom || !reg.opts.DisableAnonymousMount {
-		found, err := reg.store.mount(c.name, source, dgst)
+		var found bool
+		if hasFrom {
+			// Authentication checked pull on from already.
+			found, err = reg.store.mount(c.name, source, dgst)
+		} else if sources, all := reg.mountSources(c); all {
+			found, err = reg.store.mount(c.name, "", dgst)
+		} else {
+			found, err = reg.store.mountFirst(c.name, sources, dgst)
+		}
 		if err != nil {
 			return err
 		}

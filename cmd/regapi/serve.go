@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/regapi/regapi"
+	"github.com/regapi/regapi/internal/grammar"
 	"github.com/regapi/regapi/registrytest"
 )
 
@@ -25,159 +26,24 @@ import (
 // interrupted with SIGINT or SIGTERM. It logs one line per request to
 // stderr.
 func runServe(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: regapi serve [flags]")
-		fmt.Fprintln(stderr)
-		fmt.Fprintln(stderr, "Runs an in-memory OCI registry over plain HTTP. Content is lost on exit.")
-		fmt.Fprintln(stderr)
-		fs.PrintDefaults()
+	cfg, status := parseServeFlags(args, stderr)
+	if cfg == nil {
+		return status
 	}
-	var opts registrytest.Options
-	addr := fs.String("addr", "127.0.0.1:5000", "`address` to listen on")
-	fs.Int64Var(&opts.MaxBlobSize, "max-blob-size", registrytest.DefaultMaxBlobSize, "largest blob accepted, in `bytes` (negative: no limit)")
-	fs.Int64Var(&opts.MaxManifestSize, "max-manifest-size", registrytest.DefaultMaxManifestSize, "largest manifest accepted, in `bytes` (negative: no limit)")
-	fs.IntVar(&opts.MaxTagsPerPush, "max-tags-per-push", registrytest.DefaultMaxTagsPerPush, "tag query parameters accepted on a manifest push by digest (negative: no limit)")
-	fs.IntVar(&opts.MaxUploads, "max-uploads", registrytest.DefaultMaxUploads, "upload sessions open at once (negative: no limit)")
-	fs.Int64Var(&opts.MaxStorage, "max-storage", registrytest.DefaultMaxStorage, "bytes of blobs, manifests and unfinished uploads held at most (negative: no limit)")
-	fs.IntVar(&opts.MaxBodyReaders, "max-body-readers", 0, "request bodies over 64 KiB read at once, the others waiting for a turn (0: one fewer than the processors, at least 1; negative: no limit)")
-	uploadTTL := fs.Duration("upload-ttl", registrytest.DefaultUploadTTL, "forget upload sessions that received nothing for this `duration` (0: never)")
-	bodyTimeout := fs.Duration("body-timeout", registrytest.DefaultBodyTimeout, "cut a request whose body sends nothing for this `duration`, answering 408 (0: wait for ever)")
-	fs.Int64Var(&opts.ChunkMinLength, "chunk-min-length", 0, "announce this OCI-Chunk-Min-Length in `bytes` (0: none)")
-	fs.BoolVar(&opts.RequireManifestBlobs, "require-manifest-blobs", false, "also refuse indexes whose child manifests are missing (config and layers are always required)")
-	fs.BoolVar(&opts.LenientManifests, "lenient-manifests", false, "accept any JSON manifest with well-formed descriptors, whatever its media type and whether its blobs exist")
-	fs.Func("manifest-media-type", "accept this `media type` as a manifest too (repeatable)", func(v string) error {
-		if _, params, err := mime.ParseMediaType(v); err != nil || len(params) > 0 {
-			return fmt.Errorf("%q is not a media type without parameters", v)
-		}
-		opts.ManifestMediaTypes = append(opts.ManifestMediaTypes, v)
-		return nil
-	})
-	fs.BoolVar(&opts.DisableAnonymousMount, "disable-anonymous-mount", false, "do not mount blobs when a mount request has no from parameter")
-	fs.BoolVar(&opts.RelativeURLs, "relative-urls", false, "answer Location and Link headers with paths instead of absolute URLs")
-	fs.Func("trusted-proxies", "comma-separated `prefixes` (CIDR or bare IP) of proxies whose Forwarded and X-Forwarded-* headers are believed (default: none)", func(v string) error {
-		prefixes, err := parseTrustedProxies(v)
-		if err != nil {
-			return err
-		}
-		opts.TrustedProxies = append(opts.TrustedProxies, prefixes...)
-		return nil
-	})
-	var faults []string
-	fs.Func("fault", "inject a fault, a `SPEC` such as \"GET blob status=503 retry-after=1 x2\" (repeatable; see the registrytest package documentation)", func(v string) error {
-		faults = append(faults, v)
-		return nil
-	})
-	fs.BoolVar(&opts.FaultEndpoint, "fault-endpoint", false, "serve /_regapi/faults: POST adds faults (a SPEC a line), GET lists them, DELETE clears them")
-	fs.IntVar(&opts.ReferrersPageSize, "referrers-page-size", 0, "list at most `n` referrers an answer, paging with Link headers (0: no paging)")
-	fs.BoolVar(&opts.BlobRedirect, "blob-redirect", false, "answer blob GETs with 307 to a signed URL on this server, as registries backed by object storage do")
-	fs.StringVar(&opts.BlobDir, "blob-dir", "", "keep blob content in files of this `directory` instead of memory")
-	fs.BoolVar(&opts.InterchangeableManifestTypes, "interchangeable-manifest-types", false, "let Accept headers listing the OCI manifest or index types fetch their Docker schema 2 counterparts, and the other way round")
-	fs.Func("warning", "add a Warning header to the answers of a route or endpoint: `TARGET=TEXT`, such as manifest=\"use v2 tags\" (repeatable; TARGET * means every request)", func(v string) error {
-		target, text, ok := strings.Cut(v, "=")
-		if !ok || target == "" || text == "" {
-			return errors.New("want TARGET=TEXT")
-		}
-		opts.Warnings = append(opts.Warnings, registrytest.Warning{Target: target, Text: text})
-		return nil
-	})
-	authMode := fs.String("auth", "none", "authentication: `none`, basic (user names and passwords on every request) or token (bearer tokens from the registry's own /token)")
-	addUser := func(pullOnly bool) func(string) error {
-		return func(v string) error {
-			name, password, ok := strings.Cut(v, ":")
-			if !ok || name == "" || password == "" {
-				return errors.New("want NAME:PASSWORD")
-			}
-			opts.Auth.Users = append(opts.Auth.Users, registrytest.User{Name: name, Password: password, PullOnly: pullOnly})
-			return nil
-		}
-	}
-	fs.Func("user", "an account that may pull, push and delete: `NAME:PASSWORD` (repeatable)", addUser(false))
-	fs.Func("reader", "an account that may only pull: `NAME:PASSWORD` (repeatable)", addUser(true))
-	fs.BoolVar(&opts.Auth.AnonymousPull, "anonymous-pull", false, "let clients without credentials pull")
-	fs.DurationVar(&opts.Auth.TokenTTL, "token-ttl", registrytest.DefaultTokenTTL, "how long a token lives, with -auth token (`duration`)")
-	fs.Func("forwarding-headers", "the forwarding headers the trusted proxies write: `forwarded`, x-forwarded or both (Forwarded when present, the default)", func(v string) error {
-		switch v {
-		case "both":
-			opts.ForwardingHeaders = regapi.ForwardedOrXForwarded
-		case "forwarded":
-			opts.ForwardingHeaders = regapi.ForwardedOnly
-		case "x-forwarded":
-			opts.ForwardingHeaders = regapi.XForwardedOnly
-		default:
-			return errors.New("want forwarded, x-forwarded or both")
-		}
-		return nil
-	})
-	quiet := fs.Bool("quiet", false, "do not log requests")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	if fs.NArg() != 0 {
-		fs.Usage()
-		return 2
-	}
-	for _, v := range []int64{opts.MaxBlobSize, opts.MaxManifestSize, int64(opts.MaxTagsPerPush), int64(opts.MaxUploads), opts.MaxStorage} {
-		if v == 0 {
-			fmt.Fprintln(stderr, "regapi serve: a limit of 0 is not allowed; use a negative value for no limit")
-			return 2
-		}
-	}
-	if opts.ChunkMinLength < 0 || *uploadTTL < 0 || *bodyTimeout < 0 || opts.ReferrersPageSize < 0 {
-		fmt.Fprintln(stderr, "regapi serve: -chunk-min-length, -upload-ttl, -body-timeout and -referrers-page-size must not be negative")
-		return 2
-	}
-	switch *authMode {
-	case "none":
-	case "basic":
-		opts.Auth.Mode = registrytest.AuthBasic
-	case "token":
-		opts.Auth.Mode = registrytest.AuthToken
-	default:
-		fmt.Fprintf(stderr, "regapi serve: -auth %q: want none, basic or token\n", *authMode)
-		return 2
-	}
-	if opts.Auth.Mode != registrytest.AuthNone && len(opts.Auth.Users) == 0 && !opts.Auth.AnonymousPull {
-		fmt.Fprintln(stderr, "regapi serve: -auth needs -user, -reader or -anonymous-pull")
-		return 2
-	}
-	if opts.Auth.TokenTTL <= 0 {
-		fmt.Fprintln(stderr, "regapi serve: -token-ttl must be positive")
-		return 2
-	}
-	if opts.BlobDir != "" {
-		if err := os.MkdirAll(opts.BlobDir, 0o700); err != nil {
-			fmt.Fprintln(stderr, "regapi serve: -blob-dir:", err)
-			return 2
-		}
-	}
-	// On the command line 0 means never, as the help says; in Options it
-	// means the default, and a negative value never.
-	opts.UploadTTL, opts.BodyTimeout = *uploadTTL, *bodyTimeout
-	if opts.UploadTTL == 0 {
-		opts.UploadTTL = -1
-	}
-	if opts.BodyTimeout == 0 {
-		opts.BodyTimeout = -1
-	}
-
+	opts := cfg.opts
 	logger := log.New(stderr, "", log.LstdFlags|log.LUTC)
-	if !*quiet {
+	if !cfg.quiet {
 		opts.Logger = logger
 	}
 
 	reg := registrytest.New(opts)
-	for _, spec := range faults {
+	for _, spec := range cfg.faults {
 		if err := reg.InjectFault(spec); err != nil {
 			fmt.Fprintln(stderr, "regapi serve: -fault:", err)
 			return 2
 		}
 	}
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		fmt.Fprintln(stderr, "regapi serve:", err)
 		return 1
@@ -212,6 +78,188 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintln(stderr, "regapi serve: stopped")
 	return 0
+}
+
+// serveConfig is what the flags of regapi serve ask for.
+type serveConfig struct {
+	opts   registrytest.Options
+	addr   string
+	faults []string // SPECs to inject at start
+	quiet  bool
+}
+
+// parseServeFlags reads the flags of regapi serve. It returns nil and the
+// exit status when the command is to end at once: 0 after -h, 2 for flags
+// that are wrong, having said why on stderr.
+func parseServeFlags(args []string, stderr io.Writer) (*serveConfig, int) {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: regapi serve [flags]")
+		fmt.Fprintln(stderr)
+		fmt.Fprintln(stderr, "Runs an in-memory OCI registry over plain HTTP. Content is lost on exit.")
+		fmt.Fprintln(stderr)
+		fs.PrintDefaults()
+	}
+	cfg := &serveConfig{}
+	opts := &cfg.opts
+	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:5000", "`address` to listen on")
+	fs.Int64Var(&opts.MaxBlobSize, "max-blob-size", registrytest.DefaultMaxBlobSize, "largest blob accepted, in `bytes` (negative: no limit)")
+	fs.Int64Var(&opts.MaxManifestSize, "max-manifest-size", registrytest.DefaultMaxManifestSize, "largest manifest accepted, in `bytes` (negative: no limit)")
+	fs.IntVar(&opts.MaxTagsPerPush, "max-tags-per-push", registrytest.DefaultMaxTagsPerPush, "tag query parameters accepted on a manifest push by digest (negative: no limit)")
+	fs.IntVar(&opts.MaxUploads, "max-uploads", registrytest.DefaultMaxUploads, "upload sessions open at once (negative: no limit)")
+	fs.Int64Var(&opts.MaxStorage, "max-storage", registrytest.DefaultMaxStorage, "bytes of blobs, manifests and unfinished uploads held at most (negative: no limit)")
+	fs.IntVar(&opts.MaxBodyReaders, "max-body-readers", 0, "request bodies over 64 KiB read at once, the others waiting for a turn (0: one fewer than the processors, at least 1; negative: no limit)")
+	uploadTTL := fs.Duration("upload-ttl", registrytest.DefaultUploadTTL, "forget upload sessions that received nothing for this `duration` (0: never)")
+	bodyTimeout := fs.Duration("body-timeout", registrytest.DefaultBodyTimeout, "cut a request whose body sends nothing for this `duration`, answering 408 (0: wait for ever)")
+	fs.Int64Var(&opts.ChunkMinLength, "chunk-min-length", 0, "announce this OCI-Chunk-Min-Length in `bytes` (0: none)")
+	fs.BoolVar(&opts.RequireManifestBlobs, "require-manifest-blobs", false, "also refuse indexes whose child manifests are missing (config and layers are always required)")
+	fs.BoolVar(&opts.LenientManifests, "lenient-manifests", false, "accept any JSON manifest with well-formed descriptors, whatever its media type and whether its blobs exist")
+	fs.Func("manifest-media-type", "accept this `media type` as a manifest too (repeatable)", func(v string) error {
+		if _, params, err := mime.ParseMediaType(v); err != nil || len(params) > 0 {
+			return fmt.Errorf("%q is not a media type without parameters", v)
+		}
+		opts.ManifestMediaTypes = append(opts.ManifestMediaTypes, v)
+		return nil
+	})
+	fs.BoolVar(&opts.DisableAnonymousMount, "disable-anonymous-mount", false, "do not mount blobs when a mount request has no from parameter")
+	fs.BoolVar(&opts.RelativeURLs, "relative-urls", false, "answer Location and Link headers with paths instead of absolute URLs")
+	fs.Func("trusted-proxies", "comma-separated `prefixes` (CIDR or bare IP) of proxies whose Forwarded and X-Forwarded-* headers are believed (default: none)", func(v string) error {
+		prefixes, err := parseTrustedProxies(v)
+		if err != nil {
+			return err
+		}
+		opts.TrustedProxies = append(opts.TrustedProxies, prefixes...)
+		return nil
+	})
+	fs.Func("fault", "inject a fault, a `SPEC` such as \"GET blob status=503 retry-after=1 x2\" (repeatable; see the registrytest package documentation)", func(v string) error {
+		cfg.faults = append(cfg.faults, v)
+		return nil
+	})
+	fs.BoolVar(&opts.FaultEndpoint, "fault-endpoint", false, "serve /_regapi/faults: POST adds faults (a SPEC a line), GET lists them, DELETE clears them; with -auth basic or token it needs the Basic credentials of a -user that may push in every repository (401 without, 403 for others; tokens are refused)")
+	fs.IntVar(&opts.ReferrersPageSize, "referrers-page-size", 0, "list at most `n` referrers an answer, paging with Link headers (0: no paging)")
+	fs.BoolVar(&opts.BlobRedirect, "blob-redirect", false, "answer blob GETs with 307 to a signed URL on this server, as registries backed by object storage do")
+	fs.StringVar(&opts.BlobDir, "blob-dir", "", "keep blob content in files of this `directory` instead of memory")
+	fs.BoolVar(&opts.InterchangeableManifestTypes, "interchangeable-manifest-types", false, "let Accept headers listing the OCI manifest or index types fetch their Docker schema 2 counterparts, and the other way round")
+	fs.Func("warning", "add a Warning header to the answers of a route or endpoint: `TARGET=TEXT`, such as manifest=\"use v2 tags\" (repeatable; TARGET * means every request)", func(v string) error {
+		target, text, ok := strings.Cut(v, "=")
+		if !ok || target == "" || text == "" {
+			return errors.New("want TARGET=TEXT")
+		}
+		opts.Warnings = append(opts.Warnings, registrytest.Warning{Target: target, Text: text})
+		return nil
+	})
+	authMode := fs.String("auth", "none", "authentication: `none`, basic (user names and passwords on every request) or token (bearer tokens from the registry's own /token)")
+	addUser := func(pullOnly bool) func(string) error {
+		return func(v string) error {
+			name, password, ok := strings.Cut(v, ":")
+			if !ok || name == "" || password == "" {
+				return errors.New("want NAME:PASSWORD")
+			}
+			opts.Auth.Users = append(opts.Auth.Users, registrytest.User{Name: name, Password: password, PullOnly: pullOnly})
+			return nil
+		}
+	}
+	fs.Func("user", "an account that may pull, push and delete: `NAME:PASSWORD` (repeatable)", addUser(false))
+	fs.Func("reader", "an account that may only pull: `NAME:PASSWORD` (repeatable)", addUser(true))
+	limits := map[string][]string{}
+	fs.Func("user-repositories", "limit the account NAME of -user or -reader to these repositories, named exactly: `NAME=REPO[,REPO...]` (repeatable; such an account may not list the catalog or use -fault-endpoint)", func(v string) error {
+		name, list, ok := strings.Cut(v, "=")
+		if !ok || name == "" || list == "" {
+			return errors.New("want NAME=REPO[,REPO...]")
+		}
+		for _, repo := range strings.Split(list, ",") {
+			if !grammar.IsRepository(repo) {
+				return fmt.Errorf("%q is not a repository name", repo)
+			}
+			limits[name] = append(limits[name], repo)
+		}
+		return nil
+	})
+	fs.BoolVar(&opts.Auth.AnonymousPull, "anonymous-pull", false, "let clients without credentials pull")
+	fs.DurationVar(&opts.Auth.TokenTTL, "token-ttl", registrytest.DefaultTokenTTL, "how long a token lives, with -auth token (`duration`)")
+	fs.Func("forwarding-headers", "the forwarding headers the trusted proxies write: `forwarded`, x-forwarded or both (Forwarded when present, the default)", func(v string) error {
+		switch v {
+		case "both":
+			opts.ForwardingHeaders = regapi.ForwardedOrXForwarded
+		case "forwarded":
+			opts.ForwardingHeaders = regapi.ForwardedOnly
+		case "x-forwarded":
+			opts.ForwardingHeaders = regapi.XForwardedOnly
+		default:
+			return errors.New("want forwarded, x-forwarded or both")
+		}
+		return nil
+	})
+	fs.BoolVar(&cfg.quiet, "quiet", false, "do not log requests")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, 0
+		}
+		return nil, 2
+	}
+	if fs.NArg() != 0 {
+		fs.Usage()
+		return nil, 2
+	}
+	for _, v := range []int64{opts.MaxBlobSize, opts.MaxManifestSize, int64(opts.MaxTagsPerPush), int64(opts.MaxUploads), opts.MaxStorage} {
+		if v == 0 {
+			fmt.Fprintln(stderr, "regapi serve: a limit of 0 is not allowed; use a negative value for no limit")
+			return nil, 2
+		}
+	}
+	if opts.ChunkMinLength < 0 || *uploadTTL < 0 || *bodyTimeout < 0 || opts.ReferrersPageSize < 0 {
+		fmt.Fprintln(stderr, "regapi serve: -chunk-min-length, -upload-ttl, -body-timeout and -referrers-page-size must not be negative")
+		return nil, 2
+	}
+	switch *authMode {
+	case "none":
+	case "basic":
+		opts.Auth.Mode = registrytest.AuthBasic
+	case "token":
+		opts.Auth.Mode = registrytest.AuthToken
+	default:
+		fmt.Fprintf(stderr, "regapi serve: -auth %q: want none, basic or token\n", *authMode)
+		return nil, 2
+	}
+	if opts.Auth.Mode != registrytest.AuthNone && len(opts.Auth.Users) == 0 && !opts.Auth.AnonymousPull {
+		fmt.Fprintln(stderr, "regapi serve: -auth needs -user, -reader or -anonymous-pull")
+		return nil, 2
+	}
+	limited := map[string]bool{}
+	for i := range opts.Auth.Users {
+		u := &opts.Auth.Users[i]
+		if repos, ok := limits[u.Name]; ok {
+			u.Repositories = repos
+			limited[u.Name] = true
+		}
+	}
+	for name := range limits {
+		if !limited[name] {
+			fmt.Fprintf(stderr, "regapi serve: -user-repositories: no account %q among -user and -reader\n", name)
+			return nil, 2
+		}
+	}
+	if opts.Auth.TokenTTL <= 0 {
+		fmt.Fprintln(stderr, "regapi serve: -token-ttl must be positive")
+		return nil, 2
+	}
+	if opts.BlobDir != "" {
+		if err := os.MkdirAll(opts.BlobDir, 0o700); err != nil {
+			fmt.Fprintln(stderr, "regapi serve: -blob-dir:", err)
+			return nil, 2
+		}
+	}
+	// On the command line 0 means never, as the help says; in Options it
+	// means the default, and a negative value never.
+	opts.UploadTTL, opts.BodyTimeout = *uploadTTL, *bodyTimeout
+	if opts.UploadTTL == 0 {
+		opts.UploadTTL = -1
+	}
+	if opts.BodyTimeout == 0 {
+		opts.BodyTimeout = -1
+	}
+	return cfg, 0
 }
 
 // parseTrustedProxies parses the value of -trusted-proxies: CIDR prefixes

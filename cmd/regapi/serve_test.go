@@ -81,6 +81,10 @@ func TestServeFlags(t *testing.T) {
 		{"auth mode unknown", []string{unbindable, "-auth=kerberos", "-user=a:b"}, 2, `-auth "kerberos": want none, basic or token`},
 		{"auth without accounts", []string{unbindable, "-auth=basic"}, 2, "-auth needs -user"},
 		{"user without password", []string{unbindable, "-auth=basic", "-user=alice"}, 2, "want NAME:PASSWORD"},
+		{"user repositories accepted", []string{unbindable, "-auth=basic", "-user=ci:c1", "-reader=ci:c2", "-user-repositories=ci=ci/scratch,ci/other"}, 1, "regapi serve: listen"},
+		{"user repositories of no account", []string{unbindable, "-auth=basic", "-user=ci:c1", "-user-repositories=nobody=ci/scratch"}, 2, `no account "nobody"`},
+		{"user repositories malformed", []string{unbindable, "-auth=basic", "-user=ci:c1", "-user-repositories=ci"}, 2, "want NAME=REPO[,REPO...]"},
+		{"user repositories invalid name", []string{unbindable, "-auth=basic", "-user=ci:c1", "-user-repositories=ci=CI/Scratch"}, 2, `"CI/Scratch" is not a repository name`},
 		{"token ttl zero", []string{unbindable, "-auth=token", "-user=a:b", "-token-ttl=0"}, 2, "-token-ttl must be positive"},
 		{"forwarding headers accepted", []string{unbindable, "-trusted-proxies=10.0.0.0/8", "-forwarding-headers=x-forwarded"}, 1, "regapi serve: listen"},
 		{"forwarding headers unknown", []string{unbindable, "-forwarding-headers=via"}, 2, "want forwarded, x-forwarded or both"},
@@ -98,5 +102,24 @@ func TestServeFlags(t *testing.T) {
 				t.Fatalf("stderr %q lacks %q", stderr.String(), tc.stderr)
 			}
 		})
+	}
+}
+
+// TestServeHelpFaultEndpoint checks that the help of -fault-endpoint says
+// who may use it when authentication is on.
+func TestServeHelpFaultEndpoint(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if got := runServe([]string{"-h"}, &stdout, &stderr); got != 0 {
+		t.Fatalf("exit status %d; stderr %q", got, stderr.String())
+	}
+	_, help, ok := strings.Cut(stderr.String(), "-fault-endpoint\n")
+	if !ok {
+		t.Fatalf("no -fault-endpoint in %q", stderr.String())
+	}
+	help, _, _ = strings.Cut(help, "\n")
+	for _, want := range []string{"with -auth basic or token", "Basic credentials", "may push", "401", "403", "tokens are refused"} {
+		if !strings.Contains(help, want) {
+			t.Errorf("the help of -fault-endpoint, %q, lacks %q", help, want)
+		}
 	}
 }
