@@ -248,7 +248,7 @@ func (a *authenticator) verify(token, kind string) (claims, error) {
 	if !ok || len(token) > maxTokenLength {
 		return claims{}, errBadToken
 	}
-	got, err := base64.RawURLEncoding.DecodeString(sig)
+	got, err := grammar.DecodeBase64URL(sig)
 	if err != nil {
 		return claims{}, errBadToken
 	}
@@ -257,7 +257,7 @@ func (a *authenticator) verify(token, kind string) (claims, error) {
 	if !hmac.Equal(got, mac.Sum(nil)) {
 		return claims{}, errBadToken
 	}
-	payload, err := base64.RawURLEncoding.DecodeString(body)
+	payload, err := grammar.DecodeBase64URL(body)
 	if err != nil {
 		return claims{}, errBadToken
 	}
