@@ -66,3 +66,32 @@ func ExampleRegister() {
 	// QUOTA_EXCEEDED 507 true
 	// quota exceeded: storage quota exceeded
 }
+
+// A client matches a decoded error body by code, also when the entry carries
+// a message and a detail and the error is wrapped. A code the registry
+// invented matches by its wire value, never as UNKNOWN.
+func ExampleError_Is() {
+	body := `{"errors":[
+		{"code":"MANIFEST_UNKNOWN","message":"no tag v9","detail":{"tag":"v9"}},
+		{"code":"TAG_IMMUTABLE","message":"tag v1 is immutable"}]}`
+
+	var errs errcode.Errors
+	if err := json.Unmarshal([]byte(body), &errs); err != nil {
+		panic(err)
+	}
+	err := fmt.Errorf("pulling library/alpine:v9: %w", errs)
+
+	fmt.Println(errors.Is(err, errcode.ErrorCodeManifestUnknown))
+	fmt.Println(errors.Is(err, errcode.ErrorCodeBlobUnknown))
+	fmt.Println(errors.Is(err, errcode.ErrorCodeUnknown))
+
+	var first errcode.Error
+	if errors.As(err, &first) {
+		fmt.Println(first.Value(), first.Message, first.Detail)
+	}
+	// Output:
+	// true
+	// false
+	// false
+	// MANIFEST_UNKNOWN no tag v9 map[tag:v9]
+}

@@ -3,6 +3,7 @@ package errcode
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"net/http/httptest"
 	"testing"
 )
@@ -10,7 +11,8 @@ import (
 // FuzzDecodeErrors feeds arbitrary bodies to the envelope decoder, as a
 // client does with whatever a registry answers. Decoding must not panic; a
 // body that decodes must re-encode, and the re-encoded form must be stable
-// and keep every entry's wire code and message, registered or not.
+// and keep every entry's wire code and message, registered or not. Every
+// decoded entry matches its own code with errors.Is.
 func FuzzDecodeErrors(f *testing.F) {
 	for _, seed := range []string{
 		`{"errors":[{"code":"BLOB_UNKNOWN","message":"blob unknown to registry"}]}`,
@@ -50,6 +52,20 @@ func FuzzDecodeErrors(f *testing.F) {
 		again, err := json.Marshal(second)
 		if err != nil || !bytes.Equal(again, encoded) {
 			t.Fatalf("encoding is not stable: %q then %q (%v)", encoded, again, err)
+		}
+		// Every entry matches its own code, and errors.As finds the first.
+		for i, entry := range first {
+			target := entry
+			if e, ok := entry.(Error); ok {
+				target = e.WithDetail(nil)
+			}
+			if !errors.Is(first, target) {
+				t.Errorf("entry %d (%s) does not match its own code", i, wireCode(entry))
+			}
+		}
+		var found Error
+		if errors.As(first, &found) != (len(first) > 0) || len(first) > 0 && found.Value() != wireCode(first[0]) {
+			t.Errorf("errors.As found %q in %d entries", found.Value(), len(first))
 		}
 		// Serving the decoded errors must give a valid envelope too.
 		rec := httptest.NewRecorder()

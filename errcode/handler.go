@@ -42,8 +42,8 @@ func ServeJSON(w http.ResponseWriter, err error) error {
 // entryOf returns the envelope entry err is encoded as, and whether err
 // carries a code of its own (is or wraps an ErrorCoder).
 func entryOf(err error) (Error, bool) {
-	var coder ErrorCoder
-	if err == nil || !errors.As(err, &coder) {
+	coder, found := findCoder(err)
+	if !found {
 		return ErrorCodeUnknown.WithDetail(err), false
 	}
 	var e Error
@@ -73,4 +73,39 @@ func entryOf(err error) (Error, bool) {
 		e.Detail = err.Error()
 	}
 	return e, true
+}
+
+// findCoder is errors.As(err, &coder) for an ErrorCoder, except that it does
+// not look into an Errors list. Errors unwraps to its entries so that
+// errors.Is and errors.As match decoded codes, but a list found inside an
+// entry has always been served as UNKNOWN, as distribution serves it, and
+// that stays so.
+func findCoder(err error) (ErrorCoder, bool) {
+	for err != nil {
+		if coder, ok := err.(ErrorCoder); ok {
+			return coder, true
+		}
+		if x, ok := err.(interface{ As(any) bool }); ok {
+			var coder ErrorCoder
+			if x.As(&coder) {
+				return coder, true
+			}
+		}
+		switch x := err.(type) {
+		case Errors:
+			return nil, false
+		case interface{ Unwrap() error }:
+			err = x.Unwrap()
+		case interface{ Unwrap() []error }:
+			for _, inner := range x.Unwrap() {
+				if coder, ok := findCoder(inner); ok {
+					return coder, true
+				}
+			}
+			return nil, false
+		default:
+			return nil, false
+		}
+	}
+	return nil, false
 }

@@ -207,3 +207,41 @@ func TestServeJSONStatusAgreesWithBody(t *testing.T) {
 		})
 	}
 }
+
+// TestServeJSONNestedListIsUnknown checks that a list found inside an entry
+// is served as UNKNOWN, as distribution serves every entry that is neither
+// an ErrorCode nor an Error, although errors.Is and errors.As look into such
+// lists.
+func TestServeJSONNestedListIsUnknown(t *testing.T) {
+	tests := []struct {
+		name   string
+		err    error
+		status int
+		body   string
+	}{
+		{"list in a list", Errors{Errors{ErrorCodeManifestUnknown}}, http.StatusInternalServerError,
+			`{"errors":[{"code":"UNKNOWN","message":"unknown error","detail":"manifest unknown"}]}`},
+		{"wrapped list in a list", Errors{fmt.Errorf("w: %w", Errors{ErrorCodeBlobUnknown})}, http.StatusInternalServerError,
+			`{"errors":[{"code":"UNKNOWN","message":"unknown error","detail":"w: blob unknown"}]}`},
+		{"joined list in a list", Errors{errors.Join(errors.New("a"), Errors{ErrorCodeDenied})}, http.StatusInternalServerError,
+			`{"errors":[{"code":"UNKNOWN","message":"unknown error","detail":"a\ndenied"}]}`},
+		{"list as second entry", Errors{ErrorCodeDenied, Errors{ErrorCodeManifestUnknown}}, http.StatusForbidden,
+			`{"errors":[{"code":"DENIED","message":"requested access to the resource is denied"},{"code":"UNKNOWN","message":"unknown error","detail":"manifest unknown"}]}`},
+		{"list in an HTTPError entry", Errors{HTTPError{StatusCode: 404, Errors: Errors{Errors{ErrorCodeNameUnknown}}}}, http.StatusInternalServerError,
+			`{"errors":[{"code":"UNKNOWN","message":"unknown error","detail":"404 Not Found: name unknown"}]}`},
+		// An HTTPError's own entries are found, as for any multiple wrap.
+		{"HTTPError", HTTPError{StatusCode: 401, Errors: Errors{ErrorCodeUnauthorized}}, http.StatusUnauthorized,
+			`{"errors":[{"code":"UNAUTHORIZED","message":"authentication required","detail":"401 Unauthorized: unauthorized"}]}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := httptest.NewRecorder()
+			if err := ServeJSON(w, tt.err); err != nil {
+				t.Fatal(err)
+			}
+			if w.Code != tt.status || w.Body.String() != tt.body+"\n" {
+				t.Errorf("got %d %s, want %d %s", w.Code, w.Body, tt.status, tt.body)
+			}
+		})
+	}
+}
