@@ -30,17 +30,17 @@ import (
 // to a store until it is killed with SIGKILL, and checks the store after
 // each kill.
 const (
-	crashChildEnv   = "DIRSTORE_CRASH_CHILD"  // the directory the child pushes to
-	crashRoundEnv   = "DIRSTORE_CRASH_ROUND"  // a name unique to the child, in its tags
-	crashBlobSize   = 16 << 20                // each blob the child pushes in chunks
-	crashChunkSize  = 1 << 20                 // one chunk, one writer
-	crashTagsPerPut = 16                      // tags given with each manifest
-	crashRepo       = "crash/repo"            // where the child pushes
-	crashKeptRepo   = "crash/kept"            // a blob pushed before, kept by Collect
-	crashGoneRepo   = "crash/gone"            // a blob pushed before, deleted, freed by Collect
-	crashBlobLine   = "blob "                 // the child committed a blob: "blob <digest>"
-	crashManLine    = "manifest "             // the child pushed a manifest: "manifest <i> <digest>"
-	crashReadyLine  = "ready"                 // the child opened the store
+	crashChildEnv   = "DIRSTORE_CRASH_CHILD" // the directory the child pushes to
+	crashRoundEnv   = "DIRSTORE_CRASH_ROUND" // a name unique to the child, in its tags
+	crashBlobSize   = 16 << 20               // each blob the child pushes in chunks
+	crashChunkSize  = 1 << 20                // one chunk, one writer
+	crashTagsPerPut = 16                     // tags given with each manifest
+	crashRepo       = "crash/repo"           // where the child pushes
+	crashKeptRepo   = "crash/kept"           // a blob pushed before, kept by Collect
+	crashGoneRepo   = "crash/gone"           // a blob pushed before, deleted, freed by Collect
+	crashBlobLine   = "blob "                // the child committed a blob: "blob <digest>"
+	crashManLine    = "manifest "            // the child pushed a manifest: "manifest <i> <digest>"
+	crashReadyLine  = "ready"                // the child opened the store
 	crashManifestMT = "application/vnd.oci.image.manifest.v1+json"
 )
 
