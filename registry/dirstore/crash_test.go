@@ -326,8 +326,10 @@ func TestCrash(t *testing.T) {
 	if st.Uploads == 0 || st.UploadBytes == 0 {
 		t.Errorf("Collect removed %d sessions of %d bytes; want the killed uploads", st.Uploads, st.UploadBytes)
 	}
-	if st.Blobs != 1 || st.BlobBytes != gone.Size {
-		t.Errorf("Collect removed %d content files of %d bytes; want the deleted blob, of %d", st.Blobs, st.BlobBytes, gone.Size)
+	// Besides the deleted blob, the content of a manifest whose push was
+	// killed before it was linked may go.
+	if st.Blobs < 1 || st.BlobBytes < gone.Size {
+		t.Errorf("Collect removed %d content files of %d bytes; want the deleted blob, of %d, among them", st.Blobs, st.BlobBytes, gone.Size)
 	}
 	if before-after != st.Freed() {
 		t.Errorf("Collect says it freed %d bytes; the files shrank by %d", st.Freed(), before-after)

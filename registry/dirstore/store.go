@@ -80,8 +80,9 @@ var (
 
 // Open opens the registry in dir, creating dir and its layout when they are
 // missing. It completes the manifest operations that a process killed in
-// their midst left in the journal, and, unless opts.UploadTTL is negative,
-// starts removing idle upload sessions in the background until Close.
+// their midst left in the journal, and starts, until Close, removing idle
+// upload sessions (unless opts.UploadTTL is negative) and completing the
+// journal entries of processes killed meanwhile, in the background.
 func Open(dir string, opts Options) (*Store, error) {
 	if dir == "" {
 		return nil, errors.New("dirstore: no directory")
@@ -110,10 +111,8 @@ func Open(dir string, opts Options) (*Store, error) {
 		release()
 		return nil, fmt.Errorf("dirstore: completing the journal: %w", err)
 	}
-	if s.opts.UploadTTL > 0 {
-		s.swept.Add(1)
-		go s.sweepLoop()
-	}
+	s.swept.Add(1)
+	go s.sweepLoop()
 	return s, nil
 }
 
@@ -143,10 +142,20 @@ func (s *Store) Close() error {
 	return nil
 }
 
-// sweepLoop removes expired sessions every so often until Close.
+// sweepLoop, until Close, removes expired sessions and completes the
+// journal entries of processes killed while this one runs, every so often.
 func (s *Store) sweepLoop() {
 	defer s.swept.Done()
-	every := min(max(s.opts.UploadTTL/4, time.Second), time.Minute)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		<-s.stop
+		cancel()
+	}()
+	every := time.Minute
+	if s.opts.UploadTTL > 0 {
+		every = min(max(s.opts.UploadTTL/4, time.Second), time.Minute)
+	}
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -154,9 +163,13 @@ func (s *Store) sweepLoop() {
 		case <-s.stop:
 			return
 		case <-t.C:
-			// A failing sweep is tried again at the next tick; nothing
-			// depends on it but the space idle sessions hold.
-			_, _, _ = s.sweepUploads(time.Now(), s.opts.UploadTTL)
+			// A failing sweep is tried again at the next tick: what it
+			// leaves is space held, or an entry the next operation on
+			// its repository completes.
+			if s.opts.UploadTTL > 0 {
+				_, _, _ = s.sweepUploads(time.Now(), s.opts.UploadTTL)
+			}
+			_ = s.recoverJournals(ctx)
 		}
 	}
 }
