@@ -124,4 +124,3 @@ func TestJournalCompletesAfterACrash(t *testing.T) {
 		})
 	}
 }
-
