@@ -172,9 +172,14 @@ func (s *Store) Reserve(ctx context.Context, n int64) (release func(), err error
 	if !s.space.reserve(n) {
 		return nil, fmt.Errorf("%w: %d bytes do not fit in the store's limit of %d", errcode.ErrorCodeDenied, n, s.space.max)
 	}
+	if n <= 0 {
+		return func() {}, nil
+	}
+	s.reserved.Add(n)
 	var once onceFlag
 	return func() {
 		if once.first() {
+			s.reserved.Add(-n)
 			s.space.release(n)
 		}
 	}, nil
