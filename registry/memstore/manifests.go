@@ -67,10 +67,10 @@ func (s *Store) ResolveManifest(ctx context.Context, repo, reference string) (re
 // PushManifest stores a copy of m in repo and points tags at it, all or
 // none. The stored descriptor's Size is the length of m.Content.
 func (s *Store) PushManifest(ctx context.Context, repo string, m registry.Manifest, tags ...string) (registry.Descriptor, error) {
-	if hashOf(m.Digest) == nil {
+	if !verifiable(m.Digest) {
 		return registry.Descriptor{}, algorithmInvalid(m.Digest)
 	}
-	if !sumMatches(m.Digest, m.Content) {
+	if !contentMatches(m.Digest, m.Content) {
 		return registry.Descriptor{}, digestInvalid(m.Digest)
 	}
 	// The copy is made, and counted, before the lock, unless the

@@ -110,12 +110,14 @@ func (w *writer) Commit(dgst digest.Digest) (registry.Descriptor, error) {
 	if err := w.ctx.Err(); err != nil {
 		return registry.Descriptor{}, err
 	}
+	if !verifiable(dgst) {
+		return registry.Descriptor{}, algorithmInvalid(dgst)
+	}
 	ses := w.ses
 	h := ses.sha
-	if dgst.Algorithm() != digest.SHA256 || hashOf(dgst) == nil {
-		if h = hashOf(dgst); h == nil {
-			return registry.Descriptor{}, algorithmInvalid(dgst)
-		}
+	if dgst.Algorithm() != digest.SHA256 {
+		// Rare enough not to hash every session twice as it arrives.
+		h = newHash(dgst)
 		_ = ses.data.writeTo(h)
 	}
 	if !matches(h, dgst) {
