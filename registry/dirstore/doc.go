@@ -65,9 +65,10 @@
 // another process waits (under its context) and then finds the session as
 // the first left it; manifest and tag changes take the repository's lock.
 // Locks die with their process. flock is not reliable on network
-// filesystems, which are not supported. On systems without flock (Windows)
-// the locks hold only within one Store: there, one Store at a time may use
-// a directory.
+// filesystems, which are not supported. On systems without flock
+// (Windows) the package builds, with locks that hold only within one Store,
+// so that there one Store at a time may use a directory; the store is
+// exercised on Unix only.
 //
 // # Sessions and space
 //
