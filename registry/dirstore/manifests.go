@@ -282,28 +282,28 @@ func (s *Store) GetManifest(ctx context.Context, repo, reference string) (regist
 // record.
 // Errors: MANIFEST_UNKNOWN (also for an unknown repository).
 func (s *Store) ResolveManifest(ctx context.Context, repo, reference string) (registry.Descriptor, error) {
-	unknown := codeError(errcode.ErrorCodeManifestUnknown, "%s", reference)
+	unknown := func() error { return codeError(errcode.ErrorCodeManifestUnknown, "%s", reference) }
 	if !validRepository(repo) {
-		return registry.Descriptor{}, unknown
+		return registry.Descriptor{}, unknown()
 	}
 	dgst := digest.Digest(reference)
 	if !strings.Contains(reference, ":") {
 		if !validTag(reference) {
-			return registry.Descriptor{}, unknown
+			return registry.Descriptor{}, unknown()
 		}
 		var err error
 		if dgst, err = s.readTag(repo, reference); errors.Is(err, fs.ErrNotExist) {
-			return registry.Descriptor{}, unknown
+			return registry.Descriptor{}, unknown()
 		} else if err != nil {
 			return registry.Descriptor{}, err
 		}
 	}
 	if !validContentDigest(dgst) {
-		return registry.Descriptor{}, unknown
+		return registry.Descriptor{}, unknown()
 	}
 	rec, err := s.readManifestRecord(repo, dgst)
 	if errors.Is(err, fs.ErrNotExist) {
-		return registry.Descriptor{}, unknown
+		return registry.Descriptor{}, unknown()
 	}
 	if err != nil {
 		return registry.Descriptor{}, err
@@ -316,19 +316,19 @@ func (s *Store) ResolveManifest(ctx context.Context, repo, reference string) (re
 // Collect finds no repository linking it.
 // Errors: MANIFEST_UNKNOWN.
 func (s *Store) DeleteManifest(ctx context.Context, repo string, dgst digest.Digest) error {
-	unknown := codeError(errcode.ErrorCodeManifestUnknown, "%s", dgst)
+	unknown := func() error { return codeError(errcode.ErrorCodeManifestUnknown, "%s", dgst) }
 	if !validRepository(repo) || !validContentDigest(dgst) {
-		return unknown
+		return unknown()
 	}
 	if ok, err := exists(s.manifestLinkPath(repo, dgst)); err != nil {
 		return err
 	} else if !ok {
-		return unknown // checked before locking, which would create the repository's directory
+		return unknown() // checked before locking, which would create the repository's directory
 	}
 	return s.withRepoLock(ctx, repo, func() error {
 		rec, err := s.readManifestRecord(repo, dgst)
 		if errors.Is(err, fs.ErrNotExist) {
-			return unknown
+			return unknown()
 		}
 		if err != nil {
 			return err
@@ -352,19 +352,19 @@ func (s *Store) DeleteManifest(ctx context.Context, repo string, dgst digest.Dig
 // DeleteTag removes tag from repo.
 // Errors: MANIFEST_UNKNOWN for a tag that does not exist.
 func (s *Store) DeleteTag(ctx context.Context, repo, tag string) error {
-	unknown := codeError(errcode.ErrorCodeManifestUnknown, "tag %s", tag)
+	unknown := func() error { return codeError(errcode.ErrorCodeManifestUnknown, "tag %s", tag) }
 	if !validRepository(repo) || !validTag(tag) {
-		return unknown
+		return unknown()
 	}
 	if ok, err := exists(s.tagPath(repo, tag)); err != nil {
 		return err
 	} else if !ok {
-		return unknown // checked before locking, which would create the repository's directory
+		return unknown() // checked before locking, which would create the repository's directory
 	}
 	return s.withRepoLock(ctx, repo, func() error {
 		err := os.Remove(s.tagPath(repo, tag))
 		if errors.Is(err, fs.ErrNotExist) {
-			return unknown
+			return unknown()
 		}
 		return err
 	})

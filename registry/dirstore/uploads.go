@@ -126,14 +126,14 @@ func countEntries(dir string, limit int) (int, error) {
 // one of another repository; RANGE_INVALID for an offset that is not the
 // session's size.
 func (s *Store) PushBlobChunkedResume(ctx context.Context, repo, id string, offset int64) (registry.BlobWriter, error) {
-	unknown := codeError(errcode.ErrorCodeBlobUploadUnknown, "%s", id)
+	unknown := func() error { return codeError(errcode.ErrorCodeBlobUploadUnknown, "%s", id) }
 	if !isUploadID(id) || !validRepository(repo) {
-		return nil, unknown
+		return nil, unknown()
 	}
 	dir := filepath.Join(s.uploads, id)
 	release, err := s.locks.lockFile(ctx, filepath.Join(dir, uploadLock), lockMode{})
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, unknown
+		return nil, unknown()
 	}
 	if err != nil {
 		return nil, err
@@ -154,11 +154,11 @@ func (s *Store) PushBlobChunkedResume(ctx context.Context, repo, id string, offs
 // caller holds, and returns a writer at its end. A session that expired,
 // or whose data a crash cut short of its record, is removed.
 func (s *Store) openSession(ctx context.Context, repo, id, dir string, release func()) (*blobWriter, error) {
-	unknown := codeError(errcode.ErrorCodeBlobUploadUnknown, "%s", id)
+	unknown := func() error { return codeError(errcode.ErrorCodeBlobUploadUnknown, "%s", id) }
 	statePath := filepath.Join(dir, uploadState)
 	raw, err := os.ReadFile(statePath)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, unknown // ended, or never finished starting
+		return nil, unknown() // ended, or never finished starting
 	}
 	if err != nil {
 		return nil, err
@@ -168,7 +168,7 @@ func (s *Store) openSession(ctx context.Context, repo, id, dir string, release f
 		return nil, fmt.Errorf("dirstore: session %s: %w", id, err)
 	}
 	if rec.Repository != repo {
-		return nil, unknown
+		return nil, unknown()
 	}
 	fi, err := os.Stat(statePath)
 	if err != nil {
@@ -178,7 +178,7 @@ func (s *Store) openSession(ctx context.Context, repo, id, dir string, release f
 		if err := removeSession(dir); err != nil {
 			return nil, err
 		}
-		return nil, unknown
+		return nil, unknown()
 	}
 	h := sha256.New()
 	if err := h.(encoding.BinaryUnmarshaler).UnmarshalBinary(rec.SHA256); err != nil {
@@ -205,7 +205,7 @@ func (s *Store) openSession(ctx context.Context, repo, id, dir string, release f
 		if err := removeSession(dir); err != nil {
 			return nil, err
 		}
-		return nil, unknown
+		return nil, unknown()
 	}
 	if dfi.Size() > rec.Size {
 		// A chunk a killed process did not finish: its bytes were never
