@@ -121,8 +121,10 @@ func collect[V any](seq func(func(V, error) bool)) ([]V, error) {
 	return out, nil
 }
 
-// within runs f in a goroutine and fails t when it has not returned after
-// a while: a store that deadlocks fails rather than hangs.
+// within runs f in a goroutine and fails when it has not returned after a
+// while. A store that deadlocks ends the test binary at once, with a panic
+// in a goroutine of its own, rather than hang until the test timeout: a
+// failing test runs its cleanups, which would wait for the same locks.
 func within(t *testing.T, what string, f func()) {
 	t.Helper()
 	done := make(chan struct{})
@@ -133,7 +135,9 @@ func within(t *testing.T, what string, f func()) {
 	select {
 	case <-done:
 	case <-time.After(10 * time.Second):
-		t.Fatalf("%s: still running after 10s", what)
+		msg := fmt.Sprintf("%s: %s: still running after 10s: the store deadlocks", t.Name(), what)
+		go panic(msg)
+		select {}
 	}
 }
 

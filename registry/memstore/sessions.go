@@ -74,9 +74,9 @@ func (s *Store) PushBlobChunked(ctx context.Context, repo string) (registry.Blob
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	ses := &session{id: newID(), repo: strings.Clone(repo), hold: make(chan struct{}, 1), sha: sha256.New(), held: true}
-	ses.hold <- struct{}{}
 	now := s.now().UnixNano()
+	ses := &session{id: newID(), repo: strings.Clone(repo), hold: make(chan struct{}, 1), sha: sha256.New(), held: true, used: now}
+	ses.hold <- struct{}{}
 	t := &s.sessions
 	t.mu.Lock()
 	defer t.mu.Unlock()
