@@ -10,7 +10,8 @@
 //	blobs/<alg>/<hex>                          content, blobs and manifests alike, once per directory
 //	repositories/<name>/_blobs/<alg>/<hex>     empty: the repository links the blob
 //	repositories/<name>/_manifests/<alg>/<hex> the manifest's descriptor and subject (JSON): the repository links it
-//	repositories/<name>/_tags/<tag>            the digest the tag names
+//	repositories/<name>/_tags/<tag>            the digest the tag names, as a symbolic link's target
+//	                                           (a file's content where links need privileges)
 //	repositories/<name>/_referrers/<alg>/<hex>/<alg>-<hex>
 //	                                           the descriptor (JSON) of a manifest whose subject is <alg>:<hex>
 //	repositories/<name>/_lock                  serialises the repository's manifest and tag changes

@@ -1,6 +1,7 @@
 package dirstore
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -61,6 +62,16 @@ func writeFileAtomic(path string, data []byte) error {
 		_ = os.Remove(f.Name())
 	}
 	return err
+}
+
+// writeFileOnce is writeFileAtomic, except that it leaves alone a path that
+// already holds data: a manifest pushed again has the same record, and a
+// rename over a regular file costs a flush on ext4.
+func writeFileOnce(path string, data []byte) error {
+	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
+		return nil
+	}
+	return writeFileAtomic(path, data)
 }
 
 // createEmpty makes the empty file path exist, creating its directory when

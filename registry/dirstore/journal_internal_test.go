@@ -64,8 +64,8 @@ func TestJournalCompletesAfterACrash(t *testing.T) {
 				func() error {
 					return writeFileAtomic(filepath.Join(s.referrersDir("j/r", subject), referrerName(m.Digest)), entryRaw)
 				},
-				func() error { return writeFileAtomic(s.tagPath("j/r", "a"), []byte(m.Digest)) },
-				func() error { return writeFileAtomic(s.tagPath("j/r", "b"), []byte(m.Digest)) },
+				func() error { return writeTagFile(s.tagPath("j/r", "a"), string(m.Digest)) },
+				func() error { return writeTagFile(s.tagPath("j/r", "b"), string(m.Digest)) },
 			}
 			for _, step := range steps[:tc.applied] {
 				if err := step(); err != nil {

@@ -1,7 +1,6 @@
 package dirstore
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -189,7 +188,7 @@ func (s *Store) apply(e journalEntry) error {
 		if err != nil {
 			return err
 		}
-		if err := writeFileAtomic(s.manifestLinkPath(e.Repository, dgst), raw); err != nil {
+		if err := writeFileOnce(s.manifestLinkPath(e.Repository, dgst), raw); err != nil {
 			return err
 		}
 		if entryPath != "" {
@@ -197,7 +196,7 @@ func (s *Store) apply(e journalEntry) error {
 			if err != nil {
 				return err
 			}
-			if err := writeFileAtomic(entryPath, raw); err != nil {
+			if err := writeFileOnce(entryPath, raw); err != nil {
 				return err
 			}
 		}
@@ -205,7 +204,7 @@ func (s *Store) apply(e journalEntry) error {
 			if !validTag(t) {
 				continue
 			}
-			if err := writeFileAtomic(s.tagPath(e.Repository, t), []byte(dgst)); err != nil {
+			if err := writeTagFile(s.tagPath(e.Repository, t), string(dgst)); err != nil {
 				return err
 			}
 		}
@@ -238,11 +237,8 @@ func (s *Store) apply(e journalEntry) error {
 
 // readTag returns the digest tag names in repo.
 func (s *Store) readTag(repo, tag string) (digest.Digest, error) {
-	raw, err := os.ReadFile(s.tagPath(repo, tag))
-	if err != nil {
-		return "", err
-	}
-	return digest.Digest(bytes.TrimSpace(raw)), nil
+	d, err := readTagFile(s.tagPath(repo, tag))
+	return digest.Digest(d), err
 }
 
 // readManifestRecord returns the record of manifest dgst in repo;
