@@ -39,7 +39,7 @@ func (s *Store) checkAccounting() error {
 			}
 		}
 		for _, m := range rp.manifests {
-			used += int64(len(m.content))
+			used += int64(len(m.content()))
 		}
 		for t, m := range rp.tags {
 			used += int64(len(t))

@@ -392,6 +392,10 @@ func TestHotPathsAllocate(t *testing.T) {
 			r, _ := s.GetBlob(ctx, "r", d)
 			_, _ = r.Read(chunk)
 		}},
+		{"GetManifest and a read", 1, func() {
+			r, _ := s.GetManifest(ctx, "r", "t")
+			_, _ = r.Read(chunk)
+		}},
 		{"Write into a session's room", 0, func() { _, _ = w.Write(chunk) }},
 	} {
 		if got := testing.AllocsPerRun(100, tc.f); got > tc.max {

@@ -51,8 +51,7 @@ func (s *Store) GetManifest(ctx context.Context, repo, reference string) (regist
 	if err != nil {
 		return nil, err
 	}
-	n := int64(len(m.content))
-	return newReader([][]byte{m.content}, 0, n, m.desc), nil
+	return newReader(m.segs[:], 0, m.desc.Size, m.desc), nil
 }
 
 // ResolveManifest describes the manifest reference names in repo.
@@ -130,8 +129,8 @@ func (s *Store) PushManifest(ctx context.Context, repo string, m registry.Manife
 				ArtifactType: strings.Clone(m.ArtifactType),
 				Annotations:  maps.Clone(m.Annotations),
 			},
-			content: content,
 		}
+		held.segs[0] = content
 		rp.manifests[held.desc.Digest] = held
 		if m.Subject != nil {
 			held.subject = cloneDigest(m.Subject.Digest)
@@ -202,7 +201,7 @@ func (s *Store) DeleteManifest(ctx context.Context, repo string, dgst digest.Dig
 		return fmt.Errorf("%w: no manifest %.200s in %.300q", errcode.ErrorCodeManifestUnknown, dgst, repo)
 	}
 	delete(rp.manifests, dgst)
-	s.space.release(int64(len(m.content)))
+	s.space.release(int64(len(m.content())))
 	for t, tm := range rp.tags {
 		if tm == m {
 			delete(rp.tags, t)

@@ -100,10 +100,15 @@ type repository struct {
 
 // manifest is a stored manifest.
 type manifest struct {
-	desc    registry.Descriptor
-	content []byte
+	desc registry.Descriptor
+	// segs holds the content as a reader takes it, so that a read needs
+	// no slice of its own.
+	segs    [1][]byte
 	subject digest.Digest // "" without a subject
 }
+
+// content returns the manifest's bytes.
+func (m *manifest) content() []byte { return m.segs[0] }
 
 // blobMediaType is the media type of every blob's descriptor: the store
 // keeps bytes, not what they are.

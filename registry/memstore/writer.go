@@ -21,8 +21,10 @@ type writer struct {
 	s   *Store
 	ctx context.Context
 	ses *session
-	// done is set once the writer let go of the session.
+	// done is set once the writer let go of the session; size is then
+	// the session's size when it did, as another writer may hold it.
 	done bool
+	size int64
 
 	// Where the session stood when the writer took it, for Rollback.
 	markSize int64
@@ -89,7 +91,7 @@ func (w *writer) Close() error {
 	if w.done {
 		return nil
 	}
-	w.done = true
+	w.finish()
 	w.s.sessions.letGo(w.ses, w.s.now().UnixNano(), &w.s.space)
 	return nil
 }
@@ -98,7 +100,17 @@ func (w *writer) Close() error {
 func (w *writer) ID() string { return w.ses.id }
 
 // Size returns the number of bytes in the session.
-func (w *writer) Size() int64 { return w.ses.data.n }
+func (w *writer) Size() int64 {
+	if w.done {
+		return w.size
+	}
+	return w.ses.data.n
+}
+
+// finish marks the writer done, keeping the session's size for Size.
+func (w *writer) finish() {
+	w.done, w.size = true, w.ses.data.n
+}
 
 // Commit stores the session's content as blob dgst. A sha256 digest is
 // checked against the hash kept as the bytes arrived; sha384 and sha512
@@ -123,7 +135,7 @@ func (w *writer) Commit(dgst digest.Digest) (registry.Descriptor, error) {
 	if !matches(h, dgst) {
 		return registry.Descriptor{}, digestInvalid(dgst)
 	}
-	w.done = true
+	w.finish()
 	if !w.s.sessions.end(ses, &w.s.space) {
 		return registry.Descriptor{}, w.ended()
 	}
@@ -138,7 +150,7 @@ func (w *writer) Cancel() error {
 	if w.done {
 		return w.ended()
 	}
-	w.done = true
+	w.finish()
 	if w.s.sessions.end(w.ses, &w.s.space) {
 		w.ses.data.free(&w.s.space)
 	}
