@@ -225,7 +225,20 @@ func TestMaxUploads(t *testing.T) {
 		{"a fifth", a.open, errcode.ErrorCodeDenied, 0},
 		{"a fifth after both expired", func() error { clock.advance(time.Minute + 1); return a.open() }, 0, 0},
 		{"an expired one resumed", b.resume, errcode.ErrorCodeBlobUploadUnknown, 0},
+		{"a sixth", b.open, 0, 0},
+		{"a seventh, refused as too many requests too", func() error {
+			err := c.open()
+			if errors.Is(err, errcode.ErrorCodeDenied) && !errors.Is(err, errcode.ErrorCodeTooManyRequests) {
+				return errors.New("refused as DENIED alone")
+			}
+			return err
+		}, errcode.ErrorCodeDenied, 0},
 	})
+	// A full store is not too many requests.
+	full := New(Options{MaxStorage: 1})
+	if err := push(full, "r", "ab")(); !errors.Is(err, errcode.ErrorCodeDenied) || errors.Is(err, errcode.ErrorCodeTooManyRequests) {
+		t.Errorf("a blob past MaxStorage: %v", err)
+	}
 }
 
 // TestUploadTTL lets sessions sit idle for the TTL and past it.

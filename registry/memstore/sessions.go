@@ -69,7 +69,8 @@ func uploadUnknown(id string) error {
 
 // PushBlobChunked opens an upload session in repo and returns a writer
 // holding it. It is refused with errcode.ErrorCodeDenied when
-// Options.MaxUploads sessions are open.
+// Options.MaxUploads sessions are open; errors.Is then also matches
+// errcode.ErrorCodeTooManyRequests, to tell that from a full store.
 func (s *Store) PushBlobChunked(ctx context.Context, repo string) (registry.BlobWriter, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -91,7 +92,11 @@ func (s *Store) PushBlobChunked(ctx context.Context, repo string) (registry.Blob
 	if max := s.opts.MaxUploads; max > 0 && len(t.byID) >= max {
 		t.expireLocked(&s.space, now, s.opts.UploadTTL)
 		if len(t.byID) >= max {
-			return nil, fmt.Errorf("%w: %d upload sessions are open, the most the store allows", errcode.ErrorCodeDenied, max)
+			// DENIED, as package registry says, and TOOMANYREQUESTS,
+			// which a server may look for to answer 429 with
+			// Retry-After: the limit passes as sessions end.
+			return nil, fmt.Errorf("%w: %w: %d upload sessions are open, the most the store allows",
+				errcode.ErrorCodeDenied, errcode.ErrorCodeTooManyRequests, max)
 		}
 	}
 	t.byID[ses.id] = ses
