@@ -2,6 +2,29 @@
 // meet, as tests: Run exercises each method of registry.Interface, each
 // error code it documents, and the optional interfaces a store implements,
 // against a fresh store for every test.
+//
+// Where registry.Interface leaves a choice, the tests hold a store to one:
+//
+//   - GetBlobRange with start equal to the blob's size reads nothing; only
+//     a start past it is RANGE_INVALID. A negative start, or an end before
+//     start, is an error or reads nothing, never a panic.
+//   - A digest of an algorithm the store does not verify, or not in
+//     lower-case hex of its algorithm's length, is DIGEST_INVALID wherever
+//     a digest is verified (PushBlob, Commit, PushManifest).
+//   - A refused PushBlob, Commit or PushManifest creates no repository, and
+//     a refused PushManifest leaves no tag and no referrer entry.
+//   - A MountBlob that fails creates no repository.
+//   - An iterator holds no lock while the caller's loop runs: the loop may
+//     call the store, writes included, and breaking out of it leaves the
+//     store usable.
+//   - A PushBlobChunkedResume waiting for a held session returns an error
+//     when its context ends, and the holder keeps the session; one that
+//     waited for a session committed or cancelled meanwhile gets
+//     BLOB_UPLOAD_UNKNOWN.
+//   - Close of a writer after Cancel returns nil, as after Commit.
+//
+// Limits (DENIED for a full store or too many sessions, expiry) are a
+// store's own options; a store tests them itself.
 package storetest
 
 import (

@@ -83,6 +83,9 @@ func testChunked(t *testing.T, s registry.Interface) {
 	if w.Size() != 9 {
 		t.Fatalf("after a refused Commit, Size is %d, want 9", w.Size())
 	}
+	if names, _ := collect(s.Repositories(ctx, "")); len(names) != 0 {
+		t.Errorf("after a refused Commit, Repositories lists %q", names)
+	}
 	write(t, w, []byte("j"), 10)
 	desc, err := w.Commit(digest.FromBytes(want))
 	wantOK(t, err, "Commit")
