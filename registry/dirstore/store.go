@@ -38,7 +38,8 @@ const (
 // ones.
 type Options struct {
 	// MaxUploads is the number of upload sessions that may be open in the
-	// directory at once; a new session beyond it is refused with DENIED.
+	// directory at once; a new session beyond it is refused with DENIED,
+	// which matches TOOMANYREQUESTS too.
 	// Sessions are counted in the directory, whichever process opened
 	// them, when a session is opened; two processes opening sessions at
 	// the same moment may each take the last place. Zero means

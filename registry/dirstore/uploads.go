@@ -38,8 +38,8 @@ type uploadRecord struct {
 // PushBlobChunked opens an upload session in repo: the directory
 // uploads/<id> with its lock, data and state files. The session creates no
 // repository.
-// Errors: DENIED when Options.MaxUploads sessions are open in the
-// directory; NAME_INVALID for a name that is not a repository's.
+// Errors: DENIED, matching TOOMANYREQUESTS too, when Options.MaxUploads
+// sessions are open in the directory; NAME_INVALID for a name that is not a repository's.
 func (s *Store) PushBlobChunked(ctx context.Context, repo string) (registry.BlobWriter, error) {
 	if !validRepository(repo) {
 		return nil, codeError(errcode.ErrorCodeNameInvalid, "%q", repo)
@@ -98,7 +98,9 @@ func (s *Store) checkUploadRoom() error {
 			return nil
 		}
 		if attempt > 0 || s.opts.UploadTTL < 0 {
-			return codeError(errcode.ErrorCodeDenied, "%d upload sessions are open", n)
+			// DENIED, as the contract says, and TOOMANYREQUESTS too, so
+			// that a server can answer 429 and tell this from a full store.
+			return fmt.Errorf("%w: %w: %d upload sessions are open, the most the store allows", errcode.ErrorCodeDenied, errcode.ErrorCodeTooManyRequests, n)
 		}
 		if _, _, err := s.sweepUploads(time.Now(), s.opts.UploadTTL); err != nil {
 			return err

@@ -83,8 +83,8 @@ func TestMaxUploads(t *testing.T) {
 	}
 	// Sessions are counted in the directory, whichever Store opened them.
 	for _, s := range []*dirstore.Store{a, b} {
-		if _, err := s.PushBlobChunked(ctx, "max/repo"); !errors.Is(err, errcode.ErrorCodeDenied) {
-			t.Errorf("a third session: %v, want DENIED", err)
+		if _, err := s.PushBlobChunked(ctx, "max/repo"); !errors.Is(err, errcode.ErrorCodeDenied) || !errors.Is(err, errcode.ErrorCodeTooManyRequests) {
+			t.Errorf("a third session: %v, want DENIED and TOOMANYREQUESTS", err)
 		}
 	}
 	if err := w2.Cancel(); err != nil {
