@@ -1,7 +1,6 @@
 package server
 
 import (
-	"errors"
 	"io"
 	"net/http"
 	"strconv"
@@ -169,7 +168,7 @@ func (s *Server) serveBlobRange(c *request, dgst digest.Digest, br byteRange, he
 		stop = end + 1
 	}
 	rd, err := s.store.GetBlobRange(ctx, c.name, dgst, start, stop)
-	if errors.Is(err, errcode.ErrorCodeRangeInvalid) {
+	if isCode(err, errcode.ErrorCodeRangeInvalid) {
 		desc, rerr := s.store.ResolveBlob(ctx, c.name, dgst)
 		if rerr != nil {
 			return rerr

@@ -142,3 +142,11 @@ func writeError(w http.ResponseWriter, r *http.Request, a answer) {
 		_, _ = w.Write(body)
 	}
 }
+
+// isCode reports whether err carries code: it is or wraps an
+// errcode.ErrorCoder of that code, as a store returns a code bare, as an
+// errcode.Error with a detail, or wrapped with text of its own.
+func isCode(err error, code errcode.ErrorCode) bool {
+	var coder errcode.ErrorCoder
+	return errors.As(err, &coder) && coder.ErrorCode() == code
+}

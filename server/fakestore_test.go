@@ -58,6 +58,13 @@ func (s *fakeStore) repo(name string) *fakeRepo {
 	return r
 }
 
+// dropIfEmpty forgets a repository that holds nothing any more.
+func (s *fakeStore) dropIfEmpty(name string) {
+	if r := s.repos[name]; r != nil && len(r.blobs) == 0 && len(r.manifests) == 0 {
+		delete(s.repos, name)
+	}
+}
+
 func (s *fakeStore) linked(repo string, d digest.Digest) ([]byte, bool) {
 	r := s.repos[repo]
 	if r == nil || !r.blobs[d] {
@@ -194,6 +201,7 @@ func (s *fakeStore) DeleteBlob(ctx context.Context, repo string, d digest.Digest
 		return errcode.ErrorCodeBlobUnknown
 	}
 	delete(s.repos[repo].blobs, d)
+	s.dropIfEmpty(repo)
 	return nil
 }
 
@@ -266,6 +274,7 @@ func (s *fakeStore) DeleteManifest(ctx context.Context, repo string, d digest.Di
 			delete(r.tags, t)
 		}
 	}
+	s.dropIfEmpty(repo)
 	return nil
 }
 

@@ -131,9 +131,6 @@ func imageManifest(config []byte, layers [][]byte, subject *registry.Descriptor)
 	return b
 }
 
-// ociManifest is the header of an OCI image manifest push.
-var ociManifest = http.Header{"Content-Type": {"application/vnd.oci.image.manifest.v1+json"}}
-
 // hasCode reports whether an envelope holds code.
 func hasCode(body []byte, code errcode.ErrorCode) bool {
 	for _, c := range codes(body) {

@@ -292,7 +292,7 @@ func (s *Server) checkReferences(c *request, m *manifest.Manifest) error {
 			}
 			desc, err := s.store.ResolveBlob(ctx, c.name, digest.Digest(b.Digest))
 			switch {
-			case errors.Is(err, errcode.ErrorCodeBlobUnknown):
+			case isCode(err, errcode.ErrorCodeBlobUnknown):
 				missing = append(missing, errcode.ErrorCodeManifestBlobUnknown.WithDetail(map[string]string{"digest": b.Digest}))
 			case err != nil:
 				return err
@@ -306,7 +306,7 @@ func (s *Server) checkReferences(c *request, m *manifest.Manifest) error {
 		for _, child := range m.Children {
 			_, err := s.store.ResolveManifest(ctx, c.name, child.Digest)
 			switch {
-			case errors.Is(err, errcode.ErrorCodeManifestUnknown):
+			case isCode(err, errcode.ErrorCodeManifestUnknown):
 				missing = append(missing, errcode.ErrorCodeManifestBlobUnknown.WithDetail(map[string]string{"digest": child.Digest}))
 			case err != nil:
 				return err

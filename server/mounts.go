@@ -1,7 +1,6 @@
 package server
 
 import (
-	"errors"
 
 	"github.com/opencontainers/go-digest"
 
@@ -50,7 +49,7 @@ func (s *Server) mountBlob(c *request) error {
 // notHeld reports whether a mount failed because the source does not hold
 // the blob: the mount becomes an upload.
 func notHeld(err error) bool {
-	return errors.Is(err, errcode.ErrorCodeBlobUnknown) || errors.Is(err, errcode.ErrorCodeNameUnknown)
+	return isCode(err, errcode.ErrorCodeBlobUnknown) || isCode(err, errcode.ErrorCodeNameUnknown)
 }
 
 // mountFromAny mounts dgst into the request's repository from the first

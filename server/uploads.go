@@ -55,7 +55,7 @@ func (s *Server) startUpload(c *request) error {
 	}
 	w, err := s.store.PushBlobChunked(c.r.Context(), c.name)
 	if err != nil {
-		if errors.Is(err, errcode.ErrorCodeTooManyRequests) {
+		if isCode(err, errcode.ErrorCodeTooManyRequests) {
 			c.w.Header().Set("Retry-After", "1")
 		}
 		return err
