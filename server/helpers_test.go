@@ -155,3 +155,8 @@ func noText(t *testing.T, what string, resp response, text string) {
 		}
 	}
 }
+
+// readCloser gives a reader a Close that does nothing.
+type readCloser struct{ io.Reader }
+
+func (readCloser) Close() error { return nil }

@@ -212,7 +212,7 @@ func (s *Server) readManifest(c *request) (body []byte, release func(), err erro
 	// unknown length grows by doubling from a small start.
 	// What is announced is believed up to a megabyte only: a client
 	// announcing more must send it before it is given room for it.
-	first := int64(4 << 10)
+	first := int64(512)
 	if c.r.ContentLength >= 0 {
 		first = min(c.r.ContentLength+1, 1<<20) // one more, for the read that sees the end
 	}

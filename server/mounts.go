@@ -1,7 +1,6 @@
 package server
 
 import (
-
 	"github.com/opencontainers/go-digest"
 
 	"github.com/regapi/regapi/auth"
