@@ -8,8 +8,33 @@ import (
 	"testing"
 
 	"github.com/regapi/regapi/conformance"
+	"github.com/regapi/regapi/registry"
+	"github.com/regapi/regapi/registry/dirstore"
+	"github.com/regapi/regapi/registry/memstore"
 	"github.com/regapi/regapi/server"
 )
+
+// stores are the stores the suite runs over: the test's own, the memory
+// store and the directory store.
+var stores = []struct {
+	name string
+	open func(t *testing.T) registry.Interface
+}{
+	{"fake", func(t *testing.T) registry.Interface { return newFakeStore() }},
+	{"memstore", func(t *testing.T) registry.Interface {
+		s := memstore.New(memstore.Options{})
+		t.Cleanup(func() { _ = s.Close() })
+		return s
+	}},
+	{"dirstore", func(t *testing.T) registry.Interface {
+		s, err := dirstore.Open(t.TempDir(), dirstore.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = s.Close() })
+		return s
+	}},
+}
 
 // everything enables every optional feature of a version.
 func everything(spec conformance.SpecVersion) conformance.Options {
@@ -31,13 +56,15 @@ func TestConformance(t *testing.T) {
 		{"relative", server.Options{RelativeURLs: true, ChunkMinLength: 1024}, ""},
 		{"prefix", server.Options{}, "/mirror/hub"},
 	}
-	for _, spec := range []conformance.SpecVersion{conformance.SpecV1_1, conformance.SpecDev} {
-		for _, mode := range modes {
-			t.Run(string(spec)+"/"+mode.name, func(t *testing.T) {
-				srv := httptest.NewServer(withPrefix(mode.prefix, server.New(newFakeStore(), mode.opts)))
-				defer srv.Close()
-				conformance.Run(t, conformance.Target{URL: srv.URL + mode.prefix}, everything(spec))
-			})
+	for _, store := range stores {
+		for _, spec := range []conformance.SpecVersion{conformance.SpecV1_1, conformance.SpecDev} {
+			for _, mode := range modes {
+				t.Run(store.name+"/"+string(spec)+"/"+mode.name, func(t *testing.T) {
+					srv := httptest.NewServer(withPrefix(mode.prefix, server.New(store.open(t), mode.opts)))
+					defer srv.Close()
+					conformance.Run(t, conformance.Target{URL: srv.URL + mode.prefix}, everything(spec))
+				})
+			}
 		}
 	}
 }
@@ -47,7 +74,7 @@ func TestConformance(t *testing.T) {
 // that nothing is skipped but what the version does not define.
 func TestConformanceInProcess(t *testing.T) {
 	for _, spec := range []conformance.SpecVersion{conformance.SpecV1_1, conformance.SpecDev} {
-		rep := conformance.Check(context.Background(), conformance.Target{Handler: server.New(newFakeStore(), server.Options{})}, everything(spec))
+		rep := conformance.Check(context.Background(), conformance.Target{Handler: server.New(memstore.New(memstore.Options{}), server.Options{})}, everything(spec))
 		if rep.Err != nil {
 			t.Fatal(rep.Err)
 		}
