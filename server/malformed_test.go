@@ -7,6 +7,7 @@ import (
 
 	"github.com/opencontainers/go-digest"
 
+	"github.com/regapi/regapi/registry/memstore"
 	"github.com/regapi/regapi/server"
 )
 
@@ -28,7 +29,7 @@ type step struct {
 // usable.
 func TestMalformedRequests(t *testing.T) {
 	const maxBlob = 64
-	srv, _ := newTestServer(t, newFakeStore(), server.Options{MaxBlobSize: maxBlob, MaxManifestSize: 512, MaxTagsPerPush: 2})
+	srv, _ := newTestServer(t, memstore.New(memstore.Options{}), server.Options{MaxBlobSize: maxBlob, MaxManifestSize: 512, MaxTagsPerPush: 2})
 
 	blob := []byte("present")
 	bd := pushBlob(t, srv.URL, "r", blob)

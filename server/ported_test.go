@@ -22,12 +22,13 @@ import (
 	"github.com/opencontainers/go-digest"
 
 	"github.com/regapi/regapi/errcode"
+	"github.com/regapi/regapi/registry/memstore"
 	"github.com/regapi/regapi/server"
 )
 
-// newServer returns a server over a fresh store.
+// newServer returns a server over a fresh memory store.
 func newServer(opts server.Options) http.Handler {
-	return server.New(newFakeStore(), opts)
+	return server.New(memstore.New(memstore.Options{}), opts)
 }
 
 // serveRequest serves req with h.
