@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"net/http"
 	"strings"
 	"testing"
@@ -12,13 +13,13 @@ import (
 
 	"github.com/regapi/regapi/errcode"
 	"github.com/regapi/regapi/registry"
+	"github.com/regapi/regapi/registry/memstore"
 	"github.com/regapi/regapi/server"
 )
 
-// failingStore is a store whose blob reads fail with err, the rest being
-// a fake store's.
+// failingStore is a memory store whose blob reads fail with err.
 type failingStore struct {
-	*fakeStore
+	*memstore.Store
 	err error
 }
 
@@ -58,7 +59,8 @@ func TestStoreErrors(t *testing.T) {
 	d := digest.FromBytes(blob)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			store := newFakeStore()
+			store := memstore.New(memstore.Options{})
+			defer store.Close()
 			srv, logs := newTestServer(t, failingStore{store, tt.err}, server.Options{})
 			pushBlob(t, srv.URL, "a/b", blob)
 			url := srv.URL + "/v2/a/b/blobs/" + d.String()
@@ -91,5 +93,70 @@ func TestStoreErrors(t *testing.T) {
 				t.Errorf("logged %v, want %v: %q", got, tt.logged, logs.String())
 			}
 		})
+	}
+}
+
+// brokenStore is a memory store whose other methods fail with an error
+// without a code.
+type brokenStore struct {
+	*memstore.Store
+}
+
+var errBroken = errors.New("secret: the disk is on fire")
+
+func (brokenStore) PushManifest(context.Context, string, registry.Manifest, ...string) (registry.Descriptor, error) {
+	return registry.Descriptor{}, errBroken
+}
+
+func (brokenStore) PushBlobChunked(context.Context, string) (registry.BlobWriter, error) {
+	return nil, errBroken
+}
+
+func (brokenStore) GetManifest(context.Context, string, string) (registry.BlobReader, error) {
+	return nil, errBroken
+}
+
+func (brokenStore) Tags(context.Context, string, string) iter.Seq2[string, error] {
+	return func(yield func(string, error) bool) { yield("", errBroken) }
+}
+
+func (brokenStore) Referrers(context.Context, string, digest.Digest, string, digest.Digest) iter.Seq2[registry.Descriptor, error] {
+	return func(yield func(registry.Descriptor, error) bool) {
+		if yield(registry.Descriptor{MediaType: "a/b", Digest: digest.FromString("r"), Size: 1}, nil) {
+			yield(registry.Descriptor{}, errBroken)
+		}
+	}
+}
+
+// TestStoreFailures checks that a store failing in each kind of request
+// is answered 500 UNKNOWN, without its text, and logged.
+func TestStoreFailures(t *testing.T) {
+	store := memstore.New(memstore.Options{})
+	defer store.Close()
+	srv, logs := newTestServer(t, brokenStore{store}, server.Options{})
+	config, layer := []byte("{}"), []byte("layer")
+	pushBlob(t, srv.URL, "r", config)
+	pushBlob(t, srv.URL, "r", layer)
+	tests := []struct {
+		method, path string
+		header       http.Header
+		body         []byte
+	}{
+		{http.MethodPut, "/v2/r/manifests/v1", http.Header{"Content-Type": {"application/vnd.oci.image.manifest.v1+json"}}, imageManifest(config, [][]byte{layer}, nil)},
+		{http.MethodPost, "/v2/r/blobs/uploads/", nil, nil},
+		{http.MethodGet, "/v2/r/manifests/v1", nil, nil},
+		{http.MethodGet, "/v2/r/tags/list", nil, nil},
+		{http.MethodGet, "/v2/r/referrers/" + digest.FromString("s").String(), nil, nil},
+	}
+	for _, tt := range tests {
+		resp := do(t, tt.method, srv.URL+tt.path, tt.header, tt.body)
+		what := tt.method + " " + tt.path
+		if resp.status != http.StatusInternalServerError || !hasCode(resp.body, errcode.ErrorCodeUnknown) {
+			t.Errorf("%s: %d %s, want 500 UNKNOWN", what, resp.status, resp.body)
+		}
+		noText(t, what, resp, "secret")
+	}
+	if n := strings.Count(logs.String(), errBroken.Error()); n != len(tests) {
+		t.Errorf("%d failures logged, want %d: %s", n, len(tests), logs.String())
 	}
 }
