@@ -203,6 +203,7 @@ func (s *Server) dispatch(c *request, m regapi.PathMatch) {
 		return
 	}
 	c.match = rm
+	s.addWarnings(c.w.Header(), rm)
 	// Authorization comes first, so that a client without access learns
 	// nothing about what is stored.
 	if s.opts.Authorize != nil {

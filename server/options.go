@@ -137,6 +137,10 @@ type Options struct {
 	// when a request has it and X-Forwarded-* otherwise.
 	ForwardingHeaders regapi.ForwardingHeaders
 
+	// Warnings adds Warning headers (299 - "text") to the answers of
+	// chosen requests, as registries announce deprecations.
+	Warnings []Warning
+
 	// Authorize, when not nil, decides whether a request may go on. It is
 	// called once the request's variant is known (rm), before anything is
 	// read from the store, with the access the variant needs (as

@@ -23,6 +23,10 @@ type Server struct {
 	rules manifest.Rules
 	gate  *bodyGate // nil when large bodies are read without turns
 
+	// warnings are the values of the Warning headers of each request
+	// variant, rendered from Options.Warnings once.
+	warnings map[variantKey][]string
+
 	// The optional interfaces the store implements, nil for those it
 	// does not.
 	redirector registry.BlobRedirector
@@ -45,6 +49,7 @@ func New(store registry.Interface, opts Options) *Server {
 		rules: manifest.NewRules(opts.LenientManifests, opts.RequireManifestBlobs, opts.ManifestMediaTypes),
 		gate:  newBodyGate(opts.MaxBodyReaders),
 	}
+	s.warnings = renderWarnings(opts.Warnings)
 	s.redirector, _ = store.(registry.BlobRedirector)
 	s.locator, _ = store.(registry.BlobLocator)
 	s.reserver, _ = store.(registry.SpaceReserver)
