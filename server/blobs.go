@@ -69,39 +69,57 @@ func setBlobHeaders(h http.Header, dgst digest.Digest, size int64) {
 	h["Cache-Control"] = headerImmutable
 }
 
-// copyContent sends n bytes of content the store reads. Once the status is
-// sent nothing can be answered any more: a store that fails midway, or
-// gives less than it described, is logged, and the client sees the body
-// end short of its Content-Length.
+// copyContent sends the n bytes of content the store reads. A reader
+// that writes itself (io.WriterTo, as stores' readers do) does, so that a
+// store sends its segments as they are or its files through sendfile. Once
+// the status is sent nothing can be answered any more: a store that fails
+// midway, or gives less than it described, is logged (unless the client
+// went away, which ends the request's context), and the client sees the
+// body end short of its Content-Length.
 func (s *Server) copyContent(c *request, rd io.Reader, n int64) {
-	src := &readRecorder{r: rd}
-	written, _ := io.Copy(c.w, io.LimitReader(src, n))
-	err := src.err
-	if err == io.EOF {
-		err = nil
-		if written < n {
-			err = io.ErrUnexpectedEOF
-		}
+	cw := &contentWriter{w: c.w}
+	var err error
+	if wt, ok := rd.(io.WriterTo); ok {
+		_, err = wt.WriteTo(cw)
+	} else {
+		_, err = io.Copy(cw, io.LimitReader(rd, n))
 	}
-	if err != nil {
-		s.opts.ErrorLog.Printf("registry server: %s %s: reading content: %v", c.r.Method, truncate(c.r.URL.Path, 300), err)
+	if err == nil && cw.n < n {
+		err = io.ErrUnexpectedEOF
+	}
+	if err != nil && c.r.Context().Err() == nil {
+		s.opts.ErrorLog.Printf("registry server: %s %s: sending content: %v", c.r.Method, truncate(c.r.URL.Path, 300), err)
 	}
 }
 
-// readRecorder remembers the error a read of the store's content returned,
-// to tell it from the client's failing to take it.
-type readRecorder struct {
-	r   io.Reader
-	err error
+// contentWriter counts what is written to an answer, and passes ReadFrom
+// on to the connection, which sends files with sendfile.
+type contentWriter struct {
+	w http.ResponseWriter
+	n int64
 }
 
-func (r *readRecorder) Read(p []byte) (int, error) {
-	n, err := r.r.Read(p)
-	if err != nil && r.err == nil {
-		r.err = err
-	}
+func (cw *contentWriter) Write(p []byte) (int, error) {
+	n, err := cw.w.Write(p)
+	cw.n += int64(n)
 	return n, err
 }
+
+func (cw *contentWriter) ReadFrom(r io.Reader) (int64, error) {
+	var n int64
+	var err error
+	if rf, ok := cw.w.(io.ReaderFrom); ok {
+		n, err = rf.ReadFrom(r)
+	} else {
+		n, err = io.Copy(writerOnly{cw.w}, r)
+	}
+	cw.n += n
+	return n, err
+}
+
+// writerOnly hides every method but Write, so that io.Copy does not loop
+// back into contentWriter.ReadFrom.
+type writerOnly struct{ io.Writer }
 
 // byteRange is a single range of a Range header: first-last with last -1
 // for "to the end", or the suffix of the last suffix bytes.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"iter"
 	"net/http"
 	"strings"
@@ -158,5 +159,55 @@ func TestStoreFailures(t *testing.T) {
 	}
 	if n := strings.Count(logs.String(), errBroken.Error()); n != len(tests) {
 		t.Errorf("%d failures logged, want %d: %s", n, len(tests), logs.String())
+	}
+}
+
+// shortStore is a memory store whose blobs read shorter than described.
+type shortStore struct {
+	*memstore.Store
+}
+
+type shortReader struct {
+	registry.BlobReader
+}
+
+func (r shortReader) Read(p []byte) (int, error) {
+	if len(p) > 2 {
+		p = p[:2]
+	}
+	n, err := r.BlobReader.Read(p)
+	if err == nil {
+		err = io.EOF
+	}
+	return n, err
+}
+
+func (s shortStore) GetBlob(ctx context.Context, repo string, d digest.Digest) (registry.BlobReader, error) {
+	r, err := s.Store.GetBlob(ctx, repo, d)
+	if err != nil {
+		return nil, err
+	}
+	return shortReader{r}, nil
+}
+
+// TestShortContentIsLogged checks that content a store reads short of
+// what it described is logged, and that the client sees the body end
+// short of its Content-Length rather than as complete.
+func TestShortContentIsLogged(t *testing.T) {
+	store := memstore.New(memstore.Options{})
+	defer store.Close()
+	srv, logs := newTestServer(t, shortStore{store}, server.Options{})
+	d := pushBlob(t, srv.URL, "r", []byte("0123456789"))
+	resp, err := http.Get(srv.URL + "/v2/r/blobs/" + d.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err == nil {
+		t.Errorf("the client read a short body as complete")
+	}
+	if !strings.Contains(logs.String(), "sending content") {
+		t.Errorf("nothing logged: %q", logs.String())
 	}
 }
