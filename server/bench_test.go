@@ -23,7 +23,9 @@ func BenchmarkInProcess(b *testing.B) {
 		name string
 		make func() http.Handler
 	}{
-		{"registrytest", func() http.Handler { return registrytest.New(registrytest.Options{RequestLogSize: -1, BodyTimeout: -1}) }},
+		{"registrytest", func() http.Handler {
+			return registrytest.New(registrytest.Options{RequestLogSize: -1, BodyTimeout: -1})
+		}},
 		{"server-memstore", func() http.Handler {
 			return server.New(memstore.New(memstore.Options{MaxStorage: 4 << 30}), server.Options{BodyTimeout: -1})
 		}},
