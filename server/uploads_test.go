@@ -15,6 +15,7 @@ import (
 
 	"github.com/regapi/regapi/errcode"
 	"github.com/regapi/regapi/registry"
+	"github.com/regapi/regapi/registry/memstore"
 	"github.com/regapi/regapi/server"
 )
 
@@ -121,5 +122,48 @@ func TestStalledChunkKeepsWhatArrived(t *testing.T) {
 	}
 	if got := do(t, http.MethodGet, session, nil, nil).header.Get("Range"); got != "0-9" {
 		t.Errorf("the session holds %q after the cut, want 0-9", got)
+	}
+}
+
+// TestStalledBodies checks that every kind of request with a body is cut
+// with 408 when the body stalls, whoever reads it (the server, or the
+// store it hands the body to), and that nothing is stored.
+func TestStalledBodies(t *testing.T) {
+	blob := []byte("0123456789")
+	d := digest.FromBytes(blob)
+	tests := []struct {
+		name, method, path, contentType string
+		absent                          string // what must not exist after the cut
+	}{
+		{"monolithic upload", http.MethodPost, "/v2/r/blobs/uploads/?digest=" + d.String(), "", "/v2/r/blobs/" + d.String()},
+		{"manifest", http.MethodPut, "/v2/r/manifests/v1", "application/vnd.oci.image.manifest.v1+json", "/v2/r/manifests/v1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			store := memstore.New(memstore.Options{})
+			defer store.Close()
+			srv, logs := newTestServer(t, store, server.Options{BodyTimeout: 200 * time.Millisecond})
+			conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			fmt.Fprintf(conn, "%s %s HTTP/1.1\r\nHost: %s\r\nContent-Type: %s\r\nContent-Length: 100\r\n\r\n{\"schemaVersion\"", tt.method, tt.path, srv.Listener.Addr(), tt.contentType)
+			_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+			resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusRequestTimeout {
+				t.Fatalf("stalled body: %d, want 408", resp.StatusCode)
+			}
+			if got := do(t, http.MethodHead, srv.URL+tt.absent, nil, nil).status; got != http.StatusNotFound {
+				t.Errorf("HEAD %s after the cut: %d, want 404", tt.absent, got)
+			}
+			if logs.String() != "" {
+				t.Errorf("a client's stall was logged as the store's failure: %s", logs.String())
+			}
+		})
 	}
 }
