@@ -97,7 +97,9 @@
 // SIZE_INVALID); without Content-Range the body is a stream. PUT ?digest=
 // closes the session with an optional last chunk, and the store verifies
 // the content. GET answers where a session stands (204), DELETE cancels it.
-// Requests to one session take turns, through the store. A chunk that is
+// Requests to one session take turns, through the store
+// (PushBlobChunkedResume waits for the writer holding a session): a GET of
+// a session's state waits for a chunk being written to it. A chunk that is
 // refused (out of order, of the wrong length, over a limit, refused by the
 // store) or a close of the wrong digest is taken back where the store can
 // (registry.RollbackBlobWriter), leaving the session as it was; a chunk the
