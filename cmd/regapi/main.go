@@ -33,6 +33,7 @@ func commands() []command {
 		{"markdown", "print the API reference in Markdown (-o FILE to write it)", runMarkdown},
 		{"serve", "run an in-memory registry", runServe},
 		{"check", "run the OCI conformance suite against a registry and print a table of the checks", runCheck},
+		{"gc", "remove unlinked blobs, leftovers and idle uploads from a stopped registry's directory", runGC},
 	}
 }
 

@@ -93,7 +93,7 @@ func testBlobs(t *testing.T, s registry.Interface) {
 // file a store keeps and across them.
 func testBlobRange(t *testing.T, s registry.Interface) {
 	small := []byte("0123456789")
-	large := randomBytes(t, 2<<20+12345)
+	large := randomBytes(t, 1<<20+12345)
 	for _, content := range [][]byte{small, large} {
 		d := pushBlob(t, s, "ranges", content).Digest
 		size := int64(len(content))

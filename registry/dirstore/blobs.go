@@ -205,9 +205,13 @@ func (r *fileReader) Read(p []byte) (int, error)      { return r.src.Read(p) }
 func (r *fileReader) Close() error                    { return r.f.Close() }
 func (r *fileReader) Descriptor() registry.Descriptor { return r.desc }
 
-// WriteTo copies the content to w, letting a destination that reads from
-// files (a network connection) use sendfile.
+// WriteTo copies the content to w. A destination that reads from a reader
+// itself (an HTTP response, a network connection) is handed the file, or
+// the limited reader over it, so that it can use sendfile(2).
 func (r *fileReader) WriteTo(w io.Writer) (int64, error) {
+	if rf, ok := w.(io.ReaderFrom); ok {
+		return rf.ReadFrom(r.src)
+	}
 	return io.Copy(w, r.src)
 }
 

@@ -63,7 +63,7 @@ func TestCrashChild(t *testing.T) {
 	go func() {
 		defer wg.Done()
 		for i := 0; ; i++ {
-			d, err := pushChunked(s, crashRepo, crashContent(round, i))
+			d, err := pushGenerated(s, crashRepo, round, i)
 			if err != nil {
 				fmt.Println("blob:", err)
 				os.Exit(1)
@@ -88,18 +88,41 @@ func TestCrashChild(t *testing.T) {
 	wg.Wait()
 }
 
-// crashContent is the i-th blob of a round.
-func crashContent(round string, i int) []byte {
-	b := make([]byte, crashBlobSize)
-	r := rand.NewPCG(uint64(len(round)), uint64(i))
-	for j := 0; j+8 <= len(b); j += 8 {
-		v := r.Uint64()
-		for k := range 8 {
-			b[j+k] = byte(v >> (8 * k))
+// pushGenerated pushes the i-th blob of a round, crashBlobSize random
+// bytes made one chunk at a time, so that the session starts at once.
+func pushGenerated(s registry.Interface, repo, round string, i int) (digest.Digest, error) {
+	ctx := context.Background()
+	var seed [32]byte
+	copy(seed[:], fmt.Sprintf("%s/%d", round, i))
+	src := rand.NewChaCha8(seed)
+	h := sha256.New()
+	chunk := make([]byte, crashChunkSize)
+	w, err := s.PushBlobChunked(ctx, repo)
+	if err != nil {
+		return "", err
+	}
+	id := w.ID()
+	for off := 0; off < crashBlobSize; off += crashChunkSize {
+		if off > 0 {
+			if w, err = s.PushBlobChunkedResume(ctx, repo, id, int64(off)); err != nil {
+				return "", err
+			}
+		}
+		_, _ = src.Read(chunk)
+		h.Write(chunk)
+		for p := chunk; len(p) > 0; p = p[min(64<<10, len(p)):] {
+			if _, err := w.Write(p[:min(64<<10, len(p))]); err != nil {
+				return "", err
+			}
+		}
+		if off+crashChunkSize < crashBlobSize {
+			if err := w.Close(); err != nil {
+				return "", err
+			}
 		}
 	}
-	copy(b, round)
-	return b
+	desc, err := w.Commit(digest.NewDigest(digest.SHA256, h))
+	return desc.Digest, err
 }
 
 // crashManifest is the i-th manifest of a round; every odd one has the one
@@ -124,33 +147,26 @@ func crashTags(round string, i int) []string {
 	return tags
 }
 
-// pushChunked pushes content through a session, one writer per chunk.
+// pushChunked pushes content through a session in two chunks, each with
+// a writer of its own.
 func pushChunked(s registry.Interface, repo string, content []byte) (digest.Digest, error) {
 	ctx := context.Background()
 	w, err := s.PushBlobChunked(ctx, repo)
 	if err != nil {
 		return "", err
 	}
-	id := w.ID()
-	for off := 0; off < len(content); off += crashChunkSize {
-		if off > 0 {
-			if w, err = s.PushBlobChunkedResume(ctx, repo, id, int64(off)); err != nil {
-				return "", err
-			}
-		}
-		chunk := content[off:min(off+crashChunkSize, len(content))]
-		for len(chunk) > 0 {
-			n, err := w.Write(chunk[:min(64<<10, len(chunk))])
-			if err != nil {
-				return "", err
-			}
-			chunk = chunk[n:]
-		}
-		if off+crashChunkSize < len(content) {
-			if err := w.Close(); err != nil {
-				return "", err
-			}
-		}
+	half := len(content) / 2
+	if _, err := w.Write(content[:half]); err != nil {
+		return "", err
+	}
+	if err := w.Close(); err != nil {
+		return "", err
+	}
+	if w, err = s.PushBlobChunkedResume(ctx, repo, w.ID(), int64(half)); err != nil {
+		return "", err
+	}
+	if _, err := w.Write(content[half:]); err != nil {
+		return "", err
 	}
 	desc, err := w.Commit(digest.FromBytes(content))
 	return desc.Digest, err
@@ -158,9 +174,8 @@ func pushChunked(s registry.Interface, repo string, content []byte) (digest.Dige
 
 // crashChild is a running child and what it reported.
 type crashChild struct {
-	cmd   *exec.Cmd
-	lines chan string
-	done  chan struct{}
+	cmd  *exec.Cmd
+	done chan struct{}
 
 	mu    sync.Mutex
 	blobs []digest.Digest

@@ -2,6 +2,7 @@ package dirstore
 
 import (
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -46,5 +47,13 @@ func TestResumeDropsAnUnfinishedChunk(t *testing.T) {
 	}
 	if desc.Size != 13 {
 		t.Errorf("committed %d bytes, want 13", desc.Size)
+	}
+	r, err := s.GetBlob(ctx, "r", desc.Digest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if b, _ := io.ReadAll(r); string(b) != "kept and more" {
+		t.Errorf("the blob reads %q, want %q", b, "kept and more")
 	}
 }

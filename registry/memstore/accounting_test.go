@@ -5,7 +5,7 @@ import "fmt"
 // checkAccounting recomputes from what the store holds the bytes it counts
 // against MaxStorage, and compares them with its count: each blob's
 // memory once (and its size again for each link beyond the first with
-// CountEachLink), manifests, tag names and sessions' memory. It also checks
+// CountEachLink), manifests, tag names, sessions' memory and reservations. It also checks
 // each blob's count of links and that no empty repository is kept.
 func (s *Store) checkAccounting() error {
 	s.mu.RLock()
@@ -53,6 +53,7 @@ func (s *Store) checkAccounting() error {
 		used += ses.data.held
 	}
 	s.sessions.mu.Unlock()
+	used += s.reserved.Load()
 	if got := s.space.used.Load(); got != used {
 		return fmt.Errorf("the store counts %d bytes; it holds %d", got, used)
 	}

@@ -68,10 +68,10 @@ func (s *Store) ResolveBlob(ctx context.Context, repo string, dgst digest.Digest
 // verified and linked, not kept again.
 func (s *Store) PushBlob(ctx context.Context, repo string, desc registry.Descriptor, r io.Reader) (registry.Descriptor, error) {
 	dgst := desc.Digest
-	h := hashOf(dgst)
-	if h == nil {
+	if !verifiable(dgst) {
 		return registry.Descriptor{}, algorithmInvalid(dgst)
 	}
+	h := newHash(dgst)
 	if s.space.max > 0 && desc.Size > s.space.max {
 		return registry.Descriptor{}, s.space.full()
 	}

@@ -12,50 +12,65 @@ import (
 	"github.com/regapi/regapi/errcode"
 )
 
-// hashOf returns a new hash of dgst's algorithm, or nil when the store does
-// not verify that algorithm or dgst's encoding is not one of its sums:
-// lower-case hex of the algorithm's length.
-func hashOf(dgst digest.Digest) hash.Hash {
-	var h hash.Hash
+// verifiable reports whether the store verifies content against dgst: a
+// sha256, sha384 or sha512 digest whose encoding is lower-case hex of the
+// algorithm's length.
+func verifiable(dgst digest.Digest) bool {
 	var n int
 	switch dgst.Algorithm() {
 	case digest.SHA256:
-		h, n = sha256.New(), 2*sha256.Size
+		n = 2 * sha256.Size
 	case digest.SHA384:
-		h, n = sha512.New384(), 2*sha512.Size384
+		n = 2 * sha512.Size384
 	case digest.SHA512:
-		h, n = sha512.New(), 2*sha512.Size
+		n = 2 * sha512.Size
 	default:
-		return nil
+		return false
 	}
 	enc := dgst.Encoded()
 	if len(enc) != n {
-		return nil
+		return false
 	}
 	for i := 0; i < len(enc); i++ {
 		if c := enc[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return nil
+			return false
 		}
 	}
-	return h
+	return true
 }
 
-// matches reports whether h's sum is the one dgst encodes; dgst has passed
-// hashOf. It allocates nothing.
+// newHash returns a hash of the algorithm of dgst, which is verifiable.
+func newHash(dgst digest.Digest) hash.Hash {
+	switch dgst.Algorithm() {
+	case digest.SHA384:
+		return sha512.New384()
+	case digest.SHA512:
+		return sha512.New()
+	}
+	return sha256.New()
+}
+
+// matches reports whether h's sum is the one dgst encodes. It allocates
+// nothing.
 func matches(h hash.Hash, dgst digest.Digest) bool {
 	var sum [sha512.Size]byte
-	var enc [2 * sha512.Size]byte
-	got := hex.AppendEncode(enc[:0], h.Sum(sum[:0]))
-	return string(got) == dgst.Encoded()
+	return sumIs(h.Sum(sum[:0]), dgst)
 }
 
-// sumMatches reports whether the sha256 sum of p is the one dgst encodes,
-// or, for another algorithm, whether p hashes to dgst.
-func sumMatches(dgst digest.Digest, p []byte) bool {
-	h := hashOf(dgst)
-	if h == nil {
-		return false
+// sumIs reports whether sum is the one dgst encodes.
+func sumIs(sum []byte, dgst digest.Digest) bool {
+	var enc [2 * sha512.Size]byte
+	return string(hex.AppendEncode(enc[:0], sum)) == dgst.Encoded()
+}
+
+// contentMatches reports whether p hashes to dgst, which is verifiable;
+// sha256, which nearly every manifest uses, hashes on the stack.
+func contentMatches(dgst digest.Digest, p []byte) bool {
+	if dgst.Algorithm() == digest.SHA256 {
+		sum := sha256.Sum256(p)
+		return sumIs(sum[:], dgst)
 	}
+	h := newHash(dgst)
 	_, _ = h.Write(p)
 	return matches(h, dgst)
 }

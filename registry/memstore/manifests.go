@@ -38,6 +38,13 @@ func (s *Store) manifest(repo, reference string) (*manifest, error) {
 	return m, nil
 }
 
+// holdsManifest reports whether repo holds manifest dgst.
+func (s *Store) holdsManifest(repo string, dgst digest.Digest) bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.repos[repo] != nil && s.repos[repo].manifests[dgst] != nil
+}
+
 // GetManifest returns the manifest reference names in repo.
 func (s *Store) GetManifest(ctx context.Context, repo, reference string) (registry.BlobReader, error) {
 	m, err := s.manifest(repo, reference)
@@ -60,24 +67,30 @@ func (s *Store) ResolveManifest(ctx context.Context, repo, reference string) (re
 // PushManifest stores a copy of m in repo and points tags at it, all or
 // none. The stored descriptor's Size is the length of m.Content.
 func (s *Store) PushManifest(ctx context.Context, repo string, m registry.Manifest, tags ...string) (registry.Descriptor, error) {
-	if hashOf(m.Digest) == nil {
+	if !verifiable(m.Digest) {
 		return registry.Descriptor{}, algorithmInvalid(m.Digest)
 	}
-	if !sumMatches(m.Digest, m.Content) {
+	if !contentMatches(m.Digest, m.Content) {
 		return registry.Descriptor{}, digestInvalid(m.Digest)
 	}
-	// The copy is made, and counted, before the lock: most pushes are of
-	// new manifests, and a copy of a large one should not hold up others.
+	// The copy is made, and counted, before the lock, unless the
+	// repository holds the manifest already: most pushes are of new
+	// manifests, and copying a large one should not hold up others.
 	size := int64(len(m.Content))
-	if !s.space.reserve(size) {
-		return registry.Descriptor{}, s.space.full()
+	var content []byte
+	if !s.holdsManifest(repo, m.Digest) {
+		if !s.space.reserve(size) {
+			return registry.Descriptor{}, s.space.full()
+		}
+		content = slices.Clone(m.Content)
 	}
-	content := slices.Clone(m.Content)
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.repos == nil {
-		s.space.release(size)
+		if content != nil {
+			s.space.release(size)
+		}
 		return registry.Descriptor{}, errClosed
 	}
 	rp := s.repo(repo, false)
@@ -85,18 +98,29 @@ func (s *Store) PushManifest(ctx context.Context, repo string, m registry.Manife
 	if rp != nil {
 		held = rp.manifests[m.Digest]
 	}
+	if held == nil && content == nil {
+		// Deleted since it was found: counted and copied now.
+		if !s.space.reserve(size) {
+			return registry.Descriptor{}, s.space.full()
+		}
+		content = slices.Clone(m.Content)
+	}
 	// Tag names are counted, all of them or none, before anything
 	// changes.
 	tagBytes := newTagBytes(rp, tags)
 	if !s.space.reserve(tagBytes) {
-		s.space.release(size)
+		if content != nil {
+			s.space.release(size)
+		}
 		return registry.Descriptor{}, s.space.full()
 	}
 	if rp == nil {
 		rp = s.repo(repo, true)
 	}
 	if held != nil {
-		s.space.release(size)
+		if content != nil {
+			s.space.release(size)
+		}
 	} else {
 		held = &manifest{
 			desc: registry.Descriptor{

@@ -71,6 +71,9 @@ type Store struct {
 	names sortedCache
 
 	sessions sessionTable
+
+	// reserved is what Reserve holds, part of space's count.
+	reserved atomic.Int64
 }
 
 // blob is stored content and the number of repositories linking it.

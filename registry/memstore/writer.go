@@ -110,12 +110,14 @@ func (w *writer) Commit(dgst digest.Digest) (registry.Descriptor, error) {
 	if err := w.ctx.Err(); err != nil {
 		return registry.Descriptor{}, err
 	}
+	if !verifiable(dgst) {
+		return registry.Descriptor{}, algorithmInvalid(dgst)
+	}
 	ses := w.ses
 	h := ses.sha
-	if dgst.Algorithm() != digest.SHA256 || hashOf(dgst) == nil {
-		if h = hashOf(dgst); h == nil {
-			return registry.Descriptor{}, algorithmInvalid(dgst)
-		}
+	if dgst.Algorithm() != digest.SHA256 {
+		// Rare enough not to hash every session twice as it arrives.
+		h = newHash(dgst)
 		_ = ses.data.writeTo(h)
 	}
 	if !matches(h, dgst) {
@@ -172,9 +174,14 @@ func (s *Store) Reserve(ctx context.Context, n int64) (release func(), err error
 	if !s.space.reserve(n) {
 		return nil, fmt.Errorf("%w: %d bytes do not fit in the store's limit of %d", errcode.ErrorCodeDenied, n, s.space.max)
 	}
+	if n <= 0 {
+		return func() {}, nil
+	}
+	s.reserved.Add(n)
 	var once onceFlag
 	return func() {
 		if once.first() {
+			s.reserved.Add(-n)
 			s.space.release(n)
 		}
 	}, nil
