@@ -19,12 +19,15 @@
 //   - errcode.ErrorCodeDigestInvalid: content that does not match its digest,
 //     or a digest of an algorithm the store does not verify;
 //   - errcode.ErrorCodeSizeInvalid: content that does not match its size;
-//   - errcode.ErrorCodeRangeInvalid: an upload resumed at the wrong offset, or
-//     a session another writer holds;
+//   - errcode.ErrorCodeRangeInvalid: an upload resumed at an offset that is
+//     not the session's size (a writer that waited for another writer of the
+//     same session finds it moved on), or a blob range starting past its end;
 //   - errcode.ErrorCodeUnsupported: an operation the store does not do, such
 //     as deleting from a read-only store;
 //   - errcode.ErrorCodeDenied: a store full to its limit, or a limit of open
-//     sessions reached.
+//     sessions reached (a store may also match errcode.ErrorCodeTooManyRequests
+//     for the latter, which the server then answers 429, as for a client that
+//     should come back later).
 //
 // Any other error is the store failing (a disk error, a lost connection): the
 // server answers it 500 UNKNOWN, without its text, and logs it for the
