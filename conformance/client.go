@@ -11,12 +11,9 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/opencontainers/go-digest"
-
-	"github.com/regapi/regapi/internal/grammar"
 )
 
 // maxKeep bounds the bytes of a response body the suite keeps: the largest
@@ -167,7 +164,7 @@ func (c *client) roundTrip(ctx context.Context, rq request, u *url.URL) (*respon
 // host and port, however written. The contract holds only there; a
 // redirect may lead to storage the specification does not govern.
 func (c *client) onRegistry(u *url.URL) bool {
-	return strings.EqualFold(u.Scheme, c.base.Scheme) && grammar.SameHostPort(u, c.base)
+	return sameOrigin(u, c.base)
 }
 
 // writerOrDiscard returns h, or io.Discard for nil.

@@ -153,6 +153,10 @@ type Options struct {
 	// authentication to a registry whose 401 asks for it, or to the token
 	// server its Bearer challenge names, through the auth package's
 	// transport. Without them the suite still fetches anonymous tokens.
+	// They go to the target's origin (scheme, host and port) and to the
+	// token realms the auth package accepts for it, and nowhere else: a
+	// redirect or an upload Location to another origin is followed
+	// without any Authorization header.
 	Username, Password string
 
 	// Transport carries the requests to the registry, for example with TLS

@@ -129,8 +129,6 @@ func newSuite(ctx context.Context, set settings, base *url.URL, target Target, o
 	case transport == nil:
 		transport = http.DefaultTransport.(*http.Transport).Clone()
 	}
-	user, pass := opts.Username, opts.Password
-	creds := func(ctx context.Context, host string) (string, string, error) { return user, pass, nil }
 	timeout := opts.RequestTimeout
 	if timeout == 0 {
 		timeout = DefaultRequestTimeout
@@ -140,7 +138,7 @@ func newSuite(ctx context.Context, set settings, base *url.URL, target Target, o
 		base:    base,
 		timeout: timeout,
 		http: &http.Client{
-			Transport: authTransport(transport, creds),
+			Transport: authTransport(transport, base, opts.Username, opts.Password),
 			// Redirects are followed by the client, which checks each.
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
