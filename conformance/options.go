@@ -86,6 +86,10 @@ const (
 	FeatureDeleteManifest Feature = "delete-manifest"
 	// FeatureDeleteBlob is the deletion of a blob (end-10).
 	FeatureDeleteBlob Feature = "delete-blob"
+	// FeatureCatalog is the catalog, the Docker extension listing a
+	// registry's repositories (GET /v2/_catalog), which the specification
+	// does not define and registries often restrict.
+	FeatureCatalog Feature = "catalog"
 )
 
 // AllFeatures lists every optional feature.
@@ -94,14 +98,15 @@ func AllFeatures() []Feature {
 		FeatureStreamedUpload, FeatureEmptyBlob, FeatureMount, FeatureAnonymousMount,
 		FeatureUploadCancel, FeatureDigestAlgorithm, FeatureSHA512, FeatureTagParam,
 		FeatureReferrers, FeatureReferrersFilter, FeatureSparseIndex, FeatureBlobRange,
-		FeatureDeleteTag, FeatureDeleteManifest, FeatureDeleteBlob,
+		FeatureDeleteTag, FeatureDeleteManifest, FeatureDeleteBlob, FeatureCatalog,
 	}
 }
 
 // DefaultFeatures lists the features tested by default for a version: what
 // the version defines and common registries offer. Tag parameters, a
 // required referrers filter, sparse indexes and required byte ranges are
-// left out, since the specification lets registries refuse or ignore them.
+// left out, since the specification lets registries refuse or ignore them,
+// and so is the catalog, which it does not define.
 func DefaultFeatures(v SpecVersion) []Feature {
 	out := []Feature{
 		FeatureStreamedUpload, FeatureEmptyBlob, FeatureMount, FeatureAnonymousMount,
@@ -170,6 +175,15 @@ type Options struct {
 	// waited rather than the whole run. Zero means DefaultRequestTimeout;
 	// a negative value, no bound but the context's.
 	RequestTimeout time.Duration
+
+	// MaxPageEntries bounds the entries of one page of a tag, referrers
+	// or catalog listing, and MaxListEntries those of a whole listing,
+	// all its pages together. They are counted as the page is decoded,
+	// which stops at the entry past the bound: a registry cannot make the
+	// suite hold millions of small entries. A listing past a bound fails
+	// the check listings/entry-limits and the step that read it. Zero
+	// means DefaultMaxPageEntries and DefaultMaxListEntries.
+	MaxPageEntries, MaxListEntries int
 }
 
 // DefaultRequestTimeout is the bound on one request when
@@ -185,6 +199,8 @@ type settings struct {
 	workflows map[Workflow]bool
 	repo      string
 	repo2     string
+	maxPage   int
+	maxList   int
 }
 
 // resolve checks opts and applies the defaults. runID names the
@@ -235,6 +251,16 @@ func (opts Options) resolve(runID string) (settings, error) {
 		if !grammar.IsRepository(r) {
 			return s, fmt.Errorf("conformance: %q is not a valid repository name", r)
 		}
+	}
+	s.maxPage, s.maxList = opts.MaxPageEntries, opts.MaxListEntries
+	if s.maxPage == 0 {
+		s.maxPage = DefaultMaxPageEntries
+	}
+	if s.maxList == 0 {
+		s.maxList = DefaultMaxListEntries
+	}
+	if s.maxPage < 0 || s.maxList < 0 {
+		return s, fmt.Errorf("conformance: the bounds on listings must not be negative: %d entries a page, %d a listing", opts.MaxPageEntries, opts.MaxListEntries)
 	}
 	if s.repo == s.repo2 {
 		return s, fmt.Errorf("conformance: the two repositories must differ, both are %q", s.repo)

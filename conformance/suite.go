@@ -92,6 +92,8 @@ type suite struct {
 	urls *regapi.URLBuilder // below the target's base URL
 	ct   contract
 	data *dataSet
+	// limits bounds the listings read, and keeps what they came to.
+	limits listingLimits
 
 	info    map[string]CheckInfo
 	results map[string]*Result
@@ -112,6 +114,7 @@ func newSuite(ctx context.Context, set settings, base *url.URL, target Target, o
 	s := &suite{
 		ctx: ctx, set: set,
 		ct:         contract{spec: set.spec, prefix: base.Path, knownPrefix: true},
+		limits:     listingLimits{page: set.maxPage, list: set.maxList},
 		info:       map[string]CheckInfo{},
 		results:    map[string]*Result{},
 		passed:     map[string]bool{},
@@ -313,6 +316,10 @@ func (s *suite) report() []Result {
 	var out []Result
 	for _, ci := range Checks() {
 		name := ci.Endpoint + "/" + ci.Check
+		if ci == limitsCheck {
+			out = append(out, s.limits.result())
+			continue
+		}
 		if ci.Workflow == "" && ci.Check != "api-version" {
 			out = append(out, s.contractResult(ci))
 			continue

@@ -67,6 +67,20 @@ func TestCheckCommand(t *testing.T) {
 			stdoutHas: []string{"mount", "SKIP", "feature mount is not enabled"},
 		},
 		{
+			name:       "listings bounded to two entries a page",
+			args:       []string{"-max-page-entries", "2", good.URL},
+			status:     1,
+			stdoutHas:  []string{"listings", "entry-limits", "FAIL", "more than 2 entries"},
+			junitFails: []string{"listings/entry-limits", "end-8a/list-tags"},
+		},
+		{
+			name:       "listings bounded to four entries in all",
+			args:       []string{"-max-list-entries", "4", good.URL},
+			status:     1,
+			stdoutHas:  []string{"listings", "entry-limits", "FAIL", "past 4 entries"},
+			junitFails: []string{"listings/entry-limits"},
+		},
+		{
 			name:       "a broken registry",
 			args:       []string{broken.URL},
 			status:     1,
@@ -134,6 +148,8 @@ func TestCheckCommandUsage(t *testing.T) {
 		{[]string{"check", "-workflows", "build", "http://127.0.0.1:1"}, 2, `unknown workflow "build"`},
 		{[]string{"check", "ftp://example.test"}, 2, "not an http or https URL"},
 		{[]string{"check", "-h"}, 0, "tag-param"},
+		{[]string{"check", "-h"}, 0, "-max-page-entries"},
+		{[]string{"check", "-max-list-entries", "-1", "http://127.0.0.1:1"}, 2, "must not be negative"},
 	}
 	for _, tt := range tests {
 		var stdout, stderr bytes.Buffer
