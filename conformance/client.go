@@ -112,6 +112,11 @@ func (c *client) roundTrip(ctx context.Context, rq request, u *url.URL) (*respon
 	if rq.body != nil {
 		body = bytes.NewReader(rq.body)
 	}
+	var head *headWatch
+	if rq.method == http.MethodHead {
+		head = &headWatch{}
+		ctx = head.trace(ctx)
+	}
 	req, err := http.NewRequestWithContext(ctx, rq.method, u.String(), body)
 	if err != nil {
 		return nil, err
@@ -151,6 +156,11 @@ func (c *client) roundTrip(ctx context.Context, rq request, u *url.URL) (*respon
 		resp.bodyLen += n
 	}
 	resp.body = kept
+	if head != nil {
+		// Bytes after a HEAD response's header, held back by the
+		// connection, count as the body the server sent.
+		resp.bodyLen += head.bodyLen()
+	}
 	if h != nil {
 		resp.bodyDigest = digest.NewDigest(alg, h)
 	}

@@ -128,8 +128,10 @@ type Target struct {
 	URL string
 
 	// Handler, when set, serves every request in process: nothing goes over
-	// a network, and a HEAD response with a body, which an HTTP server
-	// would drop, is seen and reported.
+	// a network. Its answers are taken as net/http's server would send
+	// them: the body a handler writes for a HEAD request is dropped, not
+	// reported, since a server never sends it. Checker.Middleware is the
+	// way to see what a handler writes.
 	Handler http.Handler
 }
 
@@ -167,7 +169,12 @@ type Options struct {
 	// Transport carries the requests to the registry, for example with TLS
 	// settings of its own; nil means a clone of http.DefaultTransport. It
 	// is not used with Target.Handler. Authentication is layered on top of
-	// it in one place, see authTransport.
+	// it in one place, see authTransport. An *http.Transport is cloned,
+	// and its connections watched for the bytes a server sends after the
+	// header of a HEAD response, which net/http's client drops unseen and
+	// the suite reports; https then speaks HTTP/1.1, with the transport's
+	// dialer and TLS settings. Any other RoundTripper is used as it is,
+	// without that check.
 	Transport http.RoundTripper
 
 	// RequestTimeout bounds each request, from sending it to the last byte

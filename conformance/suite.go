@@ -130,7 +130,9 @@ func newSuite(ctx context.Context, set settings, base *url.URL, target Target, o
 	case target.Handler != nil:
 		transport = handlerTransport{h: target.Handler}
 	case transport == nil:
-		transport = http.DefaultTransport.(*http.Transport).Clone()
+		transport = watchHeadBodies(http.DefaultTransport.(*http.Transport).Clone())
+	default:
+		transport = watchHeadBodies(transport)
 	}
 	timeout := opts.RequestTimeout
 	if timeout == 0 {
