@@ -21,18 +21,11 @@ import (
 // out on it, finds the end of the response header, and counts and holds
 // back what follows until the next request is written.
 
-// watchHeadBodies returns a transport that sends as base does over
-// connections that report HEAD bodies, or base itself when it is not an
-// *http.Transport, whose connections the suite cannot reach. An https
+// watchHeadBodies makes tr's connections report HEAD bodies: an https
 // connection is then made by the transport's own dialer and TLS settings,
 // and speaks HTTP/1.1, where a HEAD body is a matter of bytes on the
 // connection.
-func watchHeadBodies(base http.RoundTripper) http.RoundTripper {
-	tr, ok := base.(*http.Transport)
-	if !ok {
-		return base
-	}
-	tr = tr.Clone()
+func watchHeadBodies(tr *http.Transport) {
 	dial := tr.DialContext
 	if dial == nil {
 		dial = (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext
@@ -84,7 +77,6 @@ func watchHeadBodies(base http.RoundTripper) http.RoundTripper {
 			return &headConn{Conn: c}, nil
 		}
 	}
-	return tr
 }
 
 // headWatch follows one request to the connection it is sent on, for the

@@ -169,12 +169,13 @@ type Options struct {
 	// Transport carries the requests to the registry, for example with TLS
 	// settings of its own; nil means a clone of http.DefaultTransport. It
 	// is not used with Target.Handler. Authentication is layered on top of
-	// it in one place, see authTransport. An *http.Transport is cloned,
-	// and its connections watched for the bytes a server sends after the
-	// header of a HEAD response, which net/http's client drops unseen and
-	// the suite reports; https then speaks HTTP/1.1, with the transport's
-	// dialer and TLS settings. Any other RoundTripper is used as it is,
-	// without that check.
+	// it in one place, see authTransport. An *http.Transport is cloned:
+	// response headers are bounded to 1 MiB unless it sets a bound of its
+	// own, and its connections are watched for the bytes a server sends
+	// after the header of a HEAD response, which net/http's client drops
+	// unseen and the suite reports; https then speaks HTTP/1.1, with the
+	// transport's dialer and TLS settings. Any other RoundTripper is used
+	// as it is, without those checks.
 	Transport http.RoundTripper
 
 	// RequestTimeout bounds each request, from sending it to the last byte

@@ -125,14 +125,9 @@ func newSuite(ctx context.Context, set settings, base *url.URL, target Target, o
 	for _, ci := range Checks() {
 		s.info[ci.Endpoint+"/"+ci.Check] = ci
 	}
-	transport := opts.Transport
-	switch {
-	case target.Handler != nil:
-		transport = handlerTransport{h: target.Handler}
-	case transport == nil:
-		transport = watchHeadBodies(http.DefaultTransport.(*http.Transport).Clone())
-	default:
-		transport = watchHeadBodies(transport)
+	var transport http.RoundTripper = handlerTransport{h: target.Handler}
+	if target.Handler == nil {
+		transport = suiteTransport(opts.Transport)
 	}
 	timeout := opts.RequestTimeout
 	if timeout == 0 {
