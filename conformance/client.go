@@ -138,7 +138,7 @@ func (c *client) roundTrip(ctx context.Context, rq request, u *url.URL) (*respon
 	if d, err := digest.Parse(hr.Header.Get("Docker-Content-Digest")); err == nil {
 		alg, h = d.Algorithm(), d.Algorithm().Hash()
 	}
-	kept, err := io.ReadAll(io.LimitReader(hr.Body, maxKeep+1))
+	kept, err := readKept(hr.Body, hr.ContentLength)
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: reading the body: %w", rq.method, u.Redacted(), err)
 	}
@@ -168,6 +168,34 @@ func (c *client) roundTrip(ctx context.Context, rq request, u *url.URL) (*respon
 		c.observe(resp)
 	}
 	return resp, nil
+}
+
+// readKept reads up to maxKeep+1 bytes of body. A Content-Length within
+// that sizes the buffer at once (and one byte more, to see the end without
+// growing it), so that a long body is not copied through ever larger
+// buffers as io.ReadAll would; a body longer than it says is still read
+// to the bound.
+func readKept(body io.Reader, contentLength int64) ([]byte, error) {
+	const limit = maxKeep + 1
+	size := 512
+	if contentLength >= 0 && contentLength < limit {
+		size = int(contentLength) + 1
+	}
+	buf := make([]byte, 0, size)
+	for len(buf) < limit {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := body.Read(buf[len(buf):min(cap(buf), limit)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
+	return buf, nil
 }
 
 // onRegistry reports whether u is on the registry's origin: its scheme,
