@@ -195,3 +195,45 @@ func (l *listingLimits) result() Result {
 	}
 	return r
 }
+
+// maxAnnotations bounds the annotations of a descriptor the suite
+// decodes, so that one entry of a listing cannot hold millions of them.
+const maxAnnotations = 1000
+
+// annotations are the annotations of a descriptor, decoded one at a time
+// and refused past maxAnnotations; they encode as a plain map.
+type annotations map[string]string
+
+// UnmarshalJSON decodes an object of strings, or null, of at most
+// maxAnnotations members.
+func (a *annotations) UnmarshalJSON(b []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	if tok == nil {
+		*a = nil
+		return nil
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return fmt.Errorf("annotations: want an object, found %v", tok)
+	}
+	out := annotations{}
+	for dec.More() {
+		if len(out) == maxAnnotations {
+			return fmt.Errorf("more than %d annotations", maxAnnotations)
+		}
+		key, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		var v string
+		if err := dec.Decode(&v); err != nil {
+			return err
+		}
+		out[key.(string)] = v
+	}
+	*a = out
+	return nil
+}

@@ -2,7 +2,9 @@ package conformance
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"slices"
 	"strings"
@@ -119,5 +121,54 @@ func TestDecodeListing(t *testing.T) {
 		if err != nil || !slices.Equal(got, tt.want) || (got == nil) != (tt.want == nil) {
 			t.Errorf("%s: %q, %v; want %q", tt.body, got, err, tt.want)
 		}
+	}
+}
+
+// TestAnnotationsBound decodes a descriptor's annotations as a map, and
+// refuses more than maxAnnotations of them.
+func TestAnnotationsBound(t *testing.T) {
+	many := func(n int) string {
+		var b strings.Builder
+		b.WriteString(`{"digest":"d","annotations":{`)
+		for i := range n {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, `"k%d":"v"`, i)
+		}
+		b.WriteString(`}}`)
+		return b.String()
+	}
+	tests := []struct {
+		body    string
+		want    int
+		wantErr string
+	}{
+		{`{"digest":"d"}`, 0, ""},
+		{`{"digest":"d","annotations":null}`, 0, ""},
+		{`{"digest":"d","annotations":{"a":"b","c":"d"}}`, 2, ""},
+		{many(maxAnnotations), maxAnnotations, ""},
+		{many(maxAnnotations + 1), 0, "more than 1000 annotations"},
+		{many(1 << 20), 0, "more than 1000 annotations"},
+		{`{"annotations":{"a":1}}`, 0, "cannot unmarshal"},
+		{`{"annotations":["a"]}`, 0, "want an object"},
+	}
+	for _, tt := range tests {
+		var d descriptor
+		err := json.Unmarshal([]byte(tt.body), &d)
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("%.60s: %v; want an error with %q", tt.body, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil || len(d.Annotations) != tt.want || d.Digest != "d" {
+			t.Errorf("%.60s: %d annotations, digest %q, %v; want %d", tt.body, len(d.Annotations), d.Digest, err, tt.want)
+		}
+	}
+	// They encode as a map.
+	b, _ := json.Marshal(descriptor{Annotations: annotations{"a": "b"}})
+	if !strings.Contains(string(b), `"annotations":{"a":"b"}`) {
+		t.Errorf("encoded as %s", b)
 	}
 }
