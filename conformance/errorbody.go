@@ -56,13 +56,13 @@ func errorBodyProblems(o *observation, resps []regapi.ResponseDescriptor) []stri
 	var out []string
 	for i, e := range entries {
 		var code string
-		if err := json.Unmarshal(e["code"], &code); err != nil || !codeRegexp.MatchString(code) {
-			out = append(out, fmt.Sprintf("errors[%d].code is %s, not a string of capital letters and underscores", i, truncate(string(e["code"]), 60)))
+		if err := json.Unmarshal(e.code, &code); err != nil || !codeRegexp.MatchString(code) {
+			out = append(out, fmt.Sprintf("errors[%d].code is %s, not a string of capital letters and underscores", i, truncate(string(e.code), 60)))
 			continue
 		}
-		if m, ok := e["message"]; ok {
+		if e.hasMessage {
 			var msg string
-			if err := json.Unmarshal(m, &msg); err != nil {
+			if err := json.Unmarshal(e.message, &msg); err != nil {
 				out = append(out, fmt.Sprintf("errors[%d].message is not a string", i))
 			}
 		}
@@ -111,9 +111,17 @@ func envelopeMember(body []byte) (json.RawMessage, bool, error) {
 	return raw, found, nil
 }
 
-// envelopeEntries decodes the first max entries of raw, the "errors"
-// member of an error envelope, one at a time; null is no entries.
-func envelopeEntries(raw []byte, max int) ([]map[string]json.RawMessage, error) {
+// envelopeEntry is what the checks read of an entry of an error
+// envelope: its code and message as sent.
+type envelopeEntry struct {
+	code, message json.RawMessage
+	hasMessage    bool
+}
+
+// envelopeEntries reads the first max entries of raw, the "errors" member
+// of an error envelope, one at a time and member by member, keeping only
+// code and message; null is no entries.
+func envelopeEntries(raw []byte, max int) ([]envelopeEntry, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	tok, err := dec.Token()
 	if err != nil || tok == nil {
@@ -122,15 +130,49 @@ func envelopeEntries(raw []byte, max int) ([]map[string]json.RawMessage, error) 
 	if d, ok := tok.(json.Delim); !ok || d != '[' {
 		return nil, fmt.Errorf("found %v", tok)
 	}
-	var out []map[string]json.RawMessage
+	var out []envelopeEntry
 	for len(out) < max && dec.More() {
-		var e map[string]json.RawMessage
-		if err := dec.Decode(&e); err != nil {
+		e, err := readEnvelopeEntry(dec)
+		if err != nil {
 			return nil, err
 		}
 		out = append(out, e)
 	}
 	return out, nil
+}
+
+// readEnvelopeEntry reads one entry of an error envelope: an object, or
+// null for an entry without members.
+func readEnvelopeEntry(dec *json.Decoder) (envelopeEntry, error) {
+	var e envelopeEntry
+	tok, err := dec.Token()
+	if err != nil || tok == nil {
+		return e, err
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return e, fmt.Errorf("an entry is %v, not an object", tok)
+	}
+	for dec.More() {
+		key, err := dec.Token()
+		if err != nil {
+			return e, err
+		}
+		switch key {
+		case "code":
+			e.code = nil
+			err = dec.Decode(&e.code)
+		case "message":
+			e.message, e.hasMessage = nil, true
+			err = dec.Decode(&e.message)
+		default:
+			err = skipValue(dec)
+		}
+		if err != nil {
+			return e, err
+		}
+	}
+	_, err = dec.Token() // the closing brace
+	return e, err
 }
 
 // codesOf returns the wire codes the responses list.

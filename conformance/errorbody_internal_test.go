@@ -21,6 +21,8 @@ func TestStuffedErrorEnvelope(t *testing.T) {
 		{"empty entries", `{"errors":[` + strings.TrimSuffix(strings.Repeat(`{},`, n), ",") + `]}`, maxCheckedErrors, 0},
 		{"good entries", `{"errors":[` + strings.TrimSuffix(strings.Repeat(`{"code":"NAME_UNKNOWN","message":"m"},`, n), ",") + `]}`, 0, maxNamedCodes},
 		{"other members", `{` + strings.Repeat(`"a":[{}],`, n) + `"errors":[{"code":"NAME_UNKNOWN"}]}`, 0, 1},
+		{"an entry of many members", `{"errors":[{` + strings.Repeat(`"a":[{}],`, n) + `"code":"NAME_UNKNOWN"}]}`, 0, 1},
+		{"entries of other kinds", `{"errors":[null,{"code":"NAME_UNKNOWN","message":1}]}`, 2, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

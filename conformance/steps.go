@@ -146,10 +146,10 @@ func errorCodes(resp *response) []string {
 	var out []string
 	for _, e := range entries {
 		var code, msg string
-		if json.Unmarshal(e["code"], &code) != nil {
+		if json.Unmarshal(e.code, &code) != nil {
 			continue
 		}
-		_ = json.Unmarshal(e["message"], &msg)
+		_ = json.Unmarshal(e.message, &msg)
 		out = append(out, truncate(code+": "+msg, 120))
 	}
 	return out
