@@ -76,6 +76,7 @@ var workflowChecks = []CheckInfo{
 	{"end-12a", "referrers-empty", WorkflowDiscovery, FeatureReferrers, "GET of the referrers of a digest nothing refers to: 200 with an empty index, in a repository with content and in one without manifests (or 404 there)"},
 	{"end-12a", "referrers-subject-missing", WorkflowDiscovery, FeatureReferrers, "GET of the referrers of a digest the repository lacks lists the manifest pushed with it as subject"},
 	{"end-12b", "referrers-filter", WorkflowDiscovery, FeatureReferrers, "GET with artifactType: a filter claimed in OCI-Filters-Applied is applied (and required with referrers-filter)"},
+	{"catalog", "list-catalog", WorkflowDiscovery, FeatureCatalog, "GET of the catalog, page after page by Link: 200 with the repositories the run pushed to"},
 
 	{"end-9", "delete-tag", WorkflowManagement, FeatureDeleteTag, "DELETE of a tag: 202; the tag is gone, the manifest stays"},
 	{"end-9", "delete-manifest", WorkflowManagement, FeatureDeleteManifest, "DELETE of a manifest by digest: 202; it and its tags are gone"},
@@ -83,6 +84,14 @@ var workflowChecks = []CheckInfo{
 	{"end-9", "delete-manifest-missing", WorkflowManagement, FeatureDeleteManifest, "DELETE of an unknown manifest: 404"},
 	{"end-10", "delete-blob", WorkflowManagement, FeatureDeleteBlob, "DELETE of a blob: 202; the blob is gone"},
 	{"end-10", "delete-blob-missing", WorkflowManagement, FeatureDeleteBlob, "DELETE of an unknown blob: 404"},
+}
+
+// limitsCheck is the check that the listings the suite reads stay within
+// Options.MaxPageEntries and Options.MaxListEntries. It belongs to no
+// workflow: every listing read, whatever the step, counts.
+var limitsCheck = CheckInfo{
+	Endpoint: "listings", Check: "entry-limits",
+	Doc: "every page of a tag, referrers or catalog listing holds at most Options.MaxPageEntries entries (-max-page-entries, 10,000 by default) and every listing at most Options.MaxListEntries (-max-list-entries, 100,000), counted as they are decoded",
 }
 
 // contractEndpoints lists the endpoints whose responses the contract
@@ -112,9 +121,11 @@ var contractDocs = map[Rule]string{
 }
 
 // Checks lists every check the suite reports, in report order: the
-// workflow checks, then the contract checks of each endpoint.
+// workflow checks, the bounds of listings, then the contract checks of
+// each endpoint.
 func Checks() []CheckInfo {
 	out := append([]CheckInfo(nil), workflowChecks...)
+	out = append(out, limitsCheck)
 	for _, e := range contractEndpoints() {
 		for _, r := range rules {
 			out = append(out, CheckInfo{Endpoint: e, Check: r.checkName(), Doc: contractDocs[r]})

@@ -11,12 +11,9 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/opencontainers/go-digest"
-
-	"github.com/regapi/regapi/internal/grammar"
 )
 
 // maxKeep bounds the bytes of a response body the suite keeps: the largest
@@ -115,6 +112,11 @@ func (c *client) roundTrip(ctx context.Context, rq request, u *url.URL) (*respon
 	if rq.body != nil {
 		body = bytes.NewReader(rq.body)
 	}
+	var head *headWatch
+	if rq.method == http.MethodHead {
+		head = &headWatch{}
+		ctx = head.trace(ctx)
+	}
 	req, err := http.NewRequestWithContext(ctx, rq.method, u.String(), body)
 	if err != nil {
 		return nil, err
@@ -136,7 +138,7 @@ func (c *client) roundTrip(ctx context.Context, rq request, u *url.URL) (*respon
 	if d, err := digest.Parse(hr.Header.Get("Docker-Content-Digest")); err == nil {
 		alg, h = d.Algorithm(), d.Algorithm().Hash()
 	}
-	kept, err := io.ReadAll(io.LimitReader(hr.Body, maxKeep+1))
+	kept, err := readKept(hr.Body, hr.ContentLength)
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: reading the body: %w", rq.method, u.Redacted(), err)
 	}
@@ -154,6 +156,11 @@ func (c *client) roundTrip(ctx context.Context, rq request, u *url.URL) (*respon
 		resp.bodyLen += n
 	}
 	resp.body = kept
+	if head != nil {
+		// Bytes after a HEAD response's header, held back by the
+		// connection, count as the body the server sent.
+		resp.bodyLen += head.bodyLen()
+	}
 	if h != nil {
 		resp.bodyDigest = digest.NewDigest(alg, h)
 	}
@@ -163,11 +170,39 @@ func (c *client) roundTrip(ctx context.Context, rq request, u *url.URL) (*respon
 	return resp, nil
 }
 
+// readKept reads up to maxKeep+1 bytes of body. A Content-Length within
+// that sizes the buffer at once (and one byte more, to see the end without
+// growing it), so that a long body is not copied through ever larger
+// buffers as io.ReadAll would; a body longer than it says is still read
+// to the bound.
+func readKept(body io.Reader, contentLength int64) ([]byte, error) {
+	const limit = maxKeep + 1
+	size := 512
+	if contentLength >= 0 && contentLength < limit {
+		size = int(contentLength) + 1
+	}
+	buf := make([]byte, 0, size)
+	for len(buf) < limit {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := body.Read(buf[len(buf):min(cap(buf), limit)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
+	return buf, nil
+}
+
 // onRegistry reports whether u is on the registry's origin: its scheme,
 // host and port, however written. The contract holds only there; a
 // redirect may lead to storage the specification does not govern.
 func (c *client) onRegistry(u *url.URL) bool {
-	return strings.EqualFold(u.Scheme, c.base.Scheme) && grammar.SameHostPort(u, c.base)
+	return sameOrigin(u, c.base)
 }
 
 // writerOrDiscard returns h, or io.Discard for nil.

@@ -65,12 +65,12 @@ func (m *manifest) descriptor() descriptor {
 
 // descriptor is an OCI content descriptor.
 type descriptor struct {
-	MediaType    string            `json:"mediaType"`
-	Digest       string            `json:"digest"`
-	Size         int64             `json:"size"`
-	ArtifactType string            `json:"artifactType,omitempty"`
-	Annotations  map[string]string `json:"annotations,omitempty"`
-	Platform     *platform         `json:"platform,omitempty"`
+	MediaType    string      `json:"mediaType"`
+	Digest       string      `json:"digest"`
+	Size         int64       `json:"size"`
+	ArtifactType string      `json:"artifactType,omitempty"`
+	Annotations  annotations `json:"annotations,omitempty"`
+	Platform     *platform   `json:"platform,omitempty"`
 }
 
 // platform is the platform of an index entry.

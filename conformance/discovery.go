@@ -88,8 +88,12 @@ func (s *suite) discovery() {
 		if err := first(expectStatus(resp, http.StatusOK), expectMediaType(resp, mediaTypeImageIndex)); err != nil {
 			return err
 		}
-		var idx imageIndex
-		if err := json.Unmarshal(resp.body, &idx); err != nil || len(idx.Manifests) != 0 {
+		idx, err := s.referrersPage(resp, 0)
+		if err != nil {
+			return err
+		}
+		s.limits.read++
+		if len(idx.Manifests) != 0 {
 			return failf(resp, "the referrers in a repository without manifests are not an empty index")
 		}
 		return nil
@@ -105,6 +109,7 @@ func (s *suite) discovery() {
 		return expectReferrers(resp, got, []*manifest{d.refOrphan}, nil)
 	})
 	s.step("end-12b/referrers-filter", nil, s.referrersFilter)
+	s.step("catalog/list-catalog", nil, s.listCatalog)
 }
 
 // listTags pushes image A under more tags and reads the whole list.
@@ -155,8 +160,18 @@ func sorted(tags []string) bool {
 	})
 }
 
-// getTags fetches and decodes a tag list.
+// getTags fetches and decodes a tag list, of one page.
 func (s *suite) getTags(u string) (*response, tagList, error) {
+	resp, list, err := s.tagsPage(u, 0)
+	if err == nil {
+		s.limits.read++
+	}
+	return resp, list, err
+}
+
+// tagsPage fetches and decodes a page of a tag list that holds sofar tags
+// before it.
+func (s *suite) tagsPage(u string, sofar int) (*response, tagList, error) {
 	var list tagList
 	resp, err := s.do(request{method: http.MethodGet, url: u})
 	if err != nil {
@@ -165,9 +180,16 @@ func (s *suite) getTags(u string) (*response, tagList, error) {
 	if err := expectStatus(resp, http.StatusOK); err != nil {
 		return resp, list, err
 	}
-	if err := json.Unmarshal(resp.body, &list); err != nil {
-		return resp, list, failf(resp, "the tag list does not decode: %v", err)
+	tags, err := readPage[string](&s.limits, resp, "tag list", "tags", sofar, func(name string, dec *json.Decoder) (bool, error) {
+		if !strings.EqualFold(name, "name") {
+			return false, nil
+		}
+		return true, dec.Decode(&list.Name)
+	})
+	if err != nil {
+		return resp, list, err
 	}
+	list.Tags = tags
 	return resp, list, nil
 }
 
@@ -194,7 +216,7 @@ func (s *suite) walkTags(all []string) error {
 	next := s.tagsURL(s.data.repo, url.Values{"n": {"1"}})
 	var got []string
 	for i := 0; i <= len(all)+1 && next != ""; i++ {
-		resp, list, err := s.getTags(next)
+		resp, list, err := s.tagsPage(next, len(got))
 		if err != nil {
 			return err
 		}
@@ -213,6 +235,7 @@ func (s *suite) walkTags(all []string) error {
 			next = ""
 		}
 	}
+	s.limits.read++
 	if !slices.Equal(got, all) {
 		return failf(nil, "the pages listed %q, want %q", got, all)
 	}
@@ -235,9 +258,9 @@ func (s *suite) referrers(subject digest.Digest, q url.Values) (*response, []des
 		if err := first(expectStatus(resp, http.StatusOK), expectMediaType(resp, mediaTypeImageIndex)); err != nil {
 			return resp, nil, err
 		}
-		var idx imageIndex
-		if err := json.Unmarshal(resp.body, &idx); err != nil {
-			return resp, nil, failf(resp, "the referrers list does not decode as an image index: %v", err)
+		idx, err := s.referrersPage(resp, len(all))
+		if err != nil {
+			return resp, nil, err
 		}
 		if idx.SchemaVersion != 2 || idx.MediaType != "" && idx.MediaType != mediaTypeImageIndex {
 			return resp, nil, failf(resp, "the referrers list is not an image index: schemaVersion %d, mediaType %q", idx.SchemaVersion, idx.MediaType)
@@ -253,7 +276,26 @@ func (s *suite) referrers(subject digest.Digest, q url.Values) (*response, []des
 	if next != "" {
 		return head, nil, failf(head, "the referrers list goes on past %d pages", maxReferrersPages)
 	}
+	s.limits.read++
 	return head, all, nil
+}
+
+// referrersPage decodes the page of a referrers list in resp, which holds
+// sofar entries before it: the members of an image index the checks look
+// at, the manifests within the bounds on listings.
+func (s *suite) referrersPage(resp *response, sofar int) (imageIndex, error) {
+	var idx imageIndex
+	manifests, err := readPage[descriptor](&s.limits, resp, "referrers list", "manifests", sofar, func(name string, dec *json.Decoder) (bool, error) {
+		switch {
+		case strings.EqualFold(name, "schemaVersion"):
+			return true, dec.Decode(&idx.SchemaVersion)
+		case strings.EqualFold(name, "mediaType"):
+			return true, dec.Decode(&idx.MediaType)
+		}
+		return false, nil
+	})
+	idx.Manifests = manifests
+	return idx, err
 }
 
 // maxReferrersPages bounds the pages of one referrers list the suite reads:

@@ -24,6 +24,10 @@
 // with codes the descriptor lists for the status. They are reported per endpoint
 // as contract-status, contract-headers, contract-digest and contract-errors.
 //
+// One more check, listings/entry-limits, holds every tag, referrers and
+// catalog listing the suite reads to Options.MaxPageEntries entries a page
+// and Options.MaxListEntries in all, counted as they are decoded.
+//
 // The descriptors list 500, 502, 503 and 504 on every request, and 408
 // wherever a body is read, and the specification constrains no 5xx body: a
 // registry that fails honestly breaks no contract. Such an answer fails the workflow check of the step (which

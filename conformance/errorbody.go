@@ -35,35 +35,34 @@ func errorBodyProblems(o *observation, resps []regapi.ResponseDescriptor) []stri
 	if !declared && body[0] != '{' {
 		return nil
 	}
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(body, &top); err != nil {
+	raw, ok, err := envelopeMember(body)
+	if err != nil {
 		if declared {
 			return []string{fmt.Sprintf("the body is declared %s but is not a JSON object: %v", mt, err)}
 		}
 		return nil
 	}
-	raw, ok := top["errors"]
 	if !ok {
 		if declared {
 			return []string{`the JSON body has no "errors" member`}
 		}
 		return nil
 	}
-	var entries []map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &entries); err != nil {
+	entries, err := envelopeEntries(raw, maxCheckedErrors)
+	if err != nil {
 		return []string{fmt.Sprintf(`"errors" is not an array of objects: %v`, err)}
 	}
 	allowed := codesOf(resps)
 	var out []string
 	for i, e := range entries {
 		var code string
-		if err := json.Unmarshal(e["code"], &code); err != nil || !codeRegexp.MatchString(code) {
-			out = append(out, fmt.Sprintf("errors[%d].code is %s, not a string of capital letters and underscores", i, truncate(string(e["code"]), 60)))
+		if err := json.Unmarshal(e.code, &code); err != nil || !codeRegexp.MatchString(code) {
+			out = append(out, fmt.Sprintf("errors[%d].code is %s, not a string of capital letters and underscores", i, truncate(string(e.code), 60)))
 			continue
 		}
-		if m, ok := e["message"]; ok {
+		if e.hasMessage {
 			var msg string
-			if err := json.Unmarshal(m, &msg); err != nil {
+			if err := json.Unmarshal(e.message, &msg); err != nil {
 				out = append(out, fmt.Sprintf("errors[%d].message is not a string", i))
 			}
 		}
@@ -72,6 +71,108 @@ func errorBodyProblems(o *observation, resps []regapi.ResponseDescriptor) []stri
 		}
 	}
 	return out
+}
+
+// maxCheckedErrors bounds the entries of an error envelope the checks
+// decode: an envelope may hold millions of small entries in a few
+// megabytes, each far larger decoded. Those past it are not checked.
+const maxCheckedErrors = 100
+
+// envelopeMember returns the "errors" member of the JSON object body, and
+// whether it has one. It walks the object member by member and keeps none
+// but that one, so that an object of millions of members costs no more
+// than its bytes.
+func envelopeMember(body []byte) (json.RawMessage, bool, error) {
+	if !json.Valid(body) {
+		return nil, false, json.Unmarshal(body, new(json.RawMessage)) // the syntax error
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := expectDelim(dec, '{'); err != nil {
+		return nil, false, err
+	}
+	var raw json.RawMessage
+	found := false
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, false, err
+		}
+		if tok == "errors" {
+			raw, found = nil, true
+			if err := dec.Decode(&raw); err != nil {
+				return nil, false, err
+			}
+			continue
+		}
+		if err := skipValue(dec); err != nil {
+			return nil, false, err
+		}
+	}
+	return raw, found, nil
+}
+
+// envelopeEntry is what the checks read of an entry of an error
+// envelope: its code and message as sent.
+type envelopeEntry struct {
+	code, message json.RawMessage
+	hasMessage    bool
+}
+
+// envelopeEntries reads the first max entries of raw, the "errors" member
+// of an error envelope, one at a time and member by member, keeping only
+// code and message; null is no entries.
+func envelopeEntries(raw []byte, max int) ([]envelopeEntry, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	tok, err := dec.Token()
+	if err != nil || tok == nil {
+		return nil, err
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '[' {
+		return nil, fmt.Errorf("found %v", tok)
+	}
+	var out []envelopeEntry
+	for len(out) < max && dec.More() {
+		e, err := readEnvelopeEntry(dec)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// readEnvelopeEntry reads one entry of an error envelope: an object, or
+// null for an entry without members.
+func readEnvelopeEntry(dec *json.Decoder) (envelopeEntry, error) {
+	var e envelopeEntry
+	tok, err := dec.Token()
+	if err != nil || tok == nil {
+		return e, err
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return e, fmt.Errorf("an entry is %v, not an object", tok)
+	}
+	for dec.More() {
+		key, err := dec.Token()
+		if err != nil {
+			return e, err
+		}
+		switch key {
+		case "code":
+			e.code = nil
+			err = dec.Decode(&e.code)
+		case "message":
+			e.message, e.hasMessage = nil, true
+			err = dec.Decode(&e.message)
+		default:
+			err = skipValue(dec)
+		}
+		if err != nil {
+			return e, err
+		}
+	}
+	_, err = dec.Token() // the closing brace
+	return e, err
 }
 
 // codesOf returns the wire codes the responses list.

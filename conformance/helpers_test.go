@@ -14,10 +14,9 @@ import (
 )
 
 // headSafe serves HEAD requests without the body the handler writes, as an
-// HTTP server does. The in-memory registry writes error bodies on HEAD
-// (errcode.ServeJSON does not look at the method), which the in-process
-// checks report; the proofs against broken registries start from a
-// registry without that flaw, so that each deviation is the only one.
+// HTTP server does, and as the in-process target does too; the proofs
+// against broken registries keep it so that a deviation's handler never
+// writes a HEAD body.
 func headSafe(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodHead {

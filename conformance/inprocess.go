@@ -42,5 +42,33 @@ func (t handlerTransport) RoundTrip(req *http.Request) (resp *http.Response, err
 	t.h.ServeHTTP(rec, sreq)
 	resp = rec.Result()
 	resp.Request = req
+	if req.Method == http.MethodHead {
+		dropHeadBody(resp, rec)
+	}
 	return resp, nil
+}
+
+// serverBuffer is how much of a body net/http's server holds before it
+// sends the header: a handler that writes no more and does not flush gets
+// a Content-Length computed for it.
+const serverBuffer = 2048
+
+// dropHeadBody does to the answer of a HEAD request what net/http's server
+// does: it sends none of the body the handler wrote, and sends its length
+// as Content-Length when the handler set none and the server held the
+// whole body before sending the header.
+func dropHeadBody(resp *http.Response, rec *httptest.ResponseRecorder) {
+	n := rec.Body.Len()
+	h := resp.Header
+	if n > 0 && n <= serverBuffer && !rec.Flushed && bodyAllowed(resp.StatusCode) &&
+		h.Get("Content-Length") == "" && h.Get("Transfer-Encoding") == "" && len(resp.Trailer) == 0 {
+		h.Set("Content-Length", strconv.Itoa(n))
+		resp.ContentLength = int64(n)
+	}
+	resp.Body = http.NoBody
+}
+
+// bodyAllowed reports whether a response of status may have a body.
+func bodyAllowed(status int) bool {
+	return status >= 200 && status != http.StatusNoContent && status != http.StatusNotModified
 }

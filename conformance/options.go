@@ -86,6 +86,10 @@ const (
 	FeatureDeleteManifest Feature = "delete-manifest"
 	// FeatureDeleteBlob is the deletion of a blob (end-10).
 	FeatureDeleteBlob Feature = "delete-blob"
+	// FeatureCatalog is the catalog, the Docker extension listing a
+	// registry's repositories (GET /v2/_catalog), which the specification
+	// does not define and registries often restrict.
+	FeatureCatalog Feature = "catalog"
 )
 
 // AllFeatures lists every optional feature.
@@ -94,14 +98,15 @@ func AllFeatures() []Feature {
 		FeatureStreamedUpload, FeatureEmptyBlob, FeatureMount, FeatureAnonymousMount,
 		FeatureUploadCancel, FeatureDigestAlgorithm, FeatureSHA512, FeatureTagParam,
 		FeatureReferrers, FeatureReferrersFilter, FeatureSparseIndex, FeatureBlobRange,
-		FeatureDeleteTag, FeatureDeleteManifest, FeatureDeleteBlob,
+		FeatureDeleteTag, FeatureDeleteManifest, FeatureDeleteBlob, FeatureCatalog,
 	}
 }
 
 // DefaultFeatures lists the features tested by default for a version: what
 // the version defines and common registries offer. Tag parameters, a
 // required referrers filter, sparse indexes and required byte ranges are
-// left out, since the specification lets registries refuse or ignore them.
+// left out, since the specification lets registries refuse or ignore them,
+// and so is the catalog, which it does not define.
 func DefaultFeatures(v SpecVersion) []Feature {
 	out := []Feature{
 		FeatureStreamedUpload, FeatureEmptyBlob, FeatureMount, FeatureAnonymousMount,
@@ -123,8 +128,10 @@ type Target struct {
 	URL string
 
 	// Handler, when set, serves every request in process: nothing goes over
-	// a network, and a HEAD response with a body, which an HTTP server
-	// would drop, is seen and reported.
+	// a network. Its answers are taken as net/http's server would send
+	// them: the body a handler writes for a HEAD request is dropped, not
+	// reported, since a server never sends it. Checker.Middleware is the
+	// way to see what a handler writes.
 	Handler http.Handler
 }
 
@@ -153,12 +160,22 @@ type Options struct {
 	// authentication to a registry whose 401 asks for it, or to the token
 	// server its Bearer challenge names, through the auth package's
 	// transport. Without them the suite still fetches anonymous tokens.
+	// They go to the target's origin (scheme, host and port) and to the
+	// token realms the auth package accepts for it, and nowhere else: a
+	// redirect or an upload Location to another origin is followed
+	// without any Authorization header.
 	Username, Password string
 
 	// Transport carries the requests to the registry, for example with TLS
 	// settings of its own; nil means a clone of http.DefaultTransport. It
 	// is not used with Target.Handler. Authentication is layered on top of
-	// it in one place, see authTransport.
+	// it in one place, see authTransport. An *http.Transport is cloned:
+	// response headers are bounded to 1 MiB unless it sets a bound of its
+	// own, and its connections are watched for the bytes a server sends
+	// after the header of a HEAD response, which net/http's client drops
+	// unseen and the suite reports; https then speaks HTTP/1.1, with the
+	// transport's dialer and TLS settings. Any other RoundTripper is used
+	// as it is, without those checks.
 	Transport http.RoundTripper
 
 	// RequestTimeout bounds each request, from sending it to the last byte
@@ -166,6 +183,15 @@ type Options struct {
 	// waited rather than the whole run. Zero means DefaultRequestTimeout;
 	// a negative value, no bound but the context's.
 	RequestTimeout time.Duration
+
+	// MaxPageEntries bounds the entries of one page of a tag, referrers
+	// or catalog listing, and MaxListEntries those of a whole listing,
+	// all its pages together. They are counted as the page is decoded,
+	// which stops at the entry past the bound: a registry cannot make the
+	// suite hold millions of small entries. A listing past a bound fails
+	// the check listings/entry-limits and the step that read it. Zero
+	// means DefaultMaxPageEntries and DefaultMaxListEntries.
+	MaxPageEntries, MaxListEntries int
 }
 
 // DefaultRequestTimeout is the bound on one request when
@@ -181,6 +207,8 @@ type settings struct {
 	workflows map[Workflow]bool
 	repo      string
 	repo2     string
+	maxPage   int
+	maxList   int
 }
 
 // resolve checks opts and applies the defaults. runID names the
@@ -231,6 +259,16 @@ func (opts Options) resolve(runID string) (settings, error) {
 		if !grammar.IsRepository(r) {
 			return s, fmt.Errorf("conformance: %q is not a valid repository name", r)
 		}
+	}
+	s.maxPage, s.maxList = opts.MaxPageEntries, opts.MaxListEntries
+	if s.maxPage == 0 {
+		s.maxPage = DefaultMaxPageEntries
+	}
+	if s.maxList == 0 {
+		s.maxList = DefaultMaxListEntries
+	}
+	if s.maxPage < 0 || s.maxList < 0 {
+		return s, fmt.Errorf("conformance: the bounds on listings must not be negative: %d entries a page, %d a listing", opts.MaxPageEntries, opts.MaxListEntries)
 	}
 	if s.repo == s.repo2 {
 		return s, fmt.Errorf("conformance: the two repositories must differ, both are %q", s.repo)

@@ -75,8 +75,8 @@ func withPrefix(prefix string, h http.Handler) http.Handler {
 }
 
 // TestRegistrytestInProcess runs the suite against the in-memory registry
-// in process, where nothing drops what a handler writes: a HEAD answer with
-// a body would show here, as it would not on the wire. Every check passes.
+// in process, its answers taken as net/http's server would send them.
+// Every check passes.
 func TestRegistrytestInProcess(t *testing.T) {
 	for _, spec := range []conformance.SpecVersion{conformance.SpecV1_1, conformance.SpecDev} {
 		rep := check(t, registry(), everything(spec))

@@ -129,20 +129,28 @@ func expectStatus(resp *response, want ...int) error {
 	return failf(resp, "%s, want %s", msg, strings.Join(ws, " or "))
 }
 
-// errorCodes returns the codes of an error envelope in resp's body, if any.
+// maxNamedCodes bounds the codes of an error envelope a failure names.
+const maxNamedCodes = 5
+
+// errorCodes returns the first codes of an error envelope in resp's body,
+// if any, with their messages.
 func errorCodes(resp *response) []string {
-	var env struct {
-		Errors []struct {
-			Code    string `json:"code"`
-			Message string `json:"message"`
-		} `json:"errors"`
+	raw, ok, err := envelopeMember(resp.body)
+	if err != nil || !ok {
+		return nil
 	}
-	if json.Unmarshal(resp.body, &env) != nil {
+	entries, err := envelopeEntries(raw, maxNamedCodes)
+	if err != nil {
 		return nil
 	}
 	var out []string
-	for _, e := range env.Errors {
-		out = append(out, truncate(e.Code+": "+e.Message, 120))
+	for _, e := range entries {
+		var code, msg string
+		if json.Unmarshal(e.code, &code) != nil {
+			continue
+		}
+		_ = json.Unmarshal(e.message, &msg)
+		out = append(out, truncate(code+": "+msg, 120))
 	}
 	return out
 }

@@ -92,6 +92,8 @@ type suite struct {
 	urls *regapi.URLBuilder // below the target's base URL
 	ct   contract
 	data *dataSet
+	// limits bounds the listings read, and keeps what they came to.
+	limits listingLimits
 
 	info    map[string]CheckInfo
 	results map[string]*Result
@@ -112,6 +114,7 @@ func newSuite(ctx context.Context, set settings, base *url.URL, target Target, o
 	s := &suite{
 		ctx: ctx, set: set,
 		ct:         contract{spec: set.spec, prefix: base.Path, knownPrefix: true},
+		limits:     listingLimits{page: set.maxPage, list: set.maxList},
 		info:       map[string]CheckInfo{},
 		results:    map[string]*Result{},
 		passed:     map[string]bool{},
@@ -122,15 +125,10 @@ func newSuite(ctx context.Context, set settings, base *url.URL, target Target, o
 	for _, ci := range Checks() {
 		s.info[ci.Endpoint+"/"+ci.Check] = ci
 	}
-	transport := opts.Transport
-	switch {
-	case target.Handler != nil:
-		transport = handlerTransport{h: target.Handler}
-	case transport == nil:
-		transport = http.DefaultTransport.(*http.Transport).Clone()
+	var transport http.RoundTripper = handlerTransport{h: target.Handler}
+	if target.Handler == nil {
+		transport = suiteTransport(opts.Transport)
 	}
-	user, pass := opts.Username, opts.Password
-	creds := func(ctx context.Context, host string) (string, string, error) { return user, pass, nil }
 	timeout := opts.RequestTimeout
 	if timeout == 0 {
 		timeout = DefaultRequestTimeout
@@ -140,7 +138,7 @@ func newSuite(ctx context.Context, set settings, base *url.URL, target Target, o
 		base:    base,
 		timeout: timeout,
 		http: &http.Client{
-			Transport: authTransport(transport, creds),
+			Transport: authTransport(transport, base, opts.Username, opts.Password),
 			// Redirects are followed by the client, which checks each.
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
@@ -315,6 +313,10 @@ func (s *suite) report() []Result {
 	var out []Result
 	for _, ci := range Checks() {
 		name := ci.Endpoint + "/" + ci.Check
+		if ci == limitsCheck {
+			out = append(out, s.limits.result())
+			continue
+		}
 		if ci.Workflow == "" && ci.Check != "api-version" {
 			out = append(out, s.contractResult(ci))
 			continue

@@ -48,6 +48,8 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	insecure := fs.Bool("insecure", false, "do not verify the registry's TLS certificate")
 	timeout := fs.Duration("timeout", 10*time.Minute, "give up after this `duration`")
 	fs.DurationVar(&opts.RequestTimeout, "request-timeout", conformance.DefaultRequestTimeout, "fail a request that has no complete answer within this `duration` (negative: no bound)")
+	fs.IntVar(&opts.MaxPageEntries, "max-page-entries", conformance.DefaultMaxPageEntries, "fail a page of a tag, referrers or catalog listing holding more than `n` entries, and stop decoding it there")
+	fs.IntVar(&opts.MaxListEntries, "max-list-entries", conformance.DefaultMaxListEntries, "fail a tag, referrers or catalog listing holding more than `n` entries in all its pages")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0

@@ -5,9 +5,12 @@ import (
 	"encoding/xml"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/regapi/regapi/registrytest"
@@ -65,6 +68,20 @@ func TestCheckCommand(t *testing.T) {
 			args:      []string{"-disable", "mount", good.URL},
 			status:    0,
 			stdoutHas: []string{"mount", "SKIP", "feature mount is not enabled"},
+		},
+		{
+			name:       "listings bounded to two entries a page",
+			args:       []string{"-max-page-entries", "2", good.URL},
+			status:     1,
+			stdoutHas:  []string{"listings", "entry-limits", "FAIL", "more than 2 entries"},
+			junitFails: []string{"listings/entry-limits", "end-8a/list-tags"},
+		},
+		{
+			name:       "listings bounded to four entries in all",
+			args:       []string{"-max-list-entries", "4", good.URL},
+			status:     1,
+			stdoutHas:  []string{"listings", "entry-limits", "FAIL", "past 4 entries"},
+			junitFails: []string{"listings/entry-limits"},
 		},
 		{
 			name:       "a broken registry",
@@ -134,6 +151,8 @@ func TestCheckCommandUsage(t *testing.T) {
 		{[]string{"check", "-workflows", "build", "http://127.0.0.1:1"}, 2, `unknown workflow "build"`},
 		{[]string{"check", "ftp://example.test"}, 2, "not an http or https URL"},
 		{[]string{"check", "-h"}, 0, "tag-param"},
+		{[]string{"check", "-h"}, 0, "-max-page-entries"},
+		{[]string{"check", "-max-list-entries", "-1", "http://127.0.0.1:1"}, 2, "must not be negative"},
 	}
 	for _, tt := range tests {
 		var stdout, stderr bytes.Buffer
@@ -150,4 +169,58 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// TestCheckCommandKeepsCredentialsHome runs regapi check with a password
+// against a registry requiring it that sends blob downloads and upload
+// sessions to another origin, which asks for credentials: that origin
+// never receives an Authorization header.
+func TestCheckCommandKeepsCredentialsHome(t *testing.T) {
+	var mu sync.Mutex
+	var stolen []string
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if v := r.Header.Get("Authorization"); v != "" {
+			mu.Lock()
+			stolen = append(stolen, r.Method+" "+r.URL.Path+": "+v)
+			mu.Unlock()
+		}
+		w.Header().Set("WWW-Authenticate", `Basic realm="elsewhere"`)
+		w.WriteHeader(http.StatusUnauthorized)
+	}))
+	defer other.Close()
+	reg := registrytest.New(registrytest.Options{Auth: registrytest.Auth{Mode: registrytest.AuthBasic,
+		Users: []registrytest.User{{Name: "alice", Password: "secret"}}}})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && strings.Contains(r.URL.Path, "/blobs/sha256:") {
+			http.Redirect(w, r, other.URL+r.URL.RequestURI(), http.StatusTemporaryRedirect)
+			return
+		}
+		rec := httptest.NewRecorder()
+		reg.ServeHTTP(rec, r)
+		for k, vs := range rec.Header() {
+			w.Header()[k] = vs
+		}
+		if loc := rec.Header().Get("Location"); strings.Contains(loc, "/blobs/uploads/") && r.Method == http.MethodPost {
+			if u, err := url.Parse(loc); err == nil {
+				w.Header().Set("Location", other.URL+u.RequestURI())
+			}
+		}
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(rec.Body.Bytes())
+	}))
+	defer srv.Close()
+
+	var stdout, stderr bytes.Buffer
+	status := run([]string{"check", "-user", "alice", "-password", "secret", srv.URL}, &stdout, &stderr)
+	if status != 1 || !strings.Contains(stdout.String(), "api-version") {
+		t.Fatalf("exit status %d, want 1 (the other origin refuses)\nstdout:\n%s\nstderr:\n%s", status, stdout.String(), stderr.String())
+	}
+	if !regexp.MustCompile(`end-1 +api-version +PASS`).MatchString(stdout.String()) {
+		t.Errorf("the registry did not get the credentials:\n%s", stdout.String())
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(stolen) > 0 {
+		t.Errorf("the other origin received %d Authorization headers, first %q", len(stolen), stolen[0])
+	}
 }
