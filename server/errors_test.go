@@ -7,6 +7,7 @@ import (
 	"io"
 	"iter"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -18,31 +19,44 @@ import (
 	"github.com/regapi/regapi/server"
 )
 
-// failingStore is a memory store whose blob reads fail with err.
+// failingStore is a memory store whose chosen blob reads fail with err;
+// the others read the memory store.
 type failingStore struct {
 	*memstore.Store
-	err error
+	err  error
+	fail map[string]bool // the names of the methods that fail
 }
 
-func (s failingStore) ResolveBlob(context.Context, string, digest.Digest) (registry.Descriptor, error) {
-	return registry.Descriptor{}, s.err
+func (s failingStore) ResolveBlob(ctx context.Context, repo string, d digest.Digest) (registry.Descriptor, error) {
+	if s.fail["ResolveBlob"] {
+		return registry.Descriptor{}, s.err
+	}
+	return s.Store.ResolveBlob(ctx, repo, d)
 }
 
-func (s failingStore) GetBlob(context.Context, string, digest.Digest) (registry.BlobReader, error) {
-	return nil, s.err
+func (s failingStore) GetBlob(ctx context.Context, repo string, d digest.Digest) (registry.BlobReader, error) {
+	if s.fail["GetBlob"] {
+		return nil, s.err
+	}
+	return s.Store.GetBlob(ctx, repo, d)
 }
 
-func (s failingStore) GetBlobRange(context.Context, string, digest.Digest, int64, int64) (registry.BlobReader, error) {
-	return nil, s.err
+func (s failingStore) GetBlobRange(ctx context.Context, repo string, d digest.Digest, start, end int64) (registry.BlobReader, error) {
+	if s.fail["GetBlobRange"] {
+		return nil, s.err
+	}
+	return s.Store.GetBlobRange(ctx, repo, d, start, end)
 }
 
-// TestStoreErrors checks how the errors of a store are answered: a code,
-// bare or wrapped, with that code's status and its own message and detail,
-// never the text that wraps it; an error without a code with 500 UNKNOWN
-// and no text, logged for the operator.
+// TestStoreErrors checks how the errors of a store's blob reads are
+// answered, each of ResolveBlob, GetBlob and GetBlobRange failing alone and
+// all three at once: a code, bare or wrapped, with that code's status and
+// its own message and detail, never the text that wraps it; an error
+// without a code with 500 UNKNOWN and no text, logged for the operator. A
+// request that does not call a failing method is answered as usual.
 func TestStoreErrors(t *testing.T) {
 	const secret = "secret path /x"
-	tests := []struct {
+	errs := []struct {
 		name   string
 		err    error
 		status int
@@ -53,47 +67,67 @@ func TestStoreErrors(t *testing.T) {
 		{"code", errcode.ErrorCodeBlobUnknown, http.StatusNotFound, errcode.ErrorCodeBlobUnknown, "", false},
 		{"wrapped code", fmt.Errorf(secret+": %w", errcode.ErrorCodeBlobUnknown), http.StatusNotFound, errcode.ErrorCodeBlobUnknown, "", false},
 		{"wrapped entry with detail", fmt.Errorf(secret+": %w", errcode.ErrorCodeDenied.WithDetail("quota of team")), http.StatusForbidden, errcode.ErrorCodeDenied, "quota of team", false},
+		{"wrapped too many requests", fmt.Errorf(secret+": %w", errcode.ErrorCodeTooManyRequests), http.StatusTooManyRequests, errcode.ErrorCodeTooManyRequests, "", false},
 		{"plain error", errors.New(secret), http.StatusInternalServerError, errcode.ErrorCodeUnknown, "", true},
 		{"wrapped plain error", fmt.Errorf("reading: %w", errors.New(secret)), http.StatusInternalServerError, errcode.ErrorCodeUnknown, "", true},
 	}
+	// The requests, the methods each calls, and its answer when none fails.
+	requests := []struct {
+		method  string
+		header  http.Header
+		calls   []string
+		status  int
+		errCode string // the code of an answer that is an error when none fails
+	}{
+		{http.MethodHead, nil, []string{"ResolveBlob"}, http.StatusOK, ""},
+		{http.MethodGet, nil, []string{"GetBlob"}, http.StatusOK, ""},
+		{http.MethodGet, http.Header{"Range": {"bytes=2-5"}}, []string{"GetBlobRange"}, http.StatusPartialContent, ""},
+		{http.MethodGet, http.Header{"Range": {"bytes=-5"}}, []string{"ResolveBlob", "GetBlobRange"}, http.StatusPartialContent, ""},
+		{http.MethodGet, http.Header{"Range": {"bytes=100-"}}, []string{"GetBlobRange", "ResolveBlob"}, http.StatusRequestedRangeNotSatisfiable, errcode.ErrorCodeRangeInvalid.String()},
+	}
+	failing := [][]string{{"ResolveBlob"}, {"GetBlob"}, {"GetBlobRange"}, {"ResolveBlob", "GetBlob", "GetBlobRange"}}
 	blob := []byte("some content")
 	d := digest.FromBytes(blob)
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			store := memstore.New(memstore.Options{})
-			defer store.Close()
-			srv, logs := newTestServer(t, failingStore{store, tt.err}, server.Options{})
-			pushBlob(t, srv.URL, "a/b", blob)
-			url := srv.URL + "/v2/a/b/blobs/" + d.String()
-			for _, req := range []struct {
-				method string
-				header http.Header
-			}{
-				{http.MethodHead, nil},
-				{http.MethodGet, nil},
-				{http.MethodGet, http.Header{"Range": {"bytes=2-5"}}},
-				{http.MethodGet, http.Header{"Range": {"bytes=-5"}}},
-			} {
-				what := fmt.Sprintf("%s %v", req.method, req.header)
-				resp := do(t, req.method, url, req.header, nil)
-				if resp.status != tt.status {
-					t.Errorf("%s: status %d, want %d", what, resp.status, tt.status)
+	for _, tt := range errs {
+		for _, methods := range failing {
+			t.Run(tt.name+"/"+strings.Join(methods, "+"), func(t *testing.T) {
+				store := memstore.New(memstore.Options{})
+				defer store.Close()
+				fail := map[string]bool{}
+				for _, m := range methods {
+					fail[m] = true
 				}
-				noText(t, what, resp, "secret")
-				if req.method == http.MethodHead {
-					continue
+				srv, logs := newTestServer(t, failingStore{store, tt.err, fail}, server.Options{})
+				pushBlob(t, srv.URL, "a/b", blob)
+				url := srv.URL + "/v2/a/b/blobs/" + d.String()
+				failed := false
+				for _, req := range requests {
+					what := fmt.Sprintf("%s %v", req.method, req.header)
+					status, code := req.status, req.errCode
+					if slices.ContainsFunc(req.calls, func(m string) bool { return fail[m] }) {
+						status, code = tt.status, tt.code.String()
+						failed = true
+					}
+					resp := do(t, req.method, url, req.header, nil)
+					if resp.status != status {
+						t.Errorf("%s: status %d, want %d", what, resp.status, status)
+					}
+					noText(t, what, resp, "secret")
+					if req.method == http.MethodHead || code == "" {
+						continue
+					}
+					if got := codes(resp.body); len(got) != 1 || got[0] != code {
+						t.Errorf("%s: codes %v, want %s", what, got, code)
+					}
+					if code == tt.code.String() && tt.detail != "" && !strings.Contains(string(resp.body), tt.detail) {
+						t.Errorf("%s: the detail %q is not in %s", what, tt.detail, resp.body)
+					}
 				}
-				if got := codes(resp.body); len(got) != 1 || got[0] != tt.code.String() {
-					t.Errorf("%s: codes %v, want %s", what, got, tt.code)
+				if got := strings.Contains(logs.String(), secret); got != (tt.logged && failed) {
+					t.Errorf("logged %v, want %v: %q", got, tt.logged && failed, logs.String())
 				}
-				if tt.detail != "" && !strings.Contains(string(resp.body), tt.detail) {
-					t.Errorf("%s: the detail %q is not in %s", what, tt.detail, resp.body)
-				}
-			}
-			if got := strings.Contains(logs.String(), secret); got != tt.logged {
-				t.Errorf("logged %v, want %v: %q", got, tt.logged, logs.String())
-			}
-		})
+			})
+		}
 	}
 }
 
