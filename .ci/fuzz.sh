@@ -6,7 +6,7 @@
 # through the module proxy like any toolchain): before 1.27 the fuzzing
 # coordinator can report "context deadline exceeded" as a failure of the
 # target when -fuzztime runs out while a worker is stopping, with no input
-# at fault (go.dev/issue/75804). The module itself keeps building with 1.22.
+# at fault (go.dev/issue/75804). The module itself keeps building with 1.23.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 fuzztime=${FUZZTIME:-15s}
