@@ -112,7 +112,7 @@ func (reg *Registry) faultEndpointAllowed(w http.ResponseWriter, r *http.Request
 // and whose repository name is valid, as a request on which the fault
 // fires is one the registry would have answered. The other requests are
 // answered as they come.
-func (reg *Registry) intercept(w http.ResponseWriter, r *http.Request, rm regapi.RequestMatch, next func(http.ResponseWriter, *http.Request)) error {
+func (reg *Registry) intercept(w http.ResponseWriter, r *http.Request, rm regapi.RequestMatch, next http.Handler) error {
 	x, _ := w.(*exchange)
 	if x != nil {
 		x.route, x.endpoint = rm.Route, rm.EndpointID
@@ -121,12 +121,12 @@ func (reg *Registry) intercept(w http.ResponseWriter, r *http.Request, rm regapi
 		r = reg.withBlobBase(r)
 	}
 	if !reg.faults.any() || !reg.faultMayFire(r, rm) {
-		next(w, r)
+		next.ServeHTTP(w, r)
 		return nil
 	}
 	f := reg.faults.take(rm)
 	if f == nil {
-		next(w, r)
+		next.ServeHTTP(w, r)
 		return nil
 	}
 	if x != nil {
@@ -154,17 +154,17 @@ func (reg *Registry) faultMayFire(r *http.Request, rm regapi.RequestMatch) bool 
 // runFault answers a request under fault f: a status fault answers at
 // once; the others have the request answered (next) with its body or its
 // answer damaged as the fault says.
-func runFault(w http.ResponseWriter, r *http.Request, rm regapi.RequestMatch, f *faultSpec, next func(http.ResponseWriter, *http.Request)) error {
+func runFault(w http.ResponseWriter, r *http.Request, rm regapi.RequestMatch, f *faultSpec, next http.Handler) error {
 	switch f.kind {
 	case faultStatus:
 		return faultStatusError(f, rm.Request)
 	case faultDelay:
-		next(&delayWriter{ResponseWriter: w, delay: f.delay, ctx: r.Context()}, r)
+		next.ServeHTTP(&delayWriter{ResponseWriter: w, delay: f.delay, ctx: r.Context()}, r)
 	case faultTruncate:
-		next(&cutWriter{ResponseWriter: w, left: f.bytes}, r)
+		next.ServeHTTP(&cutWriter{ResponseWriter: w, left: f.bytes}, r)
 	case faultReset:
 		cw := &cutWriter{ResponseWriter: w, left: f.bytes, holdHeader: f.bytes == 0}
-		next(cw, r)
+		next.ServeHTTP(cw, r)
 		cw.flush()
 		// The server closes the connection, sending nothing more.
 		panic(http.ErrAbortHandler)
@@ -174,10 +174,10 @@ func runFault(w http.ResponseWriter, r *http.Request, rm regapi.RequestMatch, f 
 			body = http.NoBody
 		}
 		r.Body = &cutBody{ReadCloser: body, left: f.bytes}
-		next(&cutWriter{ResponseWriter: w, left: 0, holdHeader: true}, r)
+		next.ServeHTTP(&cutWriter{ResponseWriter: w, left: 0, holdHeader: true}, r)
 		panic(http.ErrAbortHandler)
 	default:
-		next(w, r)
+		next.ServeHTTP(w, r)
 	}
 	return nil
 }

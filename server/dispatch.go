@@ -207,7 +207,9 @@ func (s *Server) dispatch(c *request, m regapi.PathMatch) {
 	c.handler = h
 	s.addWarnings(c.w.Header(), rm)
 	if s.opts.Intercept != nil {
-		if err := s.opts.Intercept(c.w, r, rm, c.next); err != nil {
+		// The request is the handler next: a pointer in an interface,
+		// which costs no allocation.
+		if err := s.opts.Intercept(c.w, r, rm, c); err != nil {
 			s.serveError(c.w, r, err)
 		}
 		return
@@ -215,9 +217,9 @@ func (s *Server) dispatch(c *request, m regapi.PathMatch) {
 	c.serve()
 }
 
-// next is what Options.Intercept calls to have the request answered, with
-// the writer and request it may have wrapped.
-func (c *request) next(w http.ResponseWriter, r *http.Request) {
+// ServeHTTP is what Options.Intercept calls to have the request answered,
+// with the writer and request it may have wrapped.
+func (c *request) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c.w, c.r = w, r
 	c.serve()
 }

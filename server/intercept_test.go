@@ -28,7 +28,7 @@ func (w teaWriter) WriteHeader(status int) {
 func TestIntercept(t *testing.T) {
 	var mu sync.Mutex
 	var seen []string
-	intercept := func(w http.ResponseWriter, r *http.Request, rm regapi.RequestMatch, next func(http.ResponseWriter, *http.Request)) error {
+	intercept := func(w http.ResponseWriter, r *http.Request, rm regapi.RequestMatch, next http.Handler) error {
 		mu.Lock()
 		seen = append(seen, rm.EndpointID)
 		mu.Unlock()
@@ -37,7 +37,7 @@ func TestIntercept(t *testing.T) {
 				Header: http.Header{"Retry-After": {"1"}},
 				Errors: errcode.Errors{errcode.ErrorCodeUnavailable}}
 		}
-		next(teaWriter{w}, r)
+		next.ServeHTTP(teaWriter{w}, r)
 		return nil
 	}
 	authorize := func(r *http.Request, rm regapi.RequestMatch, scopes []auth.Scope) error {
