@@ -283,101 +283,61 @@ func scopesOf(c claims) []auth.Scope {
 	return out
 }
 
-// authorize decides whether the request may go on. It answers the refusal
-// itself (the challenge headers) and returns the error to answer with.
-func (reg *Registry) authorize(c *request) error {
+// authorize is the server's Options.Authorize: it decides whether a
+// request may have the access needed. A refusal for missing or bad
+// credentials is a 401 carrying the challenge to send; one for a user who
+// may not do what is asked is DENIED (Basic) or a 401 with
+// error="insufficient_scope" (tokens). The server asks again for each
+// repository a mount without from may link from, with pull on it alone:
+// a token's own scopes decide, never what its account could have been
+// granted, and with Basic the user's rights.
+func (reg *Registry) authorize(r *http.Request, _ regapi.RequestMatch, needed []auth.Scope) error {
 	a := reg.auth
 	if a == nil {
 		return nil
 	}
-	needed := auth.RequiredFor(c.match, c.query)
-	scheme, credentials, _ := strings.Cut(c.r.Header.Get("Authorization"), " ")
+	scheme, credentials, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 	switch a.cfg.Mode {
 	case AuthBasic:
 		if !strings.EqualFold(scheme, "Basic") {
 			if a.cfg.AnonymousPull && len(needed) > 0 && auth.Allows(a.grant(nil, needed), needed...) {
 				return nil
 			}
-			return reg.challenge(c, "", needed)
+			return reg.challenge(r, "", needed)
 		}
-		name, password, ok := c.r.BasicAuth()
+		name, password, ok := r.BasicAuth()
 		u := a.user(name, password)
 		if !ok || u == nil {
-			return reg.challenge(c, "", needed)
+			return reg.challenge(r, "", needed)
 		}
 		if !auth.Allows(a.grant(u, needed), needed...) {
 			return errcode.ErrorCodeDenied.WithDetail(scopeStrings(needed))
 		}
-		c.user = u
 		return nil
 	case AuthToken:
 		if !strings.EqualFold(scheme, "Bearer") {
-			return reg.challenge(c, "", needed)
+			return reg.challenge(r, "", needed)
 		}
 		cl, err := a.verify(strings.TrimSpace(credentials), "access")
 		if err != nil {
-			return reg.challenge(c, "invalid_token", needed)
+			return reg.challenge(r, "invalid_token", needed)
 		}
-		granted := scopesOf(cl)
-		if !auth.Allows(granted, needed...) {
-			return reg.challenge(c, "insufficient_scope", needed)
+		if !auth.Allows(scopesOf(cl), needed...) {
+			return reg.challenge(r, "insufficient_scope", needed)
 		}
-		c.granted = granted
 		return nil
 	}
 	return nil
 }
 
-// mountSources returns the repositories a mount without from may link
-// its blob from: every repository (all), or only those named, which the
-// request may pull. A mount reads the repository it links from, so it
-// needs what a GET there needs; pull on the target and push are not
-// enough. With a token the scopes in the token decide, never what its
-// account could have been granted; with Basic the user's rights. Each
-// candidate is checked with auth.Allows, as the descriptor of the variant
-// asks of servers.
-func (reg *Registry) mountSources(c *request) (names []string, all bool) {
-	a := reg.auth
-	if a == nil {
-		return nil, true
-	}
-	if a.cfg.Mode == AuthToken {
-		for _, g := range c.granted {
-			if g.Type == "repository" && auth.Allows(c.granted, pullScope(g.Name)) {
-				names = append(names, g.Name)
-			}
-		}
-		return names, false
-	}
-	// Basic: a user without a list of repositories, and anyone when
-	// anonymous pull is on, may pull every repository.
-	u := c.user
-	if u == nil || len(u.Repositories) == 0 {
-		return nil, u != nil || a.cfg.AnonymousPull
-	}
-	if a.cfg.AnonymousPull {
-		return nil, true
-	}
-	for _, name := range u.Repositories {
-		if need := pullScope(name); auth.Allows(a.grant(u, []auth.Scope{need}), need) {
-			names = append(names, name)
-		}
-	}
-	return names, false
-}
-
-// pullScope is the access a GET in repository name needs.
-func pullScope(name string) auth.Scope {
-	return auth.Scope{Type: "repository", Name: name, Actions: []string{"pull"}}
-}
-
-// challenge sets the WWW-Authenticate header of a 401 and returns the
-// UNAUTHORIZED error to answer with, naming the access needed.
-func (reg *Registry) challenge(c *request, errParam string, needed []auth.Scope) error {
+// challenge returns the 401 answering a request without the credentials
+// needed: its WWW-Authenticate challenge and an UNAUTHORIZED entry naming
+// the access needed.
+func (reg *Registry) challenge(r *http.Request, errParam string, needed []auth.Scope) error {
 	ch := auth.Challenge{Scheme: "Basic", Params: map[string]string{"realm": reg.auth.cfg.Service}}
 	if reg.auth.cfg.Mode == AuthToken {
 		ch = auth.Challenge{Scheme: "Bearer", Params: map[string]string{
-			"realm":   reg.tokenRealm(c.r),
+			"realm":   reg.tokenRealm(r),
 			"service": reg.auth.cfg.Service,
 		}}
 		if len(needed) > 0 {
@@ -387,8 +347,9 @@ func (reg *Registry) challenge(c *request, errParam string, needed []auth.Scope)
 			ch.Params["error"] = errParam
 		}
 	}
-	c.w.Header().Set("WWW-Authenticate", ch.String())
-	return errcode.ErrorCodeUnauthorized.WithDetail(scopeStrings(needed))
+	return errcode.HTTPError{StatusCode: http.StatusUnauthorized,
+		Header: http.Header{"Www-Authenticate": {ch.String()}},
+		Errors: errcode.Errors{errcode.ErrorCodeUnauthorized.WithDetail(scopeStrings(needed))}}
 }
 
 func scopeStrings(scopes []auth.Scope) []string {

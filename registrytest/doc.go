@@ -1,16 +1,19 @@
-// Package registrytest provides an in-memory registry that implements the OCI
+// Package registrytest provides a registry that implements the OCI
 // distribution specification, for tests of registry clients and for trying
 // the API by hand (see "regapi serve").
 //
-// The registry is built only from package regapi: requests are routed by
-// regapi.MatchPath, with the router of regapi.Router answering the requests
-// it refuses (redirects to clean paths, paths matching no route), and each
-// is recognised down to its request variant by regapi.MatchRequest, which
-// picks the one handler of that variant; every Location and Link header is
-// built with a regapi.URLBuilder derived from the request by
-// regapi.NewURLBuilderFromRequestWithOptions, so that it keeps the path
-// prefix in front of /v2/, and every error a handler returns is answered in
-// one place, with errcode.ServeJSON, in the registry's error envelope.
+// The registry is package server over a memory store (package
+// registry/memstore), or over the store Options.Store names (a directory
+// store, package registry/dirstore, keeps the content beyond the process),
+// with what only a test registry has around it: users and a token server
+// (through server.Options.Authorize), faults and the request log (around
+// each request the server matches, through server.Options.Intercept),
+// signed blob redirects and Options.BlobDir. The server is built only from
+// package regapi: requests are routed by regapi.MatchPath and recognised
+// down to their request variant by regapi.MatchRequest, every Location and
+// Link header is built with a regapi.URLBuilder derived from the request,
+// so that it keeps the path prefix in front of /v2/, and every error is
+// answered in one place, in the registry's error envelope.
 //
 // # A strict registry
 //
@@ -51,8 +54,11 @@
 // hold at every moment, so concurrent oversized uploads are refused
 // without the registry ever holding more. Memory is taken in segments of at
 // most a megabyte, as bytes arrive, so a slow client holds no more than it
-// has sent; a blob's segments are trimmed to its size when it is stored, and
-// a blob pushed to several repositories, or mounted, is held once. No lock
+// has sent, and counted as taken: near the limit a session may count all
+// the space left. A blob's segments are trimmed to its size when it is
+// stored where room allows; a blob counts once per repository linking it
+// (a mount costs its size) but is held once. A manifest push holds its body
+// while the store keeps its copy, so it needs room for both. No lock
 // is held while a body is read or a blob written: a slow client delays no
 // one else. Large bodies (over 64 KiB, or of unknown length) are read a
 // few at a time, one fewer than the processors (Options.MaxBodyReaders),
@@ -62,7 +68,8 @@
 //
 // An upload session lives while it is used: Options.UploadTTL counts from
 // the last byte it received, and a session is never forgotten while a
-// request writes to it. A request body that sends nothing for
+// request writes to it. Requests to one session take turns: a GET of where
+// a session stands waits for a chunk being written to it. A request body that sends nothing for
 // Options.BodyTimeout is cut, answered with 408 when the client still
 // listens. A chunk cut before its end, by the client going away or by the
 // timeout, leaves the bytes that arrived in the session, and Range says so,
@@ -171,8 +178,10 @@
 //
 // # Behaviour
 //
-// Content lives in memory (or in Options.BlobDir) and is lost when the
-// Registry is garbage collected. A Registry is safe for concurrent use; its
+// Content lives in memory (blobs in Options.BlobDir when it is set) and is
+// lost when the Registry is garbage collected, unless Options.Store keeps
+// it: "regapi serve -root DIR" serves a directory store that outlives the
+// process. A Registry is safe for concurrent use; its
 // behaviour is set once by Options and never changes afterwards, but for
 // the faults a test injects. A method a route does not describe is answered with
 // 405 UNSUPPORTED and an Allow header listing those it does.
@@ -275,9 +284,12 @@
 //     points to the next page when entries remain. n=0 answers an empty list
 //     without Link.
 //   - The referrers endpoint answers an OCI image index of the manifests whose
-//     subject is the digest, in the order they were pushed, each descriptor
+//     subject is the digest, in digest order, each descriptor
 //     carrying the manifest's artifactType (or its config media type) and
 //     annotations. An artifactType query parameter filters the list and is
-//     acknowledged with OCI-Filters-Applied: artifactType. Unknown
+//     acknowledged with OCI-Filters-Applied: artifactType. With
+//     Options.ReferrersPageSize the pages are cursored by digest: the
+//     Link's last is the digest the next page starts after, so that a
+//     referrer pushed or deleted meanwhile shifts no page. Unknown
 //     repositories and digests give an empty index, never 404.
 package registrytest

@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
+	"github.com/regapi/regapi"
 	"github.com/regapi/regapi/auth"
+	"github.com/regapi/regapi/internal/grammar"
 )
 
 // faultEndpointPath is where Options.FaultEndpoint serves the faults.
@@ -33,7 +36,7 @@ func (reg *Registry) serveFaultEndpoint(w http.ResponseWriter, r *http.Request) 
 			if line == "" || strings.HasPrefix(line, "#") {
 				continue
 			}
-			f, err := reg.api.parseFault(line)
+			f, err := parseFault(line)
 			if err != nil {
 				http.Error(w, err.Error(), http.StatusBadRequest)
 				return
@@ -103,42 +106,80 @@ func (reg *Registry) faultEndpointAllowed(w http.ResponseWriter, r *http.Request
 	return false
 }
 
+// intercept is the server's Options.Intercept: it records the variant
+// of every matched request for the request log, and runs the first fault
+// that matches it, if any, on a request that authorization lets through
+// and whose repository name is valid, as a request on which the fault
+// fires is one the registry would have answered. The other requests are
+// answered as they come.
+func (reg *Registry) intercept(w http.ResponseWriter, r *http.Request, rm regapi.RequestMatch, next http.Handler) error {
+	x, _ := w.(*exchange)
+	if x != nil {
+		x.route, x.endpoint = rm.Route, rm.EndpointID
+	}
+	if reg.opts.BlobRedirect && rm.Route == regapi.RouteNameBlob && rm.Method == http.MethodGet {
+		r = reg.withBlobBase(r)
+	}
+	if !reg.faults.any() || !reg.faultMayFire(r, rm) {
+		next.ServeHTTP(w, r)
+		return nil
+	}
+	f := reg.faults.take(rm)
+	if f == nil {
+		next.ServeHTTP(w, r)
+		return nil
+	}
+	if x != nil {
+		x.fault = f.spec
+	}
+	return runFault(w, r, rm, f, next)
+}
+
+// faultMayFire reports whether a fault may fire on the request: one that
+// the registry does not refuse before its handler runs.
+func (reg *Registry) faultMayFire(r *http.Request, rm regapi.RequestMatch) bool {
+	if rm.Route != regapi.RouteNameBase && rm.Route != regapi.RouteNameCatalog && !grammar.IsRepository(rm.Name) {
+		return false
+	}
+	if reg.auth == nil {
+		return true
+	}
+	var query url.Values
+	if r.URL.RawQuery != "" {
+		query = r.URL.Query()
+	}
+	return reg.authorize(r, rm, auth.RequiredFor(rm, query)) == nil
+}
+
 // runFault answers a request under fault f: a status fault answers at
-// once; the others run the handler h with the request body or the answer
-// damaged as the fault says.
-func (reg *Registry) runFault(c *request, f *faultSpec, h handlerFunc) error {
+// once; the others have the request answered (next) with its body or its
+// answer damaged as the fault says.
+func runFault(w http.ResponseWriter, r *http.Request, rm regapi.RequestMatch, f *faultSpec, next http.Handler) error {
 	switch f.kind {
 	case faultStatus:
-		if f.retry >= 0 {
-			c.w.Header().Set("Retry-After", fmt.Sprint(f.retry))
-		}
-		return faultStatusError(f, c.match.Request)
+		return faultStatusError(f, rm.Request)
 	case faultDelay:
-		c.w = &delayWriter{ResponseWriter: c.w, delay: f.delay, ctx: c.r.Context()}
-		return h(reg, c)
+		next.ServeHTTP(&delayWriter{ResponseWriter: w, delay: f.delay, ctx: r.Context()}, r)
 	case faultTruncate:
-		c.w = &cutWriter{ResponseWriter: c.w, left: f.bytes}
-		return h(reg, c)
+		next.ServeHTTP(&cutWriter{ResponseWriter: w, left: f.bytes}, r)
 	case faultReset:
-		cw := &cutWriter{ResponseWriter: c.w, left: f.bytes, holdHeader: f.bytes == 0}
-		c.w = cw
-		err := h(reg, c)
-		if err != nil && f.bytes > 0 {
-			serveError(c.w, c.r, err)
-		}
+		cw := &cutWriter{ResponseWriter: w, left: f.bytes, holdHeader: f.bytes == 0}
+		next.ServeHTTP(cw, r)
 		cw.flush()
 		// The server closes the connection, sending nothing more.
 		panic(http.ErrAbortHandler)
 	case faultResetRequest:
-		if c.r.Body == nil {
-			c.r.Body = http.NoBody
+		body := r.Body
+		if body == nil {
+			body = http.NoBody
 		}
-		c.r.Body = &cutBody{ReadCloser: c.r.Body, left: f.bytes}
-		c.w = &cutWriter{ResponseWriter: c.w, left: 0, holdHeader: true}
-		_ = h(reg, c)
+		r.Body = &cutBody{ReadCloser: body, left: f.bytes}
+		next.ServeHTTP(&cutWriter{ResponseWriter: w, left: 0, holdHeader: true}, r)
 		panic(http.ErrAbortHandler)
+	default:
+		next.ServeHTTP(w, r)
 	}
-	return h(reg, c)
+	return nil
 }
 
 // delayWriter holds the answer for a while before its first byte.

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/regapi/regapi"
@@ -52,8 +53,10 @@ type Fault struct {
 	Fired int
 }
 
-// parseFault parses a SPEC, naming the routes and endpoints of t.
-func (t *apiTable) parseFault(spec string) (*faultSpec, error) {
+// parseFault parses a SPEC, naming the routes and endpoints of the
+// descriptors.
+func parseFault(spec string) (*faultSpec, error) {
+	t := sharedFaultTargets()
 	words := strings.Fields(spec)
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("fault %q: %s", spec, fmt.Sprintf(format, args...))
@@ -141,15 +144,39 @@ func (t *apiTable) parseFault(spec string) (*faultSpec, error) {
 	return f, nil
 }
 
+// faultTargets are what a fault may name: the routes of the descriptors
+// and the OCI endpoint IDs of their variants.
+type faultTargets struct {
+	routes    map[string]bool
+	endpoints []string
+}
+
+// sharedFaultTargets is made once, from a copy of the descriptors of its
+// own, so that no change a program makes to regapi.APIDescriptor reaches
+// it.
+var sharedFaultTargets = sync.OnceValue(func() *faultTargets {
+	t := &faultTargets{routes: map[string]bool{}}
+	for _, rd := range regapi.Descriptors() {
+		t.routes[rd.Name] = true
+		for _, md := range rd.Methods {
+			for _, req := range md.Requests {
+				if req.EndpointID != "" {
+					t.endpoints = append(t.endpoints, req.EndpointID)
+				}
+			}
+		}
+	}
+	return t
+})
+
 // allowHas reports whether the descriptors have a route of that name.
-func (t *apiTable) allowHas(name string) bool {
-	_, ok := t.allow[name]
-	return ok
+func (t *faultTargets) allowHas(name string) bool {
+	return t.routes[name]
 }
 
 // knownEndpoint reports whether a variant of the descriptors has the
 // endpoint ID, or one the ID stands for (end-7 for end-7a and end-7b).
-func (t *apiTable) knownEndpoint(id string) bool {
+func (t *faultTargets) knownEndpoint(id string) bool {
 	for _, e := range t.endpoints {
 		if endpointMatches(id, e) {
 			return true
@@ -188,6 +215,15 @@ func (f *faultSpec) matches(rm regapi.RequestMatch) bool {
 type faultList struct {
 	mu     sync.Mutex
 	faults []*injected
+
+	// held is len(faults), read without the lock so that a request finds
+	// out cheaply that there are none.
+	held atomic.Int64
+}
+
+// any reports whether faults are held, which may fire.
+func (l *faultList) any() bool {
+	return l.held.Load() > 0
 }
 
 type injected struct {
@@ -206,7 +242,7 @@ type injected struct {
 // any net/http server): a handler called directly panics with
 // http.ErrAbortHandler as a server expects.
 func (reg *Registry) InjectFault(spec string) error {
-	f, err := reg.api.parseFault(spec)
+	f, err := parseFault(spec)
 	if err != nil {
 		return err
 	}
@@ -230,6 +266,7 @@ func (l *faultList) add(batch []*faultSpec) error {
 	for _, f := range batch {
 		l.faults = append(l.faults, &injected{spec: f, left: f.count})
 	}
+	l.held.Store(int64(len(l.faults)))
 	return nil
 }
 
@@ -254,6 +291,7 @@ func (reg *Registry) ClearFaults() {
 	reg.faults.mu.Lock()
 	defer reg.faults.mu.Unlock()
 	reg.faults.faults = nil
+	reg.faults.held.Store(0)
 }
 
 // take returns the first fault that matches the request and has firings
@@ -273,7 +311,7 @@ func (l *faultList) take(rm regapi.RequestMatch) *faultSpec {
 
 // faultStatusError is the answer of a status fault: the first code the
 // variant's descriptor lists for the status, or the code the status stands
-// for.
+// for, with Retry-After when the fault says.
 func faultStatusError(f *faultSpec, req *regapi.RequestDescriptor) error {
 	code := errcode.ErrorCodeUnknown
 	switch f.status {
@@ -290,7 +328,12 @@ func faultStatusError(f *faultSpec, req *regapi.RequestDescriptor) error {
 			}
 		}
 	}
-	return withStatus(f.status, code.WithMessage(fmt.Sprintf("injected fault: %s", f.spec)))
+	he := errcode.HTTPError{StatusCode: f.status,
+		Errors: errcode.Errors{code.WithMessage(fmt.Sprintf("injected fault: %s", f.spec))}}
+	if f.retry >= 0 {
+		he.Header = http.Header{"Retry-After": {strconv.Itoa(f.retry)}}
+	}
+	return he
 }
 
 // errFaultReset stops reading a request body that a reset-request fault cut.

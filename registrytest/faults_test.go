@@ -46,7 +46,7 @@ func TestParseFault(t *testing.T) {
 		{"GET blob status=500 x2 extra", `unexpected "extra"`},
 	}
 	for _, tt := range tests {
-		_, err := newAPITable().parseFault(tt.spec)
+		_, err := parseFault(tt.spec)
 		if tt.wantErr == "" && err != nil || tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
 			t.Errorf("parseFault(%q) = %v, want error containing %q", tt.spec, err, tt.wantErr)
 		}

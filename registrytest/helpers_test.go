@@ -2,6 +2,7 @@ package registrytest
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -266,60 +267,64 @@ func checkURLHeader(target string) error {
 	return nil
 }
 
-// checkAccounting recomputes the bytes the registry counts against
-// MaxStorage from what it holds and compares them with its count: a blob's
-// size once per repository linking it, manifests, tag names, and what
-// upload sessions hold.
+// checkAccounting checks, for a registry over its own memory store, that
+// the store's count of what it holds stays within MaxStorage and that
+// Reserve agrees with it: all the space the count leaves can be reserved,
+// and not a byte more. The recomputation of the count from what the store
+// holds is the memory store's own test (registry/memstore).
 func (reg *Registry) checkAccounting() error {
-	reg.store.mu.RLock()
-	stored := map[*blob]bool{}
-	for _, b := range reg.store.blobs {
-		stored[b] = true
+	_, err := reg.heldBytes()
+	return err
+}
+
+// heldBytes returns what the registry's memory store counts against
+// MaxStorage, found by reserving the space left, and checks that the space
+// left can be reserved and not a byte more.
+func (reg *Registry) heldBytes() (int64, error) {
+	if reg.mem == nil || reg.opts.MaxStorage < 0 {
+		return 0, nil
 	}
-	var used int64
-	for name, rp := range reg.store.repos {
-		if rp.empty() {
-			reg.store.mu.RUnlock()
-			return fmt.Errorf("empty repository %q kept", name)
+	ctx := context.Background()
+	lo, hi := int64(-1), reg.opts.MaxStorage+1 // lo fits, hi does not
+	for hi-lo > 1 {
+		mid := lo + (hi-lo)/2
+		release, err := reg.mem.Reserve(ctx, mid)
+		if err != nil {
+			hi = mid
+			continue
 		}
-		for b := range rp.blobs {
-			if !stored[b] {
-				reg.store.mu.RUnlock()
-				return fmt.Errorf("repository %q links a blob the store no longer holds", name)
-			}
-			used += b.data.size()
-		}
-		for _, m := range rp.manifests {
-			used += int64(len(m.data))
-		}
-		for t := range rp.tags {
-			used += int64(len(t))
-		}
+		release()
+		lo = mid
 	}
-	for d, b := range reg.store.blobs {
-		links := 0
-		for _, rp := range reg.store.repos {
-			if _, ok := rp.blobs[b]; ok {
-				links++
-			}
-		}
-		if links != b.links || links == 0 {
-			reg.store.mu.RUnlock()
-			return fmt.Errorf("blob %s counts %d links, %d repositories link it", d, b.links, links)
-		}
+	if lo < 0 {
+		return 0, fmt.Errorf("not even 0 bytes can be reserved")
 	}
-	reg.store.mu.RUnlock()
-	reg.uploads.mu.Lock()
-	for _, up := range reg.uploads.sessions {
-		if !up.busy {
-			used += up.w.held()
-		}
+	release, err := reg.mem.Reserve(ctx, lo)
+	if err != nil {
+		return 0, fmt.Errorf("%d free bytes could not be reserved again: %v", lo, err)
 	}
-	reg.uploads.mu.Unlock()
-	if got := reg.space.used.Load(); got != used {
-		return fmt.Errorf("registry counts %d bytes; it holds %d", got, used)
+	defer release()
+	if release2, err := reg.mem.Reserve(ctx, 1); err == nil {
+		release2()
+		return 0, fmt.Errorf("a byte reserved beyond the %d free", lo)
 	}
-	return nil
+	return reg.opts.MaxStorage - lo, nil
+}
+
+// index is an OCI image index as the referrers endpoint answers it.
+type index struct {
+	SchemaVersion int          `json:"schemaVersion"`
+	MediaType     string       `json:"mediaType"`
+	Manifests     []descriptor `json:"manifests"`
+}
+
+// descriptor is a descriptor as the referrers list has it.
+type descriptor struct {
+	MediaType    string            `json:"mediaType"`
+	Digest       string            `json:"digest"`
+	Size         int64             `json:"size"`
+	ArtifactType string            `json:"artifactType,omitempty"`
+	Annotations  map[string]string `json:"annotations,omitempty"`
 }
 
 // testClock is a clock that moves only when a test moves it.

@@ -1,11 +1,8 @@
 package registrytest
 
 import (
-	"context"
-	"errors"
 	"io"
 	"net/http"
-	"os"
 	"strings"
 	"sync"
 	"time"
@@ -144,13 +141,11 @@ func (reg *Registry) ResetRequests() {
 }
 
 // exchange follows one request through the registry: what it read of the
-// body, what it wrote, and what the router and the faults made of it, for
+// body, what it wrote, and what the server and the faults made of it, for
 // the request log and the Logger.
 type exchange struct {
 	http.ResponseWriter
-	reg      *Registry    // the registry answering, for the shared router's handlers
 	body     countingBody // the request body, counted; one allocation with the exchange
-	req      request      // what dispatch hands the handlers; likewise
 	status   int
 	written  int64
 	read     int64
@@ -196,59 +191,15 @@ func (x *exchange) Unwrap() http.ResponseWriter {
 	return x.ResponseWriter
 }
 
-// countingBody is what every request body is read through: it counts the
-// bytes the registry reads, and gives the client Options.BodyTimeout to
-// send each next byte, so that no endpoint, whoever reads its body, waits
-// for ever on a client that stalls. A body never read gets no deadline.
+// countingBody counts the bytes of a request body the registry reads.
 type countingBody struct {
 	io.ReadCloser
 	x *exchange
-
-	// timeout is Options.BodyTimeout; it is cleared (no deadline) once
-	// the connection refuses a deadline: the handler was called without a
-	// net/http connection.
-	timeout time.Duration
-
-	// turn is the body's place at the registry's bodyGate; its gate is
-	// nil for a body read without turns. ctx is the request's, which
-	// ends the wait for a turn.
-	turn turn
-	ctx  context.Context
-
-	// set is when the deadline was last moved: it moves again only once
-	// an eighth of the timeout has passed, so that a body read in many
-	// small reads does not set a deadline for each. The deadline is that
-	// eighth further away than the timeout, so that a client is never cut
-	// before it sent nothing for the whole timeout (but may be up to an
-	// eighth later).
-	set time.Time
 }
 
 func (b *countingBody) Read(p []byte) (int, error) {
-	// The turn comes first, so that the deadline below is moved after a
-	// long wait for it: the client is not to blame for that wait.
-	if b.turn.gate != nil {
-		if err := b.turn.beforeRead(b.ctx); err != nil {
-			return 0, err
-		}
-	}
-	if b.timeout > 0 {
-		if now := time.Now(); now.Sub(b.set) > b.timeout/8 {
-			b.set = now
-			rc := http.NewResponseController(b.x.ResponseWriter)
-			if err := rc.SetReadDeadline(now.Add(b.timeout + b.timeout/8)); err != nil {
-				b.timeout = 0
-			}
-		}
-	}
 	n, err := b.ReadCloser.Read(p)
-	if b.turn.gate != nil {
-		b.turn.afterRead(err)
-	}
 	b.x.read += int64(n)
-	if err != nil && err != io.EOF && errors.Is(err, os.ErrDeadlineExceeded) {
-		err = errBodyTimeout
-	}
 	return n, err
 }
 

@@ -2,6 +2,7 @@ package registrytest
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -137,7 +138,13 @@ func TestManifestPushManyTags(t *testing.T) {
 	if got := res.header.Values("OCI-Tag"); !slices.Equal(got, want) {
 		t.Fatalf("OCI-Tag lists %d tags, want the %d distinct ones in first-given order", len(got), len(want))
 	}
-	tags, _ := reg.store.tags("r")
+	var tags []string
+	for tag, err := range reg.store.Tags(context.Background(), "r", "") {
+		if err != nil {
+			t.Fatal(err)
+		}
+		tags = append(tags, tag)
+	}
 	if len(tags) != distinct {
 		t.Fatalf("%d tags stored, want %d", len(tags), distinct)
 	}

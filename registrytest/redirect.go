@@ -1,9 +1,11 @@
 package registrytest
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"iter"
 	"net/http"
 	"strconv"
 	"strings"
@@ -11,8 +13,10 @@ import (
 
 	"github.com/opencontainers/go-digest"
 
+	"github.com/regapi/regapi"
 	"github.com/regapi/regapi/errcode"
 	"github.com/regapi/regapi/internal/grammar"
+	"github.com/regapi/regapi/registry"
 )
 
 // Redirected blobs are served below this path, after the registry's prefix,
@@ -25,21 +29,75 @@ const redirectPath = "/_regapi/blobs/"
 // redirectLife is how long a redirect URL answers.
 const redirectLife = 10 * time.Minute
 
-// redirectBlob answers a blob GET with 307 to a signed URL for it.
-func (reg *Registry) redirectBlob(c *request, dgst digest.Digest) error {
-	base, err := c.urls().BuildBaseURL()
+// redirectingStore is the registry's store with the URLs of
+// Options.BlobRedirect: the server answers a blob GET with 307 to the URL
+// BlobURL gives. It passes on the optional interfaces of the store it
+// wraps, doing nothing where that store lacks one, which the server takes
+// as it takes their absence.
+type redirectingStore struct {
+	registry.Interface
+	reg *Registry
+}
+
+var (
+	_ registry.BlobRedirector = redirectingStore{}
+	_ registry.BlobLocator    = redirectingStore{}
+	_ registry.SpaceReserver  = redirectingStore{}
+)
+
+func newRedirectingStore(reg *Registry) redirectingStore {
+	return redirectingStore{Interface: reg.store, reg: reg}
+}
+
+// blobBaseKey is the context key of the base URL (the API's base, without
+// its v2/) of a blob GET, which the registry derives from the request.
+type blobBaseKey struct{}
+
+// withBlobBase returns r with the base URL of its redirect in its context:
+// built by the request's URL builder, so that a path prefix and trusted
+// proxies apply.
+func (reg *Registry) withBlobBase(r *http.Request) *http.Request {
+	ub := regapi.NewURLBuilderFromRequestWithOptions(r, regapi.FromRequestOptions{
+		Relative:          reg.opts.RelativeURLs || !grammar.IsHost(r.Host),
+		TrustedProxies:    reg.opts.TrustedProxies,
+		ForwardingHeaders: reg.opts.ForwardingHeaders,
+	})
+	base, err := ub.BuildBaseURL()
 	if err != nil {
-		return err
+		return r
 	}
-	expires := strconv.FormatInt(reg.now().Add(redirectLife).Unix(), 10)
-	loc := strings.TrimSuffix(base, "v2/") + redirectPath[1:] + c.name + "/" + dgst.String() +
-		"?expires=" + expires + "&sig=" + reg.signBlob(c.name, dgst.String(), expires)
-	h := c.w.Header()
-	h.Set("Location", loc)
-	h.Set("Docker-Content-Digest", dgst.String())
-	h["Content-Length"] = headerZero
-	c.w.WriteHeader(http.StatusTemporaryRedirect)
-	return nil
+	return r.WithContext(context.WithValue(r.Context(), blobBaseKey{}, strings.TrimSuffix(base, "v2/")))
+}
+
+// BlobURL returns the signed URL of a blob the store holds, for a GET
+// whose request gave its base; "" (serve it) otherwise.
+func (s redirectingStore) BlobURL(ctx context.Context, repo string, dgst digest.Digest) (string, error) {
+	base, ok := ctx.Value(blobBaseKey{}).(string)
+	if !ok {
+		return "", nil
+	}
+	if _, err := s.Interface.ResolveBlob(ctx, repo, dgst); err != nil {
+		return "", err
+	}
+	expires := strconv.FormatInt(s.reg.now().Add(redirectLife).Unix(), 10)
+	return base + redirectPath[1:] + repo + "/" + dgst.String() +
+		"?expires=" + expires + "&sig=" + s.reg.signBlob(repo, dgst.String(), expires), nil
+}
+
+// BlobRepositories passes on the store's, or lists nothing.
+func (s redirectingStore) BlobRepositories(ctx context.Context, dgst digest.Digest) iter.Seq2[string, error] {
+	if l, ok := s.Interface.(registry.BlobLocator); ok {
+		return l.BlobRepositories(ctx, dgst)
+	}
+	return func(func(string, error) bool) {}
+}
+
+// Reserve passes on the store's, or reserves nothing.
+func (s redirectingStore) Reserve(ctx context.Context, n int64) (func(), error) {
+	if sr, ok := s.Interface.(registry.SpaceReserver); ok {
+		return sr.Reserve(ctx, n)
+	}
+	return func() {}, nil
 }
 
 // signBlob is the signature of a redirect URL.
@@ -82,17 +140,12 @@ func (reg *Registry) serveRedirectedBlob(w http.ResponseWriter, r *http.Request,
 		serveError(w, r, withStatus(http.StatusForbidden, errcode.ErrorCodeDenied.WithMessage("the URL is not valid, or has expired")))
 		return
 	}
-	dgst, err := parseDigest(d)
-	if err != nil {
-		serveError(w, r, err)
-		return
-	}
-	data := reg.store.blob(name, dgst)
-	if data == nil {
-		serveError(w, r, errcode.ErrorCodeBlobUnknown.WithDetail(map[string]string{"digest": d}))
-		return
-	}
-	if err := writeBlob(&request{w: w, r: r}, dgst, data); err != nil {
-		serveError(w, r, err)
-	}
+	// The blob is served as the blob route serves it, by a server without
+	// authorization or redirects.
+	r2 := new(http.Request)
+	*r2 = *r
+	u := *r.URL
+	u.Path, u.RawPath, u.RawQuery = "/v2/"+name+"/blobs/"+d, "", ""
+	r2.URL = &u
+	reg.direct.ServeHTTP(w, r2)
 }

@@ -5,18 +5,13 @@ import (
 	"log"
 	"net/http"
 	"net/netip"
-	"sync"
-	"sync/atomic"
+	"os"
 	"time"
 
-	"github.com/gorilla/mux"
-
 	"github.com/regapi/regapi"
-
-	// The digest algorithms the registry accepts must be linked in for
-	// go-digest to offer them.
-	_ "crypto/sha256"
-	_ "crypto/sha512"
+	"github.com/regapi/regapi/registry"
+	"github.com/regapi/regapi/registry/memstore"
+	"github.com/regapi/regapi/server"
 )
 
 // Default limits, used when the corresponding Options field is zero.
@@ -163,13 +158,24 @@ type Options struct {
 	// chosen requests, as registries announce deprecations.
 	Warnings []Warning
 
+	// Store, when not nil, is the store the registry serves instead of
+	// a memory store of its own: a directory store (package
+	// registry/dirstore) keeps the content beyond the process, and any
+	// registry.Interface will do. The limits that only a store counts
+	// (MaxStorage, MaxUploads, UploadTTL) and BlobDir are then the
+	// store's business and these fields are ignored; everything else
+	// (authentication, faults, the request log, warnings, redirects)
+	// works as with the memory store. The caller closes the store.
+	Store registry.Interface
+
 	// BlobDir, when set, keeps blob content in files of this directory
-	// instead of memory, written as it arrives and sent from the files, so
-	// that images of gigabytes can be tested without the memory.
-	// Everything else (manifests, tags, the limits, MaxStorage, which then
-	// counts the files) is unchanged. The directory is created if need be;
-	// files go as their blobs and sessions go, and those left when the
-	// process ends stay.
+	// instead of memory, one file a blob written once the blob is
+	// complete, and sent from the file, so that images of gigabytes can be
+	// tested without the memory they would take; upload sessions are held
+	// in memory until they complete. Everything else (manifests, tags, the
+	// limits, MaxStorage, which counts the files) is unchanged. The
+	// directory is created if need be; a file goes with its blob, and
+	// those left when the process ends stay. (See memstore.Options.)
 	BlobDir string
 
 	// BlobRedirect answers blob GETs with 307 to a URL on the same server
@@ -267,148 +273,164 @@ func (opts Options) withDefaults() Options {
 	if opts.BodyTimeout == 0 {
 		opts.BodyTimeout = DefaultBodyTimeout
 	}
-	if opts.MaxBodyReaders == 0 {
-		opts.MaxBodyReaders = defaultBodyReaders()
-	}
 	if opts.RequestLogSize == 0 {
 		opts.RequestLogSize = DefaultRequestLogSize
 	}
 	return opts
 }
 
-// Registry is an in-memory registry. It implements http.Handler; create one
-// with New. It is safe for concurrent use.
+// Registry is a registry for tests: package server over a memory store
+// (or Options.Store), with what only a test registry has around it. It
+// implements http.Handler; create one with New. It is safe for concurrent
+// use.
 type Registry struct {
 	opts Options
 
-	// api is what the registry derives from the descriptors: the handler
-	// of each request variant, the methods of each route. It is the same
-	// for every registry, and only read.
-	api *apiTable
-
-	// warnings are the values of the Warning headers of each request
-	// variant, rendered from Options.Warnings once.
-	warnings map[variantKey][]string
-
-	// now is the clock upload sessions are timed by: time.Now, and a
-	// clock of their own in the tests of expiry.
+	// now is the clock upload sessions, tokens and redirect URLs are
+	// timed by: time.Now, and a clock of their own in the tests of
+	// expiry.
 	now func() time.Time
 
-	store   *store
-	uploads *uploadTable
-	space   *space
-	rules   manifestRules
-	faults  faultList
-	log     *requestLog
-	auth    *authenticator // nil without authentication
-	gate    *bodyGate      // nil when large bodies are read without turns
+	// store is what the registry serves; mem is the memory store when
+	// the registry made its own.
+	store registry.Interface
+	mem   *memstore.Store
+
+	// srv answers the API; direct answers redirected blob URLs, without
+	// authorization or redirects.
+	srv, direct *server.Server
+
+	faults faultList
+	log    *requestLog
+	auth   *authenticator // nil without authentication
 
 	// redirectKey signs the URLs of Options.BlobRedirect.
 	redirectKey [32]byte
-
-	// lastBuilder is the URL builder of the last request answered with a
-	// Location or Link, for the next one from the same host (see urlBuilder).
-	lastBuilder atomic.Pointer[cachedBuilder]
 }
 
 // New returns a Registry configured by opts.
 func New(opts Options) *Registry {
 	opts = opts.withDefaults()
-	sp := &space{max: opts.MaxStorage}
 	reg := &Registry{
-		opts:    opts,
-		now:     time.Now,
-		space:   sp,
-		store:   newStore(sp),
-		uploads: newUploadTable(),
-		rules:   newManifestRules(opts),
-		log:     newRequestLog(opts.RequestLogSize),
+		opts: opts,
+		now:  time.Now,
+		log:  newRequestLog(opts.RequestLogSize),
+	}
+	clock := func() time.Time { return reg.now() }
+	reg.store = opts.Store
+	if reg.store == nil && opts.BlobDir != "" {
+		// A directory that cannot be made fails the pushes, which say
+		// why.
+		_ = os.MkdirAll(opts.BlobDir, 0o700)
+	}
+	if reg.store == nil {
+		reg.mem = memstore.New(memstore.Options{
+			MaxStorage:    max(opts.MaxStorage, 0),
+			CountEachLink: true,
+			MaxUploads:    max(opts.MaxUploads, 0),
+			UploadTTL:     max(opts.UploadTTL, 0),
+			Now:           clock,
+			BlobDir:       opts.BlobDir,
+		})
+		reg.store = reg.mem
 	}
 	if _, err := rand.Read(reg.redirectKey[:]); err != nil {
 		panic("registrytest: reading random bytes: " + err.Error())
 	}
 	if opts.Auth.Mode != AuthNone {
-		reg.auth = newAuthenticator(opts.Auth, func() time.Time { return reg.now() })
+		reg.auth = newAuthenticator(opts.Auth, clock)
 	}
-	reg.gate = newBodyGate(opts.MaxBodyReaders)
-	reg.api = sharedAPITable()
-	reg.warnings = reg.api.renderWarnings(opts.Warnings)
-	// When space runs out, idle sessions go first.
-	sp.reclaim = func() { reg.uploads.expire(reg.now(), reg.opts.UploadTTL) }
-
+	sopts := reg.serverOptions()
+	direct := sopts
+	direct.Warnings = nil
+	reg.direct = server.New(reg.store, direct)
+	sopts.Intercept = reg.intercept
+	if reg.auth != nil {
+		sopts.Authorize = reg.authorize
+	}
+	served := reg.store
+	if opts.BlobRedirect {
+		served = newRedirectingStore(reg)
+	}
+	reg.srv = server.New(served, sopts)
 	return reg
+}
+
+// serverOptions are the options of the registry's server.
+func (reg *Registry) serverOptions() server.Options {
+	o := reg.opts
+	warnings := make([]server.Warning, len(o.Warnings))
+	for i, w := range o.Warnings {
+		warnings[i] = server.Warning{Target: w.Target, Text: w.Text}
+	}
+	return server.Options{
+		MaxBlobSize:                  o.MaxBlobSize,
+		MaxManifestSize:              o.MaxManifestSize,
+		MaxTagsPerPush:               o.MaxTagsPerPush,
+		BodyTimeout:                  o.BodyTimeout,
+		MaxBodyReaders:               o.MaxBodyReaders,
+		ChunkMinLength:               o.ChunkMinLength,
+		RequireManifestBlobs:         o.RequireManifestBlobs,
+		LenientManifests:             o.LenientManifests,
+		ManifestMediaTypes:           o.ManifestMediaTypes,
+		DisableAnonymousMount:        o.DisableAnonymousMount,
+		InterchangeableManifestTypes: o.InterchangeableManifestTypes,
+		ReferrersPageSize:            o.ReferrersPageSize,
+		RelativeURLs:                 o.RelativeURLs,
+		TrustedProxies:               o.TrustedProxies,
+		ForwardingHeaders:            o.ForwardingHeaders,
+		Warnings:                     warnings,
+		ErrorLog:                     o.Logger,
+	}
 }
 
 // ServeHTTP answers a registry API request.
 func (reg *Registry) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	seq := reg.log.begin(r, reg.opts.RequestLogSize)
-	x := &exchange{ResponseWriter: w, reg: reg}
-	// A request without a body keeps http.NoBody, so that handlers can
-	// tell it has none: there is nothing to count or wait for.
+	x := &exchange{ResponseWriter: w}
+	// A request without a body keeps http.NoBody, so that the server can
+	// tell it has none.
 	if r.Body != nil && r.Body != http.NoBody {
-		x.body = countingBody{ReadCloser: r.Body, x: x, timeout: reg.opts.BodyTimeout, ctx: r.Context()}
-		if reg.gate.needsTurn(r.ContentLength) {
-			x.body.turn.gate = reg.gate
-			defer x.body.turn.end()
-		}
+		x.body = countingBody{ReadCloser: r.Body, x: x}
 		r.Body = &x.body
 	}
 	// Deferred, so that a request whose connection a fault closes is
 	// recorded too.
 	defer reg.record(x, r, seq, start)
-	x.Header()["Docker-Distribution-Api-Version"] = headerAPIVersion
 	if reg.opts.FaultEndpoint && r.URL.Path == faultEndpointPath {
+		x.Header()["Docker-Distribution-Api-Version"] = headerAPIVersion
+		reg.bodyDeadline(x, r)
 		reg.serveFaultEndpoint(x, r)
 		return
 	}
 	if reg.auth != nil && reg.auth.cfg.Mode == AuthToken && r.URL.Path == tokenPath {
+		x.Header()["Docker-Distribution-Api-Version"] = headerAPIVersion
+		reg.bodyDeadline(x, r)
 		reg.serveToken(x, r)
 		return
 	}
 	if reg.opts.BlobRedirect {
 		if rest, ok := redirectTarget(r.URL.Path); ok {
+			x.Header()["Docker-Distribution-Api-Version"] = headerAPIVersion
 			reg.serveRedirectedBlob(x, r, rest)
 			return
 		}
 	}
-	reg.route(x, r)
+	reg.srv.ServeHTTP(x, r)
 }
 
-// route finds the route of a request with regapi.MatchPath, which decides
-// exactly as the router of regapi.Router does, and leaves the requests it
-// refuses to that router.
-func (reg *Registry) route(x *exchange, r *http.Request) {
-	m, ok := regapi.MatchPath(r.URL.Path)
-	if !ok {
-		sharedRouter().ServeHTTP(x, r)
-		return
+// bodyDeadline gives the body of a request to the token server or the
+// fault endpoint, which the registry reads itself (a form, a list of
+// faults: at most a megabyte), Options.BodyTimeout to arrive whole, so
+// that a client that stalls holds nothing for ever. The server gives the
+// API's bodies the timeout for each next byte.
+func (reg *Registry) bodyDeadline(w http.ResponseWriter, r *http.Request) {
+	if reg.opts.BodyTimeout > 0 && r.Body != nil && r.Body != http.NoBody {
+		_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(reg.opts.BodyTimeout))
 	}
-	reg.dispatch(x, r, m)
 }
 
-// sharedRouter answers the requests regapi.MatchPath refuses, for every
-// registry: it redirects to clean paths and answers the paths no route has
-// with serveNoRoute. A mux router is only read while it serves, so one is
-// made, on first use, rather than one a registry (530 KB each). Its route
-// handlers are set all the same, so that it serves every request correctly
-// on its own; they find the registry in the exchange they are given.
-var sharedRouter = sync.OnceValue(func() *mux.Router {
-	router := regapi.Router()
-	for route := range sharedAPITable().allow {
-		router.Get(route).HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			x, ok := w.(*exchange)
-			if !ok {
-				// Only Registry.ServeHTTP calls the router, with its
-				// exchange; without one there is no registry to answer.
-				serveNoRoute(w, r)
-				return
-			}
-			vars := mux.Vars(r)
-			x.reg.dispatch(x, r, regapi.PathMatch{Route: route, Name: vars["name"],
-				Reference: vars["reference"], Digest: vars["digest"], UUID: vars["uuid"]})
-		})
-	}
-	router.NotFoundHandler = http.HandlerFunc(serveNoRoute)
-	return router
-})
+// headerAPIVersion is the value of the Docker-Distribution-Api-Version
+// header of every answer.
+var headerAPIVersion = []string{"registry/2.0"}

@@ -114,6 +114,7 @@ type request struct {
 	name string
 
 	s       *Server
+	handler handlerFunc        // the variant's
 	builder *regapi.URLBuilder // made by urls on first use
 
 	// body is the request body as handlers read it: with the deadline of
@@ -203,11 +204,34 @@ func (s *Server) dispatch(c *request, m regapi.PathMatch) {
 		return
 	}
 	c.match = rm
+	c.handler = h
 	s.addWarnings(c.w.Header(), rm)
+	if s.opts.Intercept != nil {
+		// The request is the handler next: a pointer in an interface,
+		// which costs no allocation.
+		if err := s.opts.Intercept(c.w, r, rm, c); err != nil {
+			s.serveError(c.w, r, err)
+		}
+		return
+	}
+	c.serve()
+}
+
+// ServeHTTP is what Options.Intercept calls to have the request answered,
+// with the writer and request it may have wrapped.
+func (c *request) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	c.w, c.r = w, r
+	c.serve()
+}
+
+// serve authorizes the request, checks its repository name and calls its
+// variant's handler, writing the failure of any.
+func (c *request) serve() {
+	s, r, m := c.s, c.r, c.match
 	// Authorization comes first, so that a client without access learns
 	// nothing about what is stored.
 	if s.opts.Authorize != nil {
-		if err := s.opts.Authorize(r, rm, auth.RequiredFor(rm, c.query)); err != nil {
+		if err := s.opts.Authorize(r, m, auth.RequiredFor(m, c.query)); err != nil {
 			s.serveError(c.w, r, err)
 			return
 		}
@@ -219,7 +243,7 @@ func (s *Server) dispatch(c *request, m regapi.PathMatch) {
 		}
 		c.name = m.Name
 	}
-	if err := h(s, c); err != nil {
+	if err := c.handler(s, c); err != nil {
 		s.serveError(c.w, r, err)
 	}
 }

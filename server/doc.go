@@ -90,7 +90,8 @@
 //
 // Uploads: POST opens a session (202, Location, Range "0-0",
 // Docker-Upload-UUID, OCI-Chunk-Min-Length when Options.ChunkMinLength is
-// set), or with ?digest= has the store take the body as the whole blob
+// set; a store's limit of open sessions, an error matching
+// TOOMANYREQUESTS, is answered 429 with Retry-After), or with ?digest= has the store take the body as the whole blob
 // (201). PATCH appends a chunk, whose Content-Range, when given, must start
 // where the session ends (416 RANGE_INVALID with the session's Location and
 // Range otherwise) and whose body must be as long as the range says (400
@@ -112,6 +113,14 @@
 // the repositories holding the blob, and the server mounts from the first
 // that Options.Authorize lets the request pull. When nothing can be mounted
 // an ordinary session starts (202).
+//
+// # Manifests
+//
+// GET and HEAD of a manifest ask the store's GetManifest and
+// ResolveManifest; DELETE its DeleteTag or DeleteManifest. When the store
+// answers MANIFEST_UNKNOWN, which it answers for an unknown repository
+// too, the server asks Tags whether the repository is known, and answers
+// NAME_UNKNOWN when it is not.
 //
 // # Listings
 //

@@ -69,7 +69,7 @@ func TestMalformedRequests(t *testing.T) {
 		{name: "unknown manifest HEAD", steps: []step{{method: "HEAD", path: "/v2/r/manifests/missing", status: 404}}},
 		{name: "unknown manifest delete", steps: []step{{method: "DELETE", path: "/v2/r/manifests/missing", status: 404, code: "MANIFEST_UNKNOWN"}}},
 		// A store answers MANIFEST_UNKNOWN for an unknown repository too.
-		{name: "manifest of an unknown repository", steps: []step{{method: "GET", path: "/v2/nobody/manifests/t", status: 404, code: "MANIFEST_UNKNOWN"}}},
+		{name: "manifest of an unknown repository", steps: []step{{method: "GET", path: "/v2/nobody/manifests/t", status: 404, code: "NAME_UNKNOWN"}}},
 		{name: "tags of an unknown repository", steps: []step{{method: "GET", path: "/v2/nobody/tags/list", status: 404, code: "NAME_UNKNOWN"}}},
 		{name: "unknown upload GET", steps: []step{{method: "GET", path: "/v2/r/blobs/uploads/never-issued", status: 404, code: "BLOB_UPLOAD_UNKNOWN"}}},
 		{name: "unknown upload PATCH", steps: []step{{method: "PATCH", path: "/v2/r/blobs/uploads/never-issued", body: chunk, status: 404, code: "BLOB_UPLOAD_UNKNOWN"}}},

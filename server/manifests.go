@@ -42,13 +42,13 @@ func (s *Server) serveManifest(c *request) error {
 	if c.head() {
 		d, err := s.store.ResolveManifest(ctx, c.name, c.match.Reference)
 		if err != nil {
-			return err
+			return s.orNameUnknown(c, err)
 		}
 		desc = d
 	} else {
 		r, err := s.store.GetManifest(ctx, c.name, c.match.Reference)
 		if err != nil {
-			return err
+			return s.orNameUnknown(c, err)
 		}
 		defer r.Close()
 		rd, desc = r, r.Descriptor()
@@ -319,6 +319,23 @@ func (s *Server) checkReferences(c *request, m *manifest.Manifest) error {
 	return nil
 }
 
+// orNameUnknown turns a MANIFEST_UNKNOWN of the store into NAME_UNKNOWN
+// when the repository is not known either, as the store's Tags says: a
+// client told NAME_UNKNOWN learns that the repository, not only the
+// manifest, is missing. The store is asked only on that miss.
+func (s *Server) orNameUnknown(c *request, err error) error {
+	if !isCode(err, errcode.ErrorCodeManifestUnknown) {
+		return err
+	}
+	for _, terr := range s.store.Tags(c.r.Context(), c.name, "") {
+		if terr != nil && isCode(terr, errcode.ErrorCodeNameUnknown) {
+			return errcode.ErrorCodeNameUnknown.WithDetail(map[string]string{"name": c.name})
+		}
+		break
+	}
+	return err
+}
+
 // deleteManifest removes a tag (DeleteTag), or a manifest by digest with
 // every tag pointing at it (DeleteManifest) (end-9).
 func (s *Server) deleteManifest(c *request) error {
@@ -332,7 +349,7 @@ func (s *Server) deleteManifest(c *request) error {
 		err = s.store.DeleteManifest(c.r.Context(), c.name, dgst)
 	}
 	if err != nil {
-		return err
+		return s.orNameUnknown(c, err)
 	}
 	c.w.Header()["Content-Length"] = headerZero
 	c.w.WriteHeader(http.StatusAccepted)

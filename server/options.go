@@ -156,6 +156,18 @@ type Options struct {
 	// Authorize every request may go on.
 	Authorize func(r *http.Request, rm regapi.RequestMatch, scopes []auth.Scope) error
 
+	// Intercept, when not nil, is called for every request that matched a
+	// variant (rm), in place of what follows: authorization, the check of
+	// the repository name and the variant's handler, which next.ServeHTTP
+	// runs. It may call next with w and r or with wrappers of them (a writer that
+	// delays or cuts the answer, a request whose body is cut, a request
+	// with another context), or answer by itself: a non-nil error it
+	// returns is answered as a handler's error is (an errcode.HTTPError
+	// gives its status and header), and must then come without a call of
+	// next. Test registries inject faults and record requests so; next
+	// must be called at most once, before Intercept returns.
+	Intercept func(w http.ResponseWriter, r *http.Request, rm regapi.RequestMatch, next http.Handler) error
+
 	// ErrorLog receives the errors of the store that carry no errcode
 	// code, which the client is answered 500 UNKNOWN without their text.
 	// Nil means log.Default().

@@ -613,8 +613,9 @@ func TestManifestDelete(t *testing.T) {
 		{method: "GET", path: "/v2/r/manifests/" + d.String(), status: http.StatusNotFound, code: "MANIFEST_UNKNOWN"},
 		{method: "GET", path: "/v2/r/manifests/b", status: http.StatusNotFound, code: "MANIFEST_UNKNOWN"},
 		{method: "DELETE", path: "/v2/r/manifests/" + d.String(), status: http.StatusNotFound, code: "MANIFEST_UNKNOWN"},
-		// A store answers MANIFEST_UNKNOWN for an unknown repository too.
-		{method: "DELETE", path: "/v2/nobody/manifests/a", status: http.StatusNotFound, code: "MANIFEST_UNKNOWN"},
+		// A store answers MANIFEST_UNKNOWN for an unknown repository too;
+		// the server, finding the repository unknown, says so.
+		{method: "DELETE", path: "/v2/nobody/manifests/a", status: http.StatusNotFound, code: "NAME_UNKNOWN"},
 	} {
 		run(t, reg, c)
 	}

@@ -55,8 +55,12 @@ func (s *Server) startUpload(c *request) error {
 	}
 	w, err := s.store.PushBlobChunked(c.r.Context(), c.name)
 	if err != nil {
-		if isCode(err, errcode.ErrorCodeTooManyRequests) {
+		if errors.Is(err, errcode.ErrorCodeTooManyRequests) {
+			// A limit of sessions, which a store may report as DENIED
+			// too: 429, which clients retry, as the limit passes when
+			// sessions end.
 			c.w.Header().Set("Retry-After", "1")
+			return errcode.ErrorCodeTooManyRequests.WithMessage("too many open upload sessions")
 		}
 		return err
 	}

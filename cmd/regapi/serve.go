@@ -19,11 +19,12 @@ import (
 
 	"github.com/regapi/regapi"
 	"github.com/regapi/regapi/internal/grammar"
+	"github.com/regapi/regapi/registry/dirstore"
 	"github.com/regapi/regapi/registrytest"
 )
 
-// runServe runs the in-memory registry of package registrytest until it is
-// interrupted with SIGINT or SIGTERM. It logs one line per request to
+// runServe runs the registry of package registrytest, in memory or over a
+// directory store (-root), until it is interrupted with SIGINT or SIGTERM. It logs one line per request to
 // stderr.
 func runServe(args []string, stdout, stderr io.Writer) int {
 	cfg, status := parseServeFlags(args, stderr)
@@ -36,7 +37,16 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		opts.Logger = logger
 	}
 
-	reg := registrytest.New(opts)
+	reg, closeStore, err := cfg.open(opts)
+	if err != nil {
+		fmt.Fprintln(stderr, "regapi serve:", err)
+		return 1
+	}
+	defer func() {
+		if err := closeStore(); err != nil {
+			fmt.Fprintln(stderr, "regapi serve: closing the store:", err)
+		}
+	}()
 	for _, spec := range cfg.faults {
 		if err := reg.InjectFault(spec); err != nil {
 			fmt.Fprintln(stderr, "regapi serve: -fault:", err)
@@ -80,9 +90,25 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// open makes the registry that opts and -root ask for, and returns it with
+// what closes its store: a directory store at -root, which outlives the
+// process, or the registry's own memory store.
+func (cfg *serveConfig) open(opts registrytest.Options) (*registrytest.Registry, func() error, error) {
+	if cfg.root == "" {
+		return registrytest.New(opts), func() error { return nil }, nil
+	}
+	store, err := dirstore.Open(cfg.root, dirstore.Options{MaxUploads: opts.MaxUploads, UploadTTL: opts.UploadTTL})
+	if err != nil {
+		return nil, nil, err
+	}
+	opts.Store = store
+	return registrytest.New(opts), store.Close, nil
+}
+
 // serveConfig is what the flags of regapi serve ask for.
 type serveConfig struct {
 	opts   registrytest.Options
+	root   string // the directory of a directory store; "" for memory
 	addr   string
 	faults []string // SPECs to inject at start
 	quiet  bool
@@ -97,7 +123,8 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveConfig, int) {
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: regapi serve [flags]")
 		fmt.Fprintln(stderr)
-		fmt.Fprintln(stderr, "Runs an in-memory OCI registry over plain HTTP. Content is lost on exit.")
+		fmt.Fprintln(stderr, "Runs an OCI registry over plain HTTP: in memory, its content lost on exit, or,")
+		fmt.Fprintln(stderr, "with -root, in a directory that keeps it across restarts.")
 		fmt.Fprintln(stderr)
 		fs.PrintDefaults()
 	}
@@ -139,7 +166,8 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveConfig, int) {
 	fs.BoolVar(&opts.FaultEndpoint, "fault-endpoint", false, "serve /_regapi/faults: POST adds faults (a SPEC a line), GET lists them, DELETE clears them; with -auth basic or token it needs the Basic credentials of a -user that may push in every repository (401 without, 403 for others; tokens are refused)")
 	fs.IntVar(&opts.ReferrersPageSize, "referrers-page-size", 0, "list at most `n` referrers an answer, paging with Link headers (0: no paging)")
 	fs.BoolVar(&opts.BlobRedirect, "blob-redirect", false, "answer blob GETs with 307 to a signed URL on this server, as registries backed by object storage do")
-	fs.StringVar(&opts.BlobDir, "blob-dir", "", "keep blob content in files of this `directory` instead of memory")
+	fs.StringVar(&opts.BlobDir, "blob-dir", "", "keep blob content in files of this `directory` instead of memory, the rest in memory")
+	fs.StringVar(&cfg.root, "root", "", "keep everything (blobs, manifests, tags, upload sessions) in a directory store in this `directory`, which outlives the process and may be shared by registries of one host; -max-uploads and -upload-ttl apply to it, -max-storage does not (default: in memory)")
 	fs.BoolVar(&opts.InterchangeableManifestTypes, "interchangeable-manifest-types", false, "let Accept headers listing the OCI manifest or index types fetch their Docker schema 2 counterparts, and the other way round")
 	fs.Func("warning", "add a Warning header to the answers of a route or endpoint: `TARGET=TEXT`, such as manifest=\"use v2 tags\" (repeatable; TARGET * means every request)", func(v string) error {
 		target, text, ok := strings.Cut(v, "=")
@@ -242,6 +270,10 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveConfig, int) {
 	}
 	if opts.Auth.TokenTTL <= 0 {
 		fmt.Fprintln(stderr, "regapi serve: -token-ttl must be positive")
+		return nil, 2
+	}
+	if cfg.root != "" && opts.BlobDir != "" {
+		fmt.Fprintln(stderr, "regapi serve: -root and -blob-dir exclude each other: -root keeps the blobs too")
 		return nil, 2
 	}
 	if opts.BlobDir != "" {

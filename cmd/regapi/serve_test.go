@@ -90,6 +90,8 @@ func TestServeFlags(t *testing.T) {
 		{"forwarding headers unknown", []string{unbindable, "-forwarding-headers=via"}, 2, "want forwarded, x-forwarded or both"},
 		{"manifest media type malformed", []string{unbindable, "-manifest-media-type=not a type"}, 2, `"not a type" is not a media type`},
 		{"manifest media type of three parts", []string{unbindable, "-manifest-media-type=a/b/c"}, 2, `"a/b/c" is not a media type`},
+		{"root accepted", []string{unbindable, "-root", t.TempDir()}, 1, "regapi serve: listen"},
+		{"root with blob dir", []string{unbindable, "-root", t.TempDir(), "-blob-dir", t.TempDir()}, 2, "-root and -blob-dir exclude each other"},
 		{"manifest media type with parameters", []string{unbindable, "-manifest-media-type=a/b; v=1"}, 2, "without parameters"},
 	}
 	for _, tc := range tests {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"os"
 
 	"github.com/opencontainers/go-digest"
 
@@ -32,6 +33,9 @@ func (s *Store) GetBlob(ctx context.Context, repo string, dgst digest.Digest) (r
 	if err != nil {
 		return nil, err
 	}
+	if b.file != "" {
+		return openFile(b, 0, b.desc.Size)
+	}
 	return newReader(b.data.segs, 0, b.desc.Size, b.desc), nil
 }
 
@@ -50,6 +54,9 @@ func (s *Store) GetBlobRange(ctx context.Context, repo string, dgst digest.Diges
 	}
 	if start < 0 || start > size || end < start {
 		return nil, fmt.Errorf("%w: bytes %d to %d of a blob of %d bytes", errcode.ErrorCodeRangeInvalid, start, end, size)
+	}
+	if b.file != "" {
+		return openFile(b, start, end)
 	}
 	return newReader(b.data.segs, start, end, b.desc), nil
 }
@@ -136,16 +143,33 @@ func readError(err error) error {
 // holds the digest already, the new content is dropped. data is the
 // store's from then on.
 func (s *Store) linkNew(repo string, dgst digest.Digest, data *chunks) (registry.Descriptor, error) {
+	tmp := ""
+	if s.opts.BlobDir != "" {
+		var err error
+		if tmp, err = s.writeTemp(data); err != nil {
+			data.free(&s.space)
+			return registry.Descriptor{}, err
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.repos == nil {
 		data.free(&s.space)
+		if tmp != "" {
+			_ = os.Remove(tmp)
+		}
 		return registry.Descriptor{}, errClosed
 	}
-	rp := s.repo(repo, true)
 	b := s.blobs[dgst]
 	if b == nil {
 		b = &blob{desc: registry.Descriptor{MediaType: blobMediaType, Digest: cloneDigest(dgst), Size: data.n}, data: *data}
+		if tmp != "" {
+			if err := s.moveToFile(b, tmp); err != nil {
+				data.free(&s.space)
+				return registry.Descriptor{}, err
+			}
+		}
+		rp := s.repo(repo, true)
 		s.blobs[b.desc.Digest] = b
 		b.links++
 		rp.blobs[b] = struct{}{}
@@ -154,6 +178,10 @@ func (s *Store) linkNew(repo string, dgst digest.Digest, data *chunks) (registry
 	// Held already: the new copy goes. What a new link counts comes out
 	// of what the copy counted, which is at least the blob's size, so
 	// that linking never fails for lack of space.
+	if tmp != "" {
+		_ = os.Remove(tmp)
+	}
+	rp := s.repo(repo, true)
 	if _, ok := rp.blobs[b]; !ok {
 		cost := s.linkCost(b)
 		b.links++
@@ -176,6 +204,10 @@ func (s *Store) linkHeld(repo string, b *blob) (registry.Descriptor, error) {
 	if cur := s.blobs[b.desc.Digest]; cur != nil {
 		b = cur
 	} else {
+		if b.file != "" {
+			// Its file went with its last link.
+			return registry.Descriptor{}, errFileGone
+		}
 		if !s.space.reserve(b.data.held) {
 			return registry.Descriptor{}, s.space.full()
 		}

@@ -129,7 +129,7 @@ func (s *Store) PushBlobChunkedResume(ctx context.Context, repo, id string, offs
 	t.mu.Unlock()
 	if offset >= 0 && offset != ses.data.n {
 		size := ses.data.n
-		t.letGo(ses, s.now().UnixNano(), &s.space)
+		t.letGo(ses, -1, &s.space)
 		return nil, fmt.Errorf("%w: the session holds %d bytes, not %d", errcode.ErrorCodeRangeInvalid, size, offset)
 	}
 	return s.newWriter(ctx, ses), nil
@@ -149,12 +149,15 @@ func (t *sessionTable) findLocked(sp *space, repo, id string, now int64, ttl tim
 	return ses
 }
 
-// letGo ends a writer's hold of ses at now. A session that ended while
+// letGo ends a writer's hold of ses at now, or, when now is negative,
+// leaves the time the session was last used as it was. A session that ended while
 // held (the store closed) gives its memory back here.
 func (t *sessionTable) letGo(ses *session, now int64, sp *space) {
 	t.mu.Lock()
 	ses.held = false
-	ses.used = now
+	if now >= 0 {
+		ses.used = now
+	}
 	if ses.gone {
 		ses.data.free(sp)
 	}

@@ -38,11 +38,22 @@ type Options struct {
 	MaxUploads int
 
 	// UploadTTL is how long an upload session may stay idle, no writer
-	// holding it: a session idle for longer is dropped, and its id is then
+	// holding it, since a writer last added bytes to it (a writer that
+	// added none, as a server's answer to where the session stands, does
+	// not keep it): a session idle for longer is dropped, and its id is then
 	// unknown (errcode.ErrorCodeBlobUploadUnknown). A session is never
 	// dropped while a writer holds it. Not positive: sessions stay until
 	// committed or cancelled.
 	UploadTTL time.Duration
+
+	// BlobDir, when set, keeps the content of blobs in files of this
+	// directory, which must exist: one file a blob, written once the blob
+	// is complete and verified (upload sessions stay in memory until
+	// then), so that stored images take no memory. MaxStorage counts the
+	// files as it counts memory. A file goes with its blob's last link,
+	// and Close removes them all; the files of a process that was killed
+	// stay.
+	BlobDir string
 
 	// Now returns the time by which sessions expire; nil means time.Now.
 	Now func() time.Time
@@ -81,6 +92,9 @@ type blob struct {
 	desc  registry.Descriptor
 	data  chunks
 	links int
+	// file is the path of the content with Options.BlobDir; data then
+	// holds only the count.
+	file string
 }
 
 // repository is what one repository holds.
@@ -146,6 +160,7 @@ func (s *Store) Close() error {
 	s.mu.Lock()
 	for _, b := range s.blobs {
 		b.data.free(&s.space)
+		b.removeFile()
 	}
 	s.repos, s.blobs = nil, nil
 	s.names.clear()
@@ -216,6 +231,7 @@ func (s *Store) unlink(rp *repository, b *blob) {
 		// before it went (linkHeld); they are no longer counted.
 		delete(s.blobs, b.desc.Digest)
 		s.space.release(b.data.held)
+		b.removeFile()
 		return
 	}
 	if s.opts.CountEachLink {

@@ -91,8 +91,15 @@ func (w *writer) Close() error {
 	if w.done {
 		return nil
 	}
+	// A session is idle from its last byte: a writer that added none (a
+	// client asking where the session stands, a refused chunk taken back)
+	// leaves its time as it was.
+	now := int64(-1)
+	if w.ses.data.n != w.markSize {
+		now = w.s.now().UnixNano()
+	}
 	w.finish()
-	w.s.sessions.letGo(w.ses, w.s.now().UnixNano(), &w.s.space)
+	w.s.sessions.letGo(w.ses, now, &w.s.space)
 	return nil
 }
 
