@@ -73,7 +73,13 @@ func BenchmarkPushHandler(b *testing.B) {
 	for _, side := range Sides() {
 		b.Run(side.Name, func(b *testing.B) {
 			images := MakeImages(b.N, 4096, 1)
-			h := side.New()
+			h, release, err := side.New()
+			if err != nil {
+				b.Fatal(err)
+			}
+			if release != nil {
+				defer release()
+			}
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := range images {
