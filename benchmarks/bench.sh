@@ -9,6 +9,12 @@
 #     go-containerregistry's pkg/registry (cmd/registry-load): image pushes
 #     and pulls, small requests during large pushes, memory per byte stored.
 #
+# ONLY=stores runs instead a third comparison, of image pushes and pulls by
+# 16 clients: package server over the directory store against
+# distribution's registry on its filesystem driver, and package server
+# over the memory store against registrytest and go-containerregistry
+# (about a quarter of an hour with the defaults).
+#
 # Environment: ONLY=router or ONLY=registry runs one of them (default both).
 # For the first, COUNT runs (default 5) and BENCHTIME per benchmark and run
 # (default 200ms): the test binary is run COUNT times in a row, each run
@@ -24,6 +30,14 @@ only=${ONLY:-}
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+
+if [ "$only" = stores ]; then
+  go build -o "$tmp/registry-load" ./cmd/registry-load
+  "$tmp/registry-load" -parts throughput -workers 16 -rounds "${ROUNDS:-5}" -scale "${SCALE:-1}" \
+    -side server-dirstore,distribution-fs,server-memstore,registrytest,go-containerregistry \
+    -ratios server-dirstore/distribution-fs,server-memstore/registrytest,server-memstore/go-containerregistry
+  exit 0
+fi
 
 if [ "$only" = registry ]; then
   go build -o "$tmp/registry-load" ./cmd/registry-load

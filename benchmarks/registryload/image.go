@@ -3,7 +3,9 @@
 // httptest servers on loopback: image pushes and pulls by concurrent
 // clients, the latency of small requests while large images are pushed,
 // and the memory each holds per byte stored. Command registry-load prints
-// the comparison; bench.sh runs it.
+// the comparison; bench.sh runs it. Known lists the other registries it
+// can run the same way: package server over the memory store and over the
+// directory store, and distribution's registry on its filesystem driver.
 package registryload
 
 import (

@@ -71,8 +71,7 @@ func TestProfileLabelsMarkSidesAndRoles(t *testing.T) {
 	const side = "probe"
 	for _, on := range []bool{true, false} {
 		probe := &labelProbe{t: t, reg: registrytest.New(registrytest.Options{}), server: map[string]bool{}}
-		handler := func() http.Handler { return probe }
-		b := &Bench{Sides: []Side{{Name: side, New: handler}}, Rounds: 1, PullStored: 1, ProfileLabels: on}
+		b := &Bench{Sides: []Side{inMemory(side, func() http.Handler { return probe })}, Rounds: 1, PullStored: 1, ProfileLabels: on}
 		if _, err := b.Throughput([]Case{{Op: Push, LayerSize: 1024, Workers: 2, Images: 3}}); err != nil {
 			t.Fatal(err)
 		}

@@ -94,44 +94,78 @@ func TestLatencyAndMemoryRun(t *testing.T) {
 	t.Log("\n" + out.String())
 }
 
+// serveSide starts a fresh registry of side s for the test, stopped and
+// released at its end.
+func serveSide(t *testing.T, s Side) (*httptest.Server, http.Handler) {
+	t.Helper()
+	h, release, err := s.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(func() {
+		srv.Close()
+		if release != nil {
+			if err := release(); err != nil {
+				t.Errorf("releasing %s: %v", s.Name, err)
+			}
+		}
+	})
+	return srv, h
+}
+
 // TestImagesAreValid checks what makes the comparison one with strict
-// checks: registrytest, as the comparison runs it, accepts the images,
-// and refuses a manifest whose layer is missing or of another size than
-// its descriptor says.
+// checks: each strict registry, as the comparison runs it, accepts the
+// images, and refuses a manifest whose layer is missing or, where it
+// checks sizes, of another size than its descriptor says.
 func TestImagesAreValid(t *testing.T) {
-	srv := httptest.NewServer(Sides()[0].New())
-	defer srv.Close()
-	c := NewClient(srv.URL, 1)
-	defer c.Close()
-	images := MakeImages(3, 1000, 7)
-	if err := c.Push(&images[0]); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Pull(&images[0], make([]byte, 512)); err != nil {
-		t.Fatal(err)
-	}
+	for _, tc := range []struct {
+		side       Side
+		checksSize bool
+	}{
+		{Sides()[0], true},
+		{ServerMemstore(), true},
+		{ServerDirstore(), true},
+		{DistributionFS(), false}, // it takes a descriptor's size on trust
+	} {
+		t.Run(tc.side.Name, func(t *testing.T) {
+			srv, _ := serveSide(t, tc.side)
+			c := NewClient(srv.URL, 1)
+			defer c.Close()
+			images := MakeImages(3, 1000, 7)
+			if err := c.Push(&images[0]); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.Pull(&images[0], make([]byte, 512)); err != nil {
+				t.Fatal(err)
+			}
 
-	// The config alone: the manifest names a layer the registry lacks.
-	im := images[1]
-	if err := c.PushBlob(im.Repo, im.Config, im.ConfigDigest); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.do(http.MethodPut, c.path("/v2/"+im.Repo+"/manifests/x"), manifestPush, im.Manifest, http.StatusBadRequest); err != nil {
-		t.Errorf("manifest without its layer: %v", err)
-	}
+			// The config alone: the manifest names a layer the registry lacks.
+			im := images[1]
+			if err := c.PushBlob(im.Repo, im.Config, im.ConfigDigest); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.do(http.MethodPut, c.path("/v2/"+im.Repo+"/manifests/x"), manifestPush, im.Manifest, http.StatusBadRequest); err != nil {
+				t.Errorf("manifest without its layer: %v", err)
+			}
+			if !tc.checksSize {
+				return
+			}
 
-	// All blobs, and a manifest that gives the layer another size.
-	if err := c.PushBlob(im.Repo, im.Layer, im.LayerDigest); err != nil {
-		t.Fatal(err)
-	}
-	var m manifest
-	if err := json.Unmarshal(im.Manifest, &m); err != nil {
-		t.Fatal(err)
-	}
-	m.Layers[0].Size++
-	wrong, _ := json.Marshal(m)
-	if _, err := c.do(http.MethodPut, c.path("/v2/"+im.Repo+"/manifests/x"), manifestPush, wrong, http.StatusBadRequest); err != nil {
-		t.Errorf("manifest with a wrong layer size: %v", err)
+			// All blobs, and a manifest that gives the layer another size.
+			if err := c.PushBlob(im.Repo, im.Layer, im.LayerDigest); err != nil {
+				t.Fatal(err)
+			}
+			var m manifest
+			if err := json.Unmarshal(im.Manifest, &m); err != nil {
+				t.Fatal(err)
+			}
+			m.Layers[0].Size++
+			wrong, _ := json.Marshal(m)
+			if _, err := c.do(http.MethodPut, c.path("/v2/"+im.Repo+"/manifests/x"), manifestPush, wrong, http.StatusBadRequest); err != nil {
+				t.Errorf("manifest with a wrong layer size: %v", err)
+			}
+		})
 	}
 }
 
@@ -183,9 +217,7 @@ func TestRelaxedSide(t *testing.T) {
 		{Relaxed(), http.StatusCreated, true, false},
 	} {
 		t.Run(tc.side.Name, func(t *testing.T) {
-			h := tc.side.New()
-			srv := httptest.NewServer(h)
-			defer srv.Close()
+			srv, h := serveSide(t, tc.side)
 			res, err := http.Post(srv.URL+"/v2/"+im.Repo+"/blobs/uploads/", "", nil)
 			if err != nil {
 				t.Fatal(err)

@@ -41,13 +41,19 @@ func Percentile(durations []time.Duration, p float64) time.Duration {
 // by the second's: each pair ran back to back, so the ratio holds even
 // when the machine's speed drifts between rounds.
 func (t Throughput) RoundRatios() []float64 {
-	if len(t.Rates) < 2 {
+	return t.RoundRatiosOf(0, 1)
+}
+
+// RoundRatiosOf returns, for each round, the rate of side a (an index
+// into Rates) divided by side b's; nil when either has no rates.
+func (t Throughput) RoundRatiosOf(a, b int) []float64 {
+	if max(a, b) >= len(t.Rates) || min(a, b) < 0 {
 		return nil
 	}
-	n := min(len(t.Rates[0]), len(t.Rates[1]))
+	n := min(len(t.Rates[a]), len(t.Rates[b]))
 	out := make([]float64, n)
 	for r := 0; r < n; r++ {
-		out[r] = t.Rates[0][r] / t.Rates[1][r]
+		out[r] = t.Rates[a][r] / t.Rates[b][r]
 	}
 	return out
 }
@@ -71,15 +77,66 @@ func ms(d time.Duration) string {
 // CPURatios returns, for each round, the CPU time per image of the
 // second side divided by the first's: above 1 the first spends less.
 func (t Throughput) CPURatios() []float64 {
-	if len(t.CPU) < 2 {
+	return t.CPURatiosOf(0, 1)
+}
+
+// CPURatiosOf returns, for each round, the CPU time per image of side b
+// divided by side a's: above 1, a spends less.
+func (t Throughput) CPURatiosOf(a, b int) []float64 {
+	if max(a, b) >= len(t.CPU) || min(a, b) < 0 {
 		return nil
 	}
-	n := min(len(t.CPU[0]), len(t.CPU[1]))
+	n := min(len(t.CPU[a]), len(t.CPU[b]))
 	out := make([]float64, n)
 	for r := 0; r < n; r++ {
-		out[r] = float64(t.CPU[1][r]) / float64(t.CPU[0][r])
+		out[r] = float64(t.CPU[b][r]) / float64(t.CPU[a][r])
 	}
 	return out
+}
+
+// Pair names two sides whose rates are compared: A's over B's.
+type Pair struct{ A, B string }
+
+// WriteRatios writes, per case and for each pair of sides, the median of
+// the round ratios of A's rate over B's (above 1, A is faster) with their
+// range, and the median of the rounds' CPU ratios (B's CPU time per image
+// over A's: above 1, A spends less). A pair naming a side not in sides is
+// an error and nothing is written.
+func WriteRatios(w io.Writer, sides []Side, results []Throughput, pairs []Pair) error {
+	index := func(name string) int {
+		for i, s := range sides {
+			if s.Name == name {
+				return i
+			}
+		}
+		return -1
+	}
+	cols := []string{"operation", "layer", "workers"}
+	for _, p := range pairs {
+		if index(p.A) < 0 || index(p.B) < 0 {
+			return fmt.Errorf("pair %s/%s: no such side among those run", p.A, p.B)
+		}
+		cols = append(cols, p.A+" ÷ "+p.B, "round ratios", "CPU ratio")
+	}
+	align := []string{"---"}
+	for range cols[1:] {
+		align = append(align, "---:")
+	}
+	fmt.Fprintf(w, "| %s |\n|%s|\n", strings.Join(cols, " | "), strings.Join(align, "|"))
+	for _, t := range results {
+		row := []string{t.Op, size(t.LayerSize), fmt.Sprint(t.Workers)}
+		for _, p := range pairs {
+			a, b := index(p.A), index(p.B)
+			rr := t.RoundRatiosOf(a, b)
+			spread := ""
+			if len(rr) > 0 {
+				spread = fmt.Sprintf("%.2f–%.2f", slices.Min(rr), slices.Max(rr))
+			}
+			row = append(row, fmt.Sprintf("%.2f", Median(rr)), spread, fmt.Sprintf("%.2f", Median(t.CPURatiosOf(a, b))))
+		}
+		fmt.Fprintf(w, "| %s |\n", strings.Join(row, " | "))
+	}
+	return nil
 }
 
 // WriteThroughput writes the throughput table: per case the median images

@@ -23,7 +23,16 @@ import (
 // make a fresh, empty one.
 type Side struct {
 	Name string
-	New  func() http.Handler
+
+	// New makes a fresh, empty registry. close, when not nil, releases
+	// what it holds besides memory (a store's files, its directory) once
+	// its server has stopped.
+	New func() (h http.Handler, close func() error, err error)
+}
+
+// inMemory makes a Side of a registry that holds nothing but memory.
+func inMemory(name string, newHandler func() http.Handler) Side {
+	return Side{Name: name, New: func() (http.Handler, func() error, error) { return newHandler(), nil, nil }}
 }
 
 // Sides returns the registries compared, ours first: registrytest with
@@ -33,8 +42,8 @@ type Side struct {
 // default and a test that uses it for speed would turn that off.
 func Sides() []Side {
 	return []Side{
-		{Name: "registrytest", New: func() http.Handler { return registrytest.New(registrytest.Options{}) }},
-		{Name: "go-containerregistry", New: func() http.Handler { return ggcr.New(ggcr.Logger(log.New(io.Discard, "", 0))) }},
+		inMemory("registrytest", func() http.Handler { return registrytest.New(registrytest.Options{}) }),
+		inMemory("go-containerregistry", func() http.Handler { return ggcr.New(ggcr.Logger(log.New(io.Discard, "", 0))) }),
 	}
 }
 
@@ -48,9 +57,9 @@ const RelaxedName = "registrytest-relaxed"
 // (RelativeURLs). It is not one of Sides; run beside registrytest, it
 // measures what that behaviour costs.
 func Relaxed() Side {
-	return Side{Name: RelaxedName, New: func() http.Handler {
+	return inMemory(RelaxedName, func() http.Handler {
 		return registrytest.New(registrytest.Options{LenientManifests: true, RequestLogSize: -1, BodyTimeout: -1, RelativeURLs: true})
-	}}
+	})
 }
 
 // The operations of a throughput case.
@@ -118,13 +127,33 @@ func (b *Bench) progress(format string, args ...any) {
 	}
 }
 
+// served is a fresh registry of one side behind a loopback server.
+type served struct {
+	URL     string
+	srv     *httptest.Server
+	release func() error // the side's close, or nil
+}
+
+// Close stops the server, then releases what the registry holds.
+func (s *served) Close() error {
+	s.srv.Close()
+	if s.release == nil {
+		return nil
+	}
+	return s.release()
+}
+
 // serve starts a fresh registry of side i on a loopback port.
-func (b *Bench) serve(i int) *httptest.Server {
-	h := b.Sides[i].New()
+func (b *Bench) serve(i int) (*served, error) {
+	h, release, err := b.Sides[i].New()
+	if err != nil {
+		return nil, fmt.Errorf("%s: a fresh registry: %v", b.Sides[i].Name, err)
+	}
 	if b.ProfileLabels {
 		h = b.labelServer(b.Sides[i].Name, h)
 	}
-	return httptest.NewServer(h)
+	srv := httptest.NewServer(h)
+	return &served{URL: srv.URL, srv: srv, release: release}, nil
 }
 
 // labelServer marks the goroutine that serves each request with the
@@ -205,21 +234,24 @@ func containsInt(list []int, v int) bool {
 	return false
 }
 
-func (b *Bench) throughputOfSize(cases []Case, size int, images []Image) ([]Throughput, error) {
-	var pullFrom []*httptest.Server
+func (b *Bench) throughputOfSize(cases []Case, size int, images []Image) (_ []Throughput, err error) {
+	var pullFrom []*served
 	defer func() {
 		for _, srv := range pullFrom {
-			srv.Close()
+			err = errors.Join(err, srv.Close())
 		}
 	}()
 	for _, c := range cases {
 		if c.LayerSize == size && c.Op == Pull && pullFrom == nil {
 			stored := images[:b.PullStored]
 			for i := range b.Sides {
-				srv := b.serve(i)
+				srv, err := b.serve(i)
+				if err != nil {
+					return nil, err
+				}
 				pullFrom = append(pullFrom, srv)
 				cl := NewClient(srv.URL, 4)
-				_, err := runWorkers(4, len(stored), func(k int, _ []byte) error { return cl.Push(&stored[k]) })
+				_, err = runWorkers(4, len(stored), func(k int, _ []byte) error { return cl.Push(&stored[k]) })
 				cl.Close()
 				if err != nil {
 					return nil, fmt.Errorf("%s: filling the registry to pull from: %v", b.Sides[i].Name, err)
@@ -259,14 +291,17 @@ func (b *Bench) slices(c Case) int {
 // per second and the CPU time per image. A push goes into a fresh
 // registry, from which every image is then pulled back and checked,
 // untimed; a pull reads the images pullFrom holds in turn.
-func (b *Bench) round(c Case, images []Image, pullFrom []*httptest.Server) ([]float64, []time.Duration, error) {
+func (b *Bench) round(c Case, images []Image, pullFrom []*served) (_ []float64, _ []time.Duration, err error) {
 	n := len(b.Sides)
 	clients := make([]*Client, n)
 	urls := make([]string, n)
 	for i := range b.Sides {
 		if c.Op == Push {
-			srv := b.serve(i)
-			defer srv.Close()
+			srv, err := b.serve(i)
+			if err != nil {
+				return nil, nil, err
+			}
+			defer func() { err = errors.Join(err, srv.Close()) }()
 			urls[i] = srv.URL
 		} else {
 			urls[i] = pullFrom[i].URL
@@ -389,7 +424,7 @@ const maxProbeUploads = 500
 // registry rather than loading it, until the pushes are done. As for
 // throughput, each round's pushes are cut into slices that alternate
 // between the sides.
-func (b *Bench) Latency(images []Image, workers int, pause time.Duration) ([]Latency, error) {
+func (b *Bench) Latency(images []Image, workers int, pause time.Duration) (_ []Latency, err error) {
 	out := make([]Latency, len(b.Sides))
 	for i, s := range b.Sides {
 		out[i] = Latency{Side: s.Name, Probes: []string{ProbeStartUpload, ProbeHeadBlob}, Samples: map[string][]time.Duration{}}
@@ -404,7 +439,7 @@ func (b *Bench) Latency(images []Image, workers int, pause time.Duration) ([]Lat
 			if err != nil {
 				return nil, fmt.Errorf("%s, latency under pushes: %v", b.Sides[i].Name, err)
 			}
-			defer t.close()
+			defer func() { err = errors.Join(err, t.close()) }()
 			targets[i] = t
 		}
 		elapsed := make([]time.Duration, len(b.Sides))
@@ -429,7 +464,9 @@ func (b *Bench) Latency(images []Image, workers int, pause time.Duration) ([]Lat
 			rate := float64(len(images)) / elapsed[i].Seconds()
 			out[i].PushRates = append(out[i].PushRates, rate)
 			b.progress("%s latency round %d: %.0f images/s pushed, %d uploads opened by the probes", b.Sides[i].Name, round+1, rate, t.uploads)
-			t.close()
+			if err := t.close(); err != nil {
+				return nil, fmt.Errorf("%s, latency under pushes: %v", b.Sides[i].Name, err)
+			}
 		}
 	}
 	return out, nil
@@ -437,28 +474,36 @@ func (b *Bench) Latency(images []Image, workers int, pause time.Duration) ([]Lat
 
 // probeTarget is a fresh registry pushed to and probed in one round.
 type probeTarget struct {
-	srv            *httptest.Server
+	srv            *served
 	pusher, prober *Client
 	uploads        int // sessions the probes opened
+	closed         bool
 }
 
 // newProbeTarget starts a registry of side i that holds the small blob
 // the probes check.
 func (b *Bench) newProbeTarget(i, workers int, small Image) (*probeTarget, error) {
-	srv := b.serve(i)
+	srv, err := b.serve(i)
+	if err != nil {
+		return nil, err
+	}
 	t := &probeTarget{srv: srv, pusher: NewClient(srv.URL, workers), prober: NewClient(srv.URL, 1)}
 	if err := t.prober.PushBlob(small.Repo, small.Layer, small.LayerDigest); err != nil {
-		t.close()
-		return nil, err
+		return nil, errors.Join(err, t.close())
 	}
 	return t, nil
 }
 
-// close stops the registry; it may be called more than once.
-func (t *probeTarget) close() {
+// close stops the registry and releases what it holds; it may be called
+// more than once, and reports an error of releasing only the first time.
+func (t *probeTarget) close() error {
 	t.pusher.Close()
 	t.prober.Close()
-	t.srv.Close()
+	if t.closed {
+		return nil
+	}
+	t.closed = true
+	return t.srv.Close()
 }
 
 // pushAndProbe pushes the images by workers concurrent clients while the
@@ -520,18 +565,24 @@ func (b *Bench) Memory(images []Image, workers int) ([]Memory, error) {
 	var out []Memory
 	for i, s := range b.Sides {
 		before := liveHeap()
-		h := s.New()
+		h, release, err := s.New()
+		if err != nil {
+			return nil, fmt.Errorf("%s: a fresh registry: %v", s.Name, err)
+		}
 		srv := httptest.NewServer(h)
 		cl := NewClient(srv.URL, workers)
-		_, err := runWorkers(workers, len(images), func(k int, _ []byte) error { return cl.Push(&images[k]) })
+		_, err = runWorkers(workers, len(images), func(k int, _ []byte) error { return cl.Push(&images[k]) })
 		cl.Close()
 		srv.Close()
-		if err != nil {
-			return nil, fmt.Errorf("%s: %v", s.Name, err)
-		}
 		after := liveHeap()
 		// The registry must still be reachable when the heap is measured.
 		runtime.KeepAlive(h)
+		if release != nil {
+			err = errors.Join(err, release())
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", s.Name, err)
+		}
 		out = append(out, Memory{Side: s.Name, Images: len(images), Stored: stored, Growth: after - before})
 		b.progress("%s memory: %d bytes stored, heap grew by %d", b.Sides[i].Name, stored, after-before)
 	}

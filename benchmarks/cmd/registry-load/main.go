@@ -1,6 +1,7 @@
 // Command registry-load compares registrytest's in-memory registry with
 // go-containerregistry's pkg/registry, both served in this process over
-// loopback, and prints Markdown tables:
+// loopback, and prints Markdown tables (-side chooses other registries;
+// see below):
 //
 //   - throughput: image pushes and pulls (4 KiB and 1 MiB layers, 4 and 16
 //     concurrent clients), each side running the same fixed work in
@@ -35,6 +36,17 @@
 //
 // (pprof keeps only the last of several -tagfocus flags, so the role is
 // narrowed with -tagignore.)
+//
+// Besides those, -side takes package server over a memory store
+// (server-memstore) and over a directory store in a temporary directory
+// (server-dirstore, what `regapi serve -root` serves), and distribution's
+// registry with its filesystem driver in a temporary directory
+// (distribution-fs), all in this process too. With more than two sides,
+// -ratios names the pairs whose ratios to print:
+//
+//	go run ./cmd/registry-load -parts throughput -workers 16 \
+//	    -side server-dirstore,distribution-fs,server-memstore,registrytest,go-containerregistry \
+//	    -ratios server-dirstore/distribution-fs,server-memstore/registrytest,server-memstore/go-containerregistry
 package main
 
 import (
@@ -61,7 +73,8 @@ func main() {
 	ops := flag.String("ops", "push,pull", "throughput operations")
 	sizes := flag.String("sizes", "4096,1048576", "layer sizes in bytes")
 	workers := flag.String("workers", "4,16", "concurrent clients")
-	side := flag.String("side", "", "run only the registries of these comma-separated names (registrytest, go-containerregistry, "+registryload.RelaxedName+")")
+	side := flag.String("side", "", "run only the registries of these comma-separated names ("+strings.Join(sideNames(), ", ")+")")
+	ratios := flag.String("ratios", "", "comma-separated pairs A/B of registries run whose throughput ratios (A's rate over B's) to print")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	mutexprofile := flag.String("mutexprofile", "", "write a profile of lock contention to this file")
 	tracefile := flag.String("trace", "", "write an execution trace of the whole run to this file")
@@ -73,7 +86,7 @@ func main() {
 	b.Sides = registryload.Sides()
 	if *side != "" {
 		b.Sides = nil
-		known := append(registryload.Sides(), registryload.Relaxed())
+		known := registryload.Known()
 	names:
 		for _, name := range strings.Split(*side, ",") {
 			for _, s := range known {
@@ -84,6 +97,10 @@ func main() {
 			}
 			log.Fatalf("no registry named %q", name)
 		}
+	}
+	pairs, err := parsePairs(*ratios, b.Sides)
+	if err != nil {
+		log.Fatal(err)
 	}
 	if *verbose {
 		b.Progress = os.Stderr
@@ -154,6 +171,13 @@ func main() {
 		}
 		registryload.WriteThroughput(os.Stdout, b.Sides, res)
 		fmt.Println()
+		if len(pairs) > 0 {
+			fmt.Printf("Ratios (median of the rounds' A ÷ B, above 1 A is faster; their range; CPU ratio: B's CPU per image ÷ A's, above 1 A spends less):\n\n")
+			if err := registryload.WriteRatios(os.Stdout, b.Sides, res, pairs); err != nil {
+				log.Fatal(err)
+			}
+			fmt.Println()
+		}
 	}
 	if want["latency"] {
 		const workers, size = 16, 1 << 20
@@ -202,6 +226,35 @@ func imagesPerRun(op string, size int, scale float64) int {
 	return max(1, int(float64(n)*scale))
 }
 
+// sideNames lists the names -side takes.
+func sideNames() []string {
+	var names []string
+	for _, s := range registryload.Known() {
+		names = append(names, s.Name)
+	}
+	return names
+}
+
+// parsePairs parses -ratios: comma-separated A/B, each a registry run.
+func parsePairs(s string, sides []registryload.Side) ([]registryload.Pair, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	run := map[string]bool{}
+	for _, side := range sides {
+		run[side.Name] = true
+	}
+	var out []registryload.Pair
+	for _, f := range strings.Split(s, ",") {
+		a, b, ok := strings.Cut(strings.TrimSpace(f), "/")
+		if !ok || !run[a] || !run[b] {
+			return nil, fmt.Errorf("-ratios: %q is not A/B of two registries run", f)
+		}
+		out = append(out, registryload.Pair{A: a, B: b})
+	}
+	return out, nil
+}
+
 // ints parses a comma-separated list of integers.
 func ints(s string) []int {
 	var out []int
@@ -215,17 +268,21 @@ func ints(s string) []int {
 	return out
 }
 
-// peerVersion names the version of go-containerregistry built in.
+// peerVersion names the versions of the peer registries built in.
 func peerVersion() string {
-	const path = "github.com/google/go-containerregistry"
+	peers := []string{"github.com/google/go-containerregistry", "github.com/distribution/distribution/v3"}
+	versions := map[string]string{}
 	if info, ok := debug.ReadBuildInfo(); ok {
 		for _, m := range info.Deps {
-			if m.Path == path {
-				return path + " " + m.Version
-			}
+			versions[m.Path] = m.Version
 		}
 	}
-	return path
+	for i, p := range peers {
+		if v := versions[p]; v != "" {
+			peers[i] = p + " " + v
+		}
+	}
+	return strings.Join(peers, ", ")
 }
 
 func writeProfile(name, file string) {
