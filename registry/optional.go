@@ -53,3 +53,19 @@ type SpaceReserver interface {
 	// Errors: DENIED when n bytes do not fit.
 	Reserve(ctx context.Context, n int64) (release func(), err error)
 }
+
+// GrowBlobWriter is a BlobWriter that can be told how many bytes are about
+// to be written to it, so that it lays out its storage for them at once:
+// the server calls Grow with a chunk's Content-Length before copying the
+// chunk. The size is a hint from the client, bounded by the server's blob
+// size limit but not checked against what arrives: the writer must not
+// count it against a storage limit beyond what it would count for bytes
+// that do arrive, and must give back, by Close or Commit, what the hint
+// made it set aside and no byte filled.
+type GrowBlobWriter interface {
+	BlobWriter
+
+	// Grow says that about n more bytes are to be written next. It is
+	// only a hint: more or fewer may follow, and n <= 0 means unknown.
+	Grow(n int64)
+}

@@ -62,7 +62,8 @@ func (s *Server) serveBlob(c *request) error {
 
 // setBlobHeaders sets the headers of a whole blob's answer.
 func setBlobHeaders(h http.Header, dgst digest.Digest, size int64) {
-	vs := headerValues(dgst.String(), `"`+dgst.String()+`"`, strconv.FormatInt(size, 10))
+	etag, length := etagAndLength(dgst, size)
+	vs := headerValues(dgst.String(), etag, length)
 	h["Docker-Content-Digest"], h["Etag"], h["Content-Length"] = vs[0], vs[1], vs[2]
 	h["Content-Type"] = headerOctetStream
 	h["Accept-Ranges"] = headerBytes
@@ -77,7 +78,8 @@ func setBlobHeaders(h http.Header, dgst digest.Digest, size int64) {
 // went away, which ends the request's context), and the client sees the
 // body end short of its Content-Length.
 func (s *Server) copyContent(c *request, rd io.Reader, n int64) {
-	cw := &contentWriter{w: c.w}
+	cw := &c.content
+	*cw = contentWriter{w: c.w}
 	var err error
 	if wt, ok := rd.(io.WriterTo); ok {
 		_, err = wt.WriteTo(cw)

@@ -120,6 +120,9 @@ type request struct {
 	// body is the request body as handlers read it: with the deadline of
 	// BodyTimeout and a turn at the gate. One allocation with the request.
 	body requestBody
+	// content counts what an answer's content sends: with the request,
+	// so that sending it costs no allocation.
+	content contentWriter
 }
 
 // urls returns the builder of the request's Location and Link headers. It

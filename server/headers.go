@@ -1,5 +1,11 @@
 package server
 
+import (
+	"strconv"
+
+	"github.com/opencontainers/go-digest"
+)
+
 // Header values the server sends often, shared by every answer: a header
 // set to one of them costs no allocation. They are set directly in the
 // header map, under canonical keys, and never changed.
@@ -12,11 +18,11 @@ var (
 	headerJSON        = []string{"application/json"}
 )
 
-// headerValues returns up to three header values, each as a list of one,
+// headerValues returns up to four header values, each as a list of one,
 // in one allocation rather than one each. Each list is clipped, so that
 // adding to one header's values copies them rather than writing over the
 // next header's.
-func headerValues(values ...string) (lists [3][]string) {
+func headerValues(values ...string) (lists [4][]string) {
 	backing := make([]string, len(values))
 	copy(backing, values)
 	for i := range backing {
@@ -31,4 +37,18 @@ func truncate(s string, n int) string {
 		return s[:n] + "..."
 	}
 	return s
+}
+
+// etagAndLength returns the ETag of content of digest dgst, the digest
+// quoted, and its Content-Length, both cut from one string: one
+// allocation where quoting and formatting take one each.
+func etagAndLength(dgst digest.Digest, size int64) (etag, length string) {
+	var buf [160]byte
+	b := append(buf[:0], '"')
+	b = append(b, dgst...)
+	b = append(b, '"')
+	quoted := len(b)
+	b = strconv.AppendInt(b, size, 10)
+	s := string(b)
+	return s[:quoted], s[quoted:]
 }

@@ -60,9 +60,9 @@ func (s *Server) serveManifest(c *request) error {
 			WithDetail(map[string]string{"mediaType": desc.MediaType})
 	}
 	h := c.w.Header()
-	vs := headerValues(desc.MediaType, desc.Digest.String(), `"`+desc.Digest.String()+`"`)
-	h["Content-Type"], h["Docker-Content-Digest"], h["Etag"] = vs[0], vs[1], vs[2]
-	h.Set("Content-Length", strconv.FormatInt(desc.Size, 10))
+	etag, length := etagAndLength(desc.Digest, desc.Size)
+	vs := headerValues(desc.MediaType, desc.Digest.String(), etag, length)
+	h["Content-Type"], h["Docker-Content-Digest"], h["Etag"], h["Content-Length"] = vs[0], vs[1], vs[2], vs[3]
 	c.w.WriteHeader(http.StatusOK)
 	if rd != nil {
 		s.copyContent(c, rd, desc.Size)

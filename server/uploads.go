@@ -306,6 +306,12 @@ func (s *Server) appendChunk(c *request, w registry.BlobWriter) error {
 	if limit >= 0 && c.r.ContentLength > limit {
 		return s.tooLarge()
 	}
+	if g, ok := w.(registry.GrowBlobWriter); ok {
+		// Content-Length is within limit here; the store takes memory
+		// only as bytes arrive, so a longer one than the body costs
+		// nothing past what the store would take anyway.
+		g.Grow(c.r.ContentLength)
+	}
 	src := c.source(limit)
 	n, err := io.Copy(w, src)
 	switch {

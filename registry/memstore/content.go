@@ -109,14 +109,22 @@ func (c *chunks) readFrom(sp *space, r io.Reader, limit, hint int64, sum func([]
 				return total, err
 			}
 			probed = true
+			// Without room for the whole segment, what is left is
+			// taken; a hinted segment falls back to no more than an
+			// unhinted one, so that a hint larger than what arrives
+			// cannot take the last of the limit.
 			size := c.preferred()
-			if hint > total {
-				size = min(hint-total, maxSegment)
-			}
 			if limit >= 0 {
 				size = min(size, limit-total)
 			}
-			if !c.grow(sp, size, min(size, sp.left())) {
+			fallback := min(size, sp.left())
+			if hint > total {
+				size = min(hint-total, maxSegment)
+				if limit >= 0 {
+					size = min(size, limit-total)
+				}
+			}
+			if !c.grow(sp, size, fallback) {
 				return total, errFull
 			}
 			room = c.room()

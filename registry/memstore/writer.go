@@ -13,7 +13,8 @@ import (
 )
 
 // writer holds an upload session for one PushBlobChunked or
-// PushBlobChunkedResume call. It implements registry.RollbackBlobWriter.
+// PushBlobChunkedResume call. It implements registry.RollbackBlobWriter
+// and registry.GrowBlobWriter.
 //
 // Writes go to memory and never wait, so only Commit consults the
 // context the writer was obtained with.
@@ -25,6 +26,10 @@ type writer struct {
 	// the session's size when it did, as another writer may hold it.
 	done bool
 	size int64
+	// expect is the size announced by Grow for what is written next:
+	// segments are then taken of that size (up to maxSegment) rather
+	// than growing from minSegment, so that a pull writes few of them.
+	expect int64
 
 	// Where the session stood when the writer took it, for Rollback.
 	markSize int64
@@ -67,6 +72,7 @@ func (w *writer) Write(p []byte) (int, error) {
 		return 0, w.s.space.full()
 	}
 	_, _ = w.ses.sha.Write(p)
+	w.expect = max(w.expect-int64(len(p)), 0)
 	return len(p), nil
 }
 
@@ -78,11 +84,24 @@ func (w *writer) ReadFrom(r io.Reader) (int64, error) {
 		return 0, w.ended()
 	}
 	sha := w.ses.sha
-	n, err := w.ses.data.readFrom(&w.s.space, r, -1, 0, func(p []byte) { _, _ = sha.Write(p) })
+	n, err := w.ses.data.readFrom(&w.s.space, r, -1, w.expect, func(p []byte) { _, _ = sha.Write(p) })
+	w.expect = max(w.expect-n, 0)
 	if err == errFull {
 		err = w.s.space.full()
 	}
 	return n, err
+}
+
+// Grow takes n as the size of what is written next: ReadFrom then takes
+// memory in segments of that size, up to 1 MiB each, instead of segments
+// growing from 4 KiB. Memory is still taken only as bytes arrive, a
+// segment at a time and within Options.MaxStorage, so a size larger than
+// what follows sets aside at most one segment, which Close and Commit
+// give back.
+func (w *writer) Grow(n int64) {
+	if !w.done {
+		w.expect = max(n, 0)
+	}
 }
 
 // Close lets go of the session, which stays open for
@@ -97,6 +116,11 @@ func (w *writer) Close() error {
 	now := int64(-1)
 	if w.ses.data.n != w.markSize {
 		now = w.s.now().UnixNano()
+	}
+	if w.expect > 0 {
+		// Fewer bytes came than announced: the room left in the last
+		// segment is given back rather than held by an idle session.
+		w.ses.data.trim(&w.s.space)
 	}
 	w.finish()
 	w.s.sessions.letGo(w.ses, now, &w.s.space)
