@@ -18,6 +18,7 @@ import (
 	"github.com/regapi/regapi/auth"
 	"github.com/regapi/regapi/errcode"
 	"github.com/regapi/regapi/internal/grammar"
+	"github.com/regapi/regapi/internal/reply"
 )
 
 // AuthMode says how a registry authenticates requests.
@@ -482,7 +483,7 @@ func (reg *Registry) tokenUnauthorized(w http.ResponseWriter, r *http.Request, w
 // writeTokenJSON answers a token request with v as JSON. Everything the
 // token server answers encodes; should something not, the client is told.
 func writeTokenJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
-	if err := writeJSON(w, r, status, "application/json", v); err != nil {
+	if err := reply.JSON(w, r, status, "application/json", v); err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 	}
 }

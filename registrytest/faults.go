@@ -13,6 +13,7 @@ import (
 	"github.com/regapi/regapi"
 	"github.com/regapi/regapi/errcode"
 	"github.com/regapi/regapi/internal/grammar"
+	"github.com/regapi/regapi/internal/reply"
 )
 
 // faultSpec is a parsed SPEC; the grammar is in the package documentation,
@@ -128,7 +129,7 @@ func parseFault(spec string) (*faultSpec, error) {
 			return nil, bad("delay %q is not a duration", value)
 		}
 	default:
-		return nil, bad("unknown kind %q", truncate(key, 40))
+		return nil, bad("unknown kind %q", reply.Truncate(key, 40))
 	}
 	if len(rest) > 0 {
 		n, ok := strings.CutPrefix(rest[0], "x")

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/regapi/regapi/internal/reply"
 )
 
 // DefaultRequestLogSize is how many requests the request log keeps by
@@ -74,7 +76,7 @@ func (l *requestLog) begin(r *http.Request, size int) uint64 {
 		// megabyte long (or of whatever a caller of ServeHTTP built
 		// the request from): one copy of them keeps the log from
 		// holding it.
-		method, path, query := truncate(r.Method, maxLoggedText), truncate(r.URL.Path, maxLoggedText), truncate(r.URL.RawQuery, maxLoggedText)
+		method, path, query := reply.Truncate(r.Method, maxLoggedText), reply.Truncate(r.URL.Path, maxLoggedText), reply.Truncate(r.URL.RawQuery, maxLoggedText)
 		var b strings.Builder
 		b.Grow(len(method) + len(path) + len(query))
 		b.WriteString(method)

@@ -16,6 +16,7 @@ import (
 	"github.com/regapi/regapi"
 	"github.com/regapi/regapi/errcode"
 	"github.com/regapi/regapi/internal/grammar"
+	"github.com/regapi/regapi/internal/reply"
 	"github.com/regapi/regapi/registry"
 )
 
@@ -123,21 +124,21 @@ func redirectTarget(path string) (string, bool) {
 func (reg *Registry) serveRedirectedBlob(w http.ResponseWriter, r *http.Request, rest string) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
-		serveError(w, r, errcode.ErrorCodeUnsupported.WithDetail(map[string]string{"method": truncate(r.Method, 20)}))
+		serveError(w, r, errcode.ErrorCodeUnsupported.WithDetail(map[string]string{"method": reply.Truncate(r.Method, 20)}))
 		return
 	}
 	slash := strings.LastIndexByte(rest, '/')
 	query := r.URL.Query()
 	expires, sig := query.Get("expires"), query.Get("sig")
 	if slash <= 0 || !grammar.IsRepository(rest[:slash]) || !grammar.IsDigest(rest[slash+1:]) {
-		serveError(w, r, withStatus(http.StatusNotFound, errcode.ErrorCodeBlobUnknown.WithMessage("no such redirect")))
+		serveError(w, r, reply.WithStatus(http.StatusNotFound, errcode.ErrorCodeBlobUnknown.WithMessage("no such redirect")))
 		return
 	}
 	name, d := rest[:slash], rest[slash+1:]
 	want := reg.signBlob(name, d, expires)
 	at, err := strconv.ParseInt(expires, 10, 64)
 	if err != nil || !hmac.Equal([]byte(sig), []byte(want)) || reg.now().Unix() > at {
-		serveError(w, r, withStatus(http.StatusForbidden, errcode.ErrorCodeDenied.WithMessage("the URL is not valid, or has expired")))
+		serveError(w, r, reply.WithStatus(http.StatusForbidden, errcode.ErrorCodeDenied.WithMessage("the URL is not valid, or has expired")))
 		return
 	}
 	// The blob is served as the blob route serves it, by a server without

@@ -9,6 +9,7 @@ import (
 	"github.com/opencontainers/go-digest"
 
 	"github.com/regapi/regapi/errcode"
+	"github.com/regapi/regapi/internal/reply"
 )
 
 // serveBlob answers GET and HEAD on a blob (end-2). HEAD asks the store
@@ -90,7 +91,7 @@ func (s *Server) copyContent(c *request, rd io.Reader, n int64) {
 		err = io.ErrUnexpectedEOF
 	}
 	if err != nil && c.r.Context().Err() == nil {
-		s.opts.ErrorLog.Printf("registry server: %s %s: sending content: %v", c.r.Method, truncate(c.r.URL.Path, 300), err)
+		s.opts.ErrorLog.Printf("registry server: %s %s: sending content: %v", c.r.Method, reply.Truncate(c.r.URL.Path, 300), err)
 	}
 }
 
@@ -169,8 +170,8 @@ func (s *Server) serveBlobRange(c *request, dgst digest.Digest, br byteRange, he
 	ctx := c.r.Context()
 	unsatisfiable := func(size int64) error {
 		c.w.Header().Set("Content-Range", "bytes */"+strconv.FormatInt(size, 10))
-		return withStatus(http.StatusRequestedRangeNotSatisfiable,
-			errcode.ErrorCodeRangeInvalid.WithDetail(map[string]string{"range": truncate(header, 100)}))
+		return reply.WithStatus(http.StatusRequestedRangeNotSatisfiable,
+			errcode.ErrorCodeRangeInvalid.WithDetail(map[string]string{"range": reply.Truncate(header, 100)}))
 	}
 	start, end := br.first, br.last // end inclusive, -1 for the blob's end
 	if br.isSuffix || (end >= 0 && end < start) {

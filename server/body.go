@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/regapi/regapi/errcode"
+	"github.com/regapi/regapi/internal/reply"
 )
 
 // requestBody is what every request body is read through: it gives the
@@ -140,7 +141,7 @@ func endOrMore(r io.Reader) error {
 func bodyFailure(w http.ResponseWriter, err error) error {
 	if errors.Is(err, errBodyTimeout) {
 		w.Header().Set("Connection", "close")
-		return withStatus(http.StatusRequestTimeout, errcode.ErrorCodeUnknown.WithMessage(errBodyTimeout.Error()))
+		return reply.WithStatus(http.StatusRequestTimeout, errcode.ErrorCodeUnknown.WithMessage(errBodyTimeout.Error()))
 	}
 	return errcode.ErrorCodeBlobUploadInvalid.WithDetail("reading the request body: " + err.Error())
 }

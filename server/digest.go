@@ -6,6 +6,7 @@ import (
 	"github.com/regapi/regapi/errcode"
 	"github.com/regapi/regapi/internal/grammar"
 	"github.com/regapi/regapi/internal/manifest"
+	"github.com/regapi/regapi/internal/reply"
 )
 
 // parseDigest parses a digest a client sent and checks that its algorithm
@@ -25,7 +26,7 @@ func parseDigest(s string) (digest.Digest, error) {
 			reason = "invalid checksum digest length"
 		}
 	}
-	return "", errcode.ErrorCodeDigestInvalid.WithDetail(map[string]string{"digest": truncate(s, 200), "reason": reason})
+	return "", errcode.ErrorCodeDigestInvalid.WithDetail(map[string]string{"digest": reply.Truncate(s, 200), "reason": reason})
 }
 
 // known reports whether a is one of the algorithms the server computes.

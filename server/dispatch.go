@@ -12,6 +12,7 @@ import (
 	"github.com/regapi/regapi/auth"
 	"github.com/regapi/regapi/errcode"
 	"github.com/regapi/regapi/internal/grammar"
+	"github.com/regapi/regapi/internal/reply"
 	"github.com/regapi/regapi/internal/routeshape"
 )
 
@@ -196,7 +197,7 @@ func (s *Server) dispatch(c *request, m regapi.PathMatch) {
 	rm, ok := regapi.MatchRequest(r.Method, m, c.query, r.Header)
 	if !ok {
 		c.w.Header().Set("Allow", sharedRoutes().allow[m.Route])
-		s.serveError(c.w, r, errcode.ErrorCodeUnsupported.WithDetail(map[string]string{"method": truncate(r.Method, 20)}))
+		s.serveError(c.w, r, errcode.ErrorCodeUnsupported.WithDetail(map[string]string{"method": reply.Truncate(r.Method, 20)}))
 		return
 	}
 	h := variantHandlers[m.Route][rm.Request.Name]
@@ -241,7 +242,7 @@ func (c *request) serve() {
 	}
 	if m.Route != regapi.RouteNameBase && m.Route != regapi.RouteNameCatalog {
 		if !grammar.IsRepository(m.Name) {
-			s.serveError(c.w, r, errcode.ErrorCodeNameInvalid.WithDetail(map[string]string{"name": truncate(m.Name, 300)}))
+			s.serveError(c.w, r, errcode.ErrorCodeNameInvalid.WithDetail(map[string]string{"name": reply.Truncate(m.Name, 300)}))
 			return
 		}
 		c.name = m.Name
@@ -259,11 +260,11 @@ func serveNoRoute(w http.ResponseWriter, r *http.Request) {
 	parts := routeshape.Split(body)
 	for _, shape := range sharedRoutes().named {
 		if name, _, ok := shape.Fit(&parts); ok && !grammar.IsRepository(name) {
-			writeError(w, r, answerOf(errcode.ErrorCodeNameInvalid.WithDetail(map[string]string{"name": truncate(name, 300)})))
+			writeError(w, r, answerOf(errcode.ErrorCodeNameInvalid.WithDetail(map[string]string{"name": reply.Truncate(name, 300)})))
 			return
 		}
 	}
-	writeError(w, r, answerOf(withStatus(http.StatusNotFound, errcode.ErrorCodeUnsupported.WithMessage("no registry API endpoint at this path"))))
+	writeError(w, r, answerOf(reply.WithStatus(http.StatusNotFound, errcode.ErrorCodeUnsupported.WithMessage("no registry API endpoint at this path"))))
 }
 
 // serveBase answers the API version check.

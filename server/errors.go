@@ -8,23 +8,8 @@ import (
 	"strconv"
 
 	"github.com/regapi/regapi/errcode"
+	"github.com/regapi/regapi/internal/reply"
 )
-
-// statusError is a failure answered with a status other than its code's:
-// the specification answers some conditions (413, 414, 416, a path no route
-// has) with a status no code carries.
-type statusError struct {
-	status int
-	err    error
-}
-
-func (e *statusError) Error() string { return e.err.Error() }
-func (e *statusError) Unwrap() error { return e.err }
-
-// withStatus returns err to be answered with status.
-func withStatus(status int, err error) error {
-	return &statusError{status: status, err: err}
-}
 
 // answer is how an error is answered: the status, header fields to add,
 // and the entries of the error envelope.
@@ -44,12 +29,12 @@ type answer struct {
 // reaches the client, unlike errcode.ServeJSON, which puts it in the
 // detail. An error without a code is 500 UNKNOWN with neither text nor
 // detail. An errcode.HTTPError (an authorization refusal, say) gives its
-// status, header and entries; a statusError its status.
+// status, header and entries; a reply.StatusError its status.
 func answerOf(err error) answer {
 	var a answer
-	var se *statusError
+	var se *reply.StatusError
 	if errors.As(err, &se) {
-		a.status, err = se.status, se.err
+		a.status, err = se.Status, se.Err
 	}
 	var list errcode.Errors
 	var he errcode.HTTPError
@@ -110,7 +95,7 @@ func entryOf(err error) (errcode.Error, bool) {
 func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 	a := answerOf(err)
 	if a.uncoded && !(r.Context().Err() != nil && errors.Is(err, context.Canceled)) {
-		s.opts.ErrorLog.Printf("registry server: %s %s: %v", r.Method, truncate(r.URL.Path, 300), err)
+		s.opts.ErrorLog.Printf("registry server: %s %s: %v", r.Method, reply.Truncate(r.URL.Path, 300), err)
 	}
 	writeError(w, r, a)
 }

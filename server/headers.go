@@ -31,14 +31,6 @@ func headerValues(values ...string) (lists [4][]string) {
 	return lists
 }
 
-// truncate shortens what a client sent before it is echoed in a detail.
-func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n] + "..."
-	}
-	return s
-}
-
 // etagAndLength returns the ETag of content of digest dgst, the digest
 // quoted, and its Content-Length, both cut from one string: one
 // allocation where quoting and formatting take one each.

@@ -1,13 +1,13 @@
 package server
 
 import (
-	"encoding/json"
 	"iter"
 	"net/http"
 	"net/url"
 	"strconv"
 
 	"github.com/regapi/regapi/errcode"
+	"github.com/regapi/regapi/internal/reply"
 )
 
 // page is one page of a sorted listing.
@@ -26,7 +26,7 @@ func paginate(query url.Values, list iter.Seq2[string, error]) (page, error) {
 	if nStr, has := query["n"]; has {
 		n, err := strconv.Atoi(nStr[0])
 		if err != nil || n < 0 {
-			return p, errcode.ErrorCodePaginationNumberInvalid.WithDetail(map[string]string{"n": truncate(nStr[0], 50)})
+			return p, errcode.ErrorCodePaginationNumberInvalid.WithDetail(map[string]string{"n": reply.Truncate(nStr[0], 50)})
 		}
 		p.n = n
 	}
@@ -61,22 +61,6 @@ func setLink(w http.ResponseWriter, p page, build func(url.Values) (string, erro
 	return nil
 }
 
-// writeJSON answers r with status and v encoded as JSON of the given media
-// type, the body left out for a HEAD request.
-func writeJSON(w http.ResponseWriter, r *http.Request, status int, mediaType string, v any) error {
-	body, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", mediaType)
-	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(status)
-	if r.Method != http.MethodHead {
-		_, _ = w.Write(body)
-	}
-	return nil
-}
-
 // serveTags answers the tags list (end-8a, end-8b).
 func (s *Server) serveTags(c *request) error {
 	p, err := paginate(c.query, s.store.Tags(c.r.Context(), c.name, c.query.Get("last")))
@@ -86,7 +70,7 @@ func (s *Server) serveTags(c *request) error {
 	if err := setLink(c.w, p, func(v url.Values) (string, error) { return c.urls().BuildTagsURL(repoRef(c.name), v) }); err != nil {
 		return err
 	}
-	return writeJSON(c.w, c.r, http.StatusOK, "application/json", struct {
+	return reply.JSON(c.w, c.r, http.StatusOK, "application/json", struct {
 		Name string   `json:"name"`
 		Tags []string `json:"tags"`
 	}{c.name, p.entries})
@@ -101,7 +85,7 @@ func (s *Server) serveCatalog(c *request) error {
 	if err := setLink(c.w, p, func(v url.Values) (string, error) { return c.urls().BuildCatalogURL(v) }); err != nil {
 		return err
 	}
-	return writeJSON(c.w, c.r, http.StatusOK, "application/json", struct {
+	return reply.JSON(c.w, c.r, http.StatusOK, "application/json", struct {
 		Repositories []string `json:"repositories"`
 	}{p.entries})
 }

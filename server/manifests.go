@@ -14,6 +14,7 @@ import (
 	"github.com/regapi/regapi/errcode"
 	"github.com/regapi/regapi/internal/grammar"
 	"github.com/regapi/regapi/internal/manifest"
+	"github.com/regapi/regapi/internal/reply"
 	"github.com/regapi/regapi/registry"
 )
 
@@ -25,7 +26,7 @@ func manifestReference(ref string) (tag string, dgst digest.Digest, err error) {
 		return "", dgst, err
 	}
 	if !grammar.IsTag(ref) {
-		return "", "", errcode.ErrorCodeTagInvalid.WithDetail(map[string]string{"tag": truncate(ref, 200)})
+		return "", "", errcode.ErrorCodeTagInvalid.WithDetail(map[string]string{"tag": reply.Truncate(ref, 200)})
 	}
 	return ref, "", nil
 }
@@ -81,7 +82,7 @@ func (s *Server) putManifest(c *request) error {
 	if ct := c.r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil {
-			return manifest.Invalid("Content-Type %q: %v", truncate(ct, 200), err)
+			return manifest.Invalid("Content-Type %q: %v", reply.Truncate(ct, 200), err)
 		}
 		contentType = mt
 	}
@@ -174,7 +175,7 @@ func (s *Server) pushTags(c *request, tag string) ([]string, error) {
 		return nil, nil
 	}
 	if s.opts.MaxTagsPerPush > 0 && len(extra) > s.opts.MaxTagsPerPush {
-		return nil, withStatus(http.StatusRequestURITooLong, errcode.ErrorCodeTagInvalid.WithMessage(
+		return nil, reply.WithStatus(http.StatusRequestURITooLong, errcode.ErrorCodeTagInvalid.WithMessage(
 			fmt.Sprintf("at most %d tag parameters are accepted", s.opts.MaxTagsPerPush)))
 	}
 	// A set, since without a limit the parameters may be tens of
@@ -183,7 +184,7 @@ func (s *Server) pushTags(c *request, tag string) ([]string, error) {
 	var tags []string
 	for _, t := range extra {
 		if !grammar.IsTag(t) {
-			return nil, errcode.ErrorCodeTagInvalid.WithDetail(map[string]string{"tag": truncate(t, 200)})
+			return nil, errcode.ErrorCodeTagInvalid.WithDetail(map[string]string{"tag": reply.Truncate(t, 200)})
 		}
 		if _, dup := seen[t]; !dup {
 			seen[t] = struct{}{}
@@ -200,7 +201,7 @@ func (s *Server) pushTags(c *request, tag string) ([]string, error) {
 func (s *Server) readManifest(c *request) (body []byte, release func(), err error) {
 	limit := s.opts.MaxManifestSize
 	tooLarge := func() error {
-		return withStatus(http.StatusRequestEntityTooLarge, errcode.ErrorCodeSizeInvalid.WithMessage(
+		return reply.WithStatus(http.StatusRequestEntityTooLarge, errcode.ErrorCodeSizeInvalid.WithMessage(
 			fmt.Sprintf("the manifest exceeds the limit of %d bytes", limit)))
 	}
 	if limit >= 0 && c.r.ContentLength > limit {

@@ -6,6 +6,7 @@ import (
 	"github.com/regapi/regapi/auth"
 	"github.com/regapi/regapi/errcode"
 	"github.com/regapi/regapi/internal/grammar"
+	"github.com/regapi/regapi/internal/reply"
 )
 
 // mountBlob links a blob from another repository (end-11), or opens a
@@ -22,7 +23,7 @@ func (s *Server) mountBlob(c *request) error {
 	}
 	if from, hasFrom := c.query["from"]; hasFrom {
 		if !grammar.IsRepository(from[0]) {
-			return errcode.ErrorCodeNameInvalid.WithDetail(map[string]string{"from": truncate(from[0], 300)})
+			return errcode.ErrorCodeNameInvalid.WithDetail(map[string]string{"from": reply.Truncate(from[0], 300)})
 		}
 		_, err := s.store.MountBlob(c.r.Context(), from[0], c.name, dgst)
 		switch {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/regapi/regapi/errcode"
 	"github.com/regapi/regapi/internal/manifest"
+	"github.com/regapi/regapi/internal/reply"
 	"github.com/regapi/regapi/registry"
 )
 
@@ -32,7 +33,7 @@ func (s *Server) serveReferrers(c *request) error {
 	var after digest.Digest
 	if last := c.query.Get("last"); last != "" {
 		if after, err = parseDigest(last); err != nil {
-			return errcode.ErrorCodePaginationNumberInvalid.WithDetail(map[string]string{"last": truncate(last, 200)})
+			return errcode.ErrorCodePaginationNumberInvalid.WithDetail(map[string]string{"last": reply.Truncate(last, 200)})
 		}
 	}
 	out := index{SchemaVersion: 2, MediaType: manifest.MediaTypeOCIIndex, Manifests: []registry.Descriptor{}}
@@ -61,5 +62,5 @@ func (s *Server) serveReferrers(c *request) error {
 	if artifactType != "" {
 		c.w.Header().Set("OCI-Filters-Applied", "artifactType")
 	}
-	return writeJSON(c.w, c.r, http.StatusOK, manifest.MediaTypeOCIIndex, out)
+	return reply.JSON(c.w, c.r, http.StatusOK, manifest.MediaTypeOCIIndex, out)
 }

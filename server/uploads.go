@@ -12,6 +12,7 @@ import (
 	"github.com/opencontainers/go-digest"
 
 	"github.com/regapi/regapi/errcode"
+	"github.com/regapi/regapi/internal/reply"
 	"github.com/regapi/regapi/registry"
 )
 
@@ -26,7 +27,7 @@ func (s *Server) blobLimit(used int64) int64 {
 
 // tooLarge is the answer to content over MaxBlobSize.
 func (s *Server) tooLarge() error {
-	return withStatus(http.StatusRequestEntityTooLarge,
+	return reply.WithStatus(http.StatusRequestEntityTooLarge,
 		errcode.ErrorCodeSizeInvalid.WithMessage(fmt.Sprintf("content exceeds the limit of %d bytes", s.opts.MaxBlobSize)))
 }
 
@@ -47,7 +48,7 @@ func (s *Server) startUpload(c *request) error {
 		algo := digest.Algorithm(a[0])
 		if !known(algo) || !algo.Available() {
 			return errcode.ErrorCodeDigestInvalid.WithMessage("unsupported digest algorithm").
-				WithDetail(map[string]string{"digest-algorithm": truncate(a[0], 100)})
+				WithDetail(map[string]string{"digest-algorithm": reply.Truncate(a[0], 100)})
 		}
 		if _, ok := c.query["digest"]; ok {
 			return s.monolithicUpload(c)
@@ -237,7 +238,7 @@ func (s *Server) rollback(c *request, w registry.BlobWriter) {
 		return
 	}
 	if err := rb.Rollback(); err != nil {
-		s.opts.ErrorLog.Printf("registry server: %s %s: rolling back a refused chunk: %v", c.r.Method, truncate(c.r.URL.Path, 300), err)
+		s.opts.ErrorLog.Printf("registry server: %s %s: rolling back a refused chunk: %v", c.r.Method, reply.Truncate(c.r.URL.Path, 300), err)
 	}
 }
 
@@ -247,8 +248,8 @@ func (s *Server) rangeInvalid(c *request, id string, size int64, detail string) 
 	if err := s.setUploadHeaders(c, id, size); err != nil {
 		return err
 	}
-	return withStatus(http.StatusRequestedRangeNotSatisfiable, errcode.ErrorCodeRangeInvalid.WithDetail(map[string]string{
-		"Content-Range": truncate(c.r.Header.Get("Content-Range"), 100), "expected start": strconv.FormatInt(size, 10), "reason": detail}))
+	return reply.WithStatus(http.StatusRequestedRangeNotSatisfiable, errcode.ErrorCodeRangeInvalid.WithDetail(map[string]string{
+		"Content-Range": reply.Truncate(c.r.Header.Get("Content-Range"), 100), "expected start": strconv.FormatInt(size, 10), "reason": detail}))
 }
 
 // chunkRange parses a chunk's Content-Range, "<start>-<end>" with both ends
@@ -289,7 +290,7 @@ func (s *Server) appendChunk(c *request, w registry.BlobWriter) error {
 		}
 		if c.r.ContentLength >= 0 && c.r.ContentLength != want {
 			return errcode.ErrorCodeSizeInvalid.WithDetail(map[string]string{
-				"Content-Range": truncate(cr, 100), "Content-Length": strconv.FormatInt(c.r.ContentLength, 10)})
+				"Content-Range": reply.Truncate(cr, 100), "Content-Length": strconv.FormatInt(c.r.ContentLength, 10)})
 		}
 	}
 	// No body: ServeHTTP leaves a request without one its http.NoBody.
